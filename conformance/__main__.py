@@ -1,0 +1,7 @@
+"""Allow ``python -m conformance``."""
+
+from __future__ import annotations
+
+from conformance.cli.main import main
+
+main()

@@ -1,0 +1,270 @@
+"""Adapter API v1 served by the reference implementation (contract: contract/adapter.openapi.yaml)."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import secrets
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from conformance import __version__
+from conformance.problems import PROBLEM_JSON, problem
+from conformance.reference import paper
+from conformance.reference.faults import check_names
+from conformance.reference.ids import IdGenerator
+from conformance.reference.validation import LINE_TYPES, Invalid, validate_create
+
+CONTRACT_VERSION = "1.0"
+SOFTWARE = {"logiciel": "epresc-reference", "version": __version__, "editeur": "epresc-conformance"}
+
+
+class TeleserviceDown(Exception):
+    """EP4/EP3/EP2 unavailable, timing out or failing (5xx)."""
+
+
+class Reference:
+    """State and behaviour of the reference implementation."""
+
+    def __init__(self, teleservice: httpx.AsyncClient, faults: frozenset[str]) -> None:
+        self.ts = teleservice
+        self.faults = faults
+        self.ids = IdGenerator(coarse_clock="duplicate-ids" in faults)
+        self.local: dict[str, dict[str, Any]] = {}  # id or local reference -> record
+        self.prescribers: dict[str, dict[str, Any]] = {}  # rpps -> identification
+        self.papers: dict[str, bytes] = {}
+
+    async def call(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """POST to the teleservice; TeleserviceDown on network failure or 5xx."""
+        try:
+            response = await self.ts.post(path, json={"contexte": SOFTWARE, **body})
+        except httpx.HTTPError as exc:
+            raise TeleserviceDown(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code >= 500:
+            raise TeleserviceDown(f"HTTP {response.status_code}")
+        return response
+
+    def sent_copy(self, rx: dict[str, Any]) -> dict[str, Any]:
+        """What EP4 receives, with the faults that corrupt it."""
+        sent = copy.deepcopy(rx)
+        if "consent-inverted" in self.faults:
+            sent["consentement"]["opposition"] = not sent["consentement"]["opposition"]
+        if "ep4-birthdate-shift" in self.faults:
+            born = dt.date.fromisoformat(sent["patient"]["dateNaissance"])
+            sent["patient"]["dateNaissance"] = (born - dt.timedelta(days=1)).isoformat()
+        return sent
+
+    def requester(self, rpps: str | None, am: str | None, finess: str | None) -> dict[str, Any]:
+        """The requesting doctor of EP3/EP2: given identifiers, completed from those seen."""
+        known = self.prescribers.get(rpps or "", {})
+        return {
+            "rpps": rpps,
+            "am": am or (None if finess else known.get("am")),
+            "finess": finess or known.get("finess"),
+        }
+
+
+def _problem(status: int, title: str, detail: str, rule: str | None = None) -> JSONResponse:
+    return JSONResponse(problem(status, title, detail, rule), status_code=status, media_type=PROBLEM_JSON)
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise Invalid("EP_REQUETE", f"the body is not JSON: {exc}", 400) from exc
+    if not isinstance(body, dict):
+        raise Invalid("EP_REQUETE", "the body must be a JSON object", 400)
+    return body
+
+
+def _new_id(ref: Reference) -> str:
+    pid = ref.ids.new()
+    return pid[:17] if "id-too-short" in ref.faults else pid
+
+
+async def _register(ref: Reference, rx: dict[str, Any]) -> JSONResponse:
+    """EP4 with up to 3 fresh ids on a duplicate; degraded mode when the teleservice fails."""
+    for _attempt in range(3):
+        if "no-ep4-call" in ref.faults:
+            break
+        try:
+            answer = await ref.call("/ep4/prescriptions", {"prescription": ref.sent_copy(rx)})
+        except TeleserviceDown as exc:
+            return _degraded(ref, rx, str(exc))
+        if answer.status_code == 409 and "duplicate-ids" not in ref.faults and "id" not in rx:
+            rx["id"] = _new_id(ref)
+            continue
+        if answer.status_code >= 400:
+            detail = answer.json() if answer.headers.get("content-type", "").endswith("json") else {}
+            return _problem(422, "Refus du téléservice", str(detail.get("detail", answer.text)),
+                            detail.get("rule"))
+        break
+    record = {"statut": "enregistree", "prescription": rx}
+    ref.local[rx["id"]] = record
+    return JSONResponse(
+        {"id": rx["id"], "statut": "enregistree", "papier": f"/prescriptions/{rx['id']}/paper"},
+        status_code=201,
+    )
+
+
+def _degraded(ref: Reference, rx: dict[str, Any], reason: str) -> JSONResponse:
+    local = "LOC-" + secrets.token_hex(8).upper()
+    rx.pop("id", None)
+    ref.local[local] = {"statut": "non-enregistree", "prescription": rx}
+    return JSONResponse(
+        {
+            "id": None,
+            "statut": "non-enregistree",
+            "referenceLocale": local,
+            "papier": f"/prescriptions/{local}/paper",
+            "motif": f"téléservice indisponible ({reason}): ordonnance papier sans code 2D",
+        },
+        status_code=201,
+    )
+
+
+def _routes(ref: Reference) -> list[Route]:
+    async def about(_: Request) -> JSONResponse:
+        return JSONResponse({
+            "logiciel": {"nom": SOFTWARE["logiciel"], "version": __version__,
+                         "editeur": SOFTWARE["editeur"]},
+            "versionContrat": CONTRACT_VERSION,
+            "capacites": {"typesLignes": list(LINE_TYPES), "remplacant": True, "bizone": True,
+                          "centreDeSante": True, "modeDegrade": True, "faults": sorted(ref.faults)},
+        })
+
+    async def create(request: Request) -> Response:
+        try:
+            body = await _body(request)
+            validate_create(body)
+        except Invalid as exc:
+            return _problem(exc.status, "Saisie refusée", exc.detail, exc.rule)
+        given = body.get("id")
+        if given and given in ref.local:  # idempotent re-submission: no second registration
+            return JSONResponse({"id": given, "statut": ref.local[given]["statut"],
+                                 "papier": f"/prescriptions/{given}/paper"}, status_code=200)
+        rx = copy.deepcopy(body)
+        rx.setdefault("dateOrdonnance", dt.date.today().isoformat())
+        rx["id"] = given or _new_id(ref)
+        d = rx["prescripteur"]
+        ref.prescribers[d["rpps"]] = {"am": d.get("am"), "finess": d.get("finess")}
+        return await _register(ref, rx)
+
+    return [
+        Route("/about", about, methods=["GET"]),
+        Route("/prescriptions", create, methods=["POST"]),
+        Route("/prescriptions", _search_route(ref), methods=["GET"]),
+        Route("/prescriptions/{pid}", _consult_route(ref), methods=["GET"]),
+        Route("/prescriptions/{pid}/paper", _paper_route(ref), methods=["GET"]),
+    ]
+
+
+def _consult_route(ref: Reference) -> Any:
+    async def consult(request: Request) -> Response:
+        pid = request.path_params["pid"]
+        q = request.query_params
+        owner = ref.local.get(pid, {}).get("prescription", {}).get("prescripteur", {})
+        who = ref.requester(q.get("rpps") or owner.get("rpps"), q.get("am"), q.get("finess"))
+        if not who["rpps"]:
+            return _problem(404, "Prescription inconnue", f"no prescription {pid} here")
+        if not who["am"] and not who["finess"]:
+            return _problem(400, "Identification incomplète", "the requester's AM or FINESS is "
+                            "required to consult", "EF_EP3_E303_03")
+        try:
+            answer = await ref.call("/ep3/consultation", {"id": pid, "demandeur": who})
+        except TeleserviceDown as exc:
+            return _problem(503, "Téléservice indisponible", str(exc))
+        if answer.status_code >= 400:
+            data = answer.json()
+            return _problem(answer.status_code, data.get("title", "Refus"), data.get("detail", ""),
+                            data.get("rule"))
+        return JSONResponse(_consult_view(ref, answer.json()))
+
+    return consult
+
+
+def _consult_view(ref: Reference, answer: dict[str, Any]) -> dict[str, Any]:
+    rx = dict(answer["prescription"])
+    if "consult-drops-line" in ref.faults and len(rx["lignes"]) > 0:
+        rx["lignes"] = rx["lignes"][:-1]
+    if "consult-wrong-id" in ref.faults:
+        rx["id"] = rx["id"].lower()
+    view = {**rx, "statut": "enregistree", "executionsMasquees": answer["executionsMasquees"]}
+    if "executions" in answer:
+        view["executions"] = answer["executions"]
+    return view
+
+
+def _search_route(ref: Reference) -> Any:
+    async def search(request: Request) -> Response:
+        q = request.query_params
+        rpps = q.get("prescripteur")
+        if not rpps:
+            return _problem(400, "Critère manquant", "'prescripteur' (RPPS of the requesting "
+                            "doctor) is required", "EP_REQUETE")
+        patient = q.get("patient") or q.get("ins") or q.get("nir")
+        if "search-leaks-other-patients" in ref.faults:
+            patient = None
+        body = {"demandeur": ref.requester(rpps, q.get("am"), q.get("finess")), "patient": patient,
+                "du": q.get("du"), "au": q.get("au")}
+        try:
+            answer = await ref.call("/ep2/recherche", body)
+        except TeleserviceDown as exc:
+            return _problem(503, "Téléservice indisponible", str(exc))
+        if answer.status_code >= 400:
+            data = answer.json()
+            return _problem(answer.status_code, data.get("title", "Refus"), data.get("detail", ""),
+                            data.get("rule"))
+        results = answer.json()["resultats"]
+        if "search-misses-latest" in ref.faults and results:
+            results = results[:-1]
+        return JSONResponse({"resultats": results, "total": len(results)})
+
+    return search
+
+
+def _paper_route(ref: Reference) -> Any:
+    async def get_paper(request: Request) -> Response:
+        pid = request.path_params["pid"]
+        record = ref.local.get(pid)
+        if record is None:
+            return _problem(404, "Prescription inconnue", f"no prescription {pid} here")
+        if pid not in ref.papers:
+            ref.papers[pid] = paper.render(record["prescription"], _paper_options(ref, record, pid))
+        return Response(ref.papers[pid], media_type="application/pdf")
+
+    return get_paper
+
+
+def _paper_options(ref: Reference, record: dict[str, Any], pid: str) -> paper.PaperOptions:
+    rx = record["prescription"]
+    informed = rx["consentement"].get("dateInformation") or rx["dateOrdonnance"]
+    if record["statut"] != "enregistree":
+        return paper.PaperOptions(None, None, informed)
+    qr_id = pid[:-1] + ("0" if pid[-1] != "0" else "1") if "qr-wrong-id" in ref.faults else pid
+    number = pid[::-1] if "number-mismatch" in ref.faults else pid
+    return paper.PaperOptions(paper.qr_payload(rx, qr_id), number, informed,
+                              print_data_mention="missing-data-mention" not in ref.faults)
+
+
+def create_app(teleservice_url: str, faults: tuple[str, ...] = (), timeout: float = 5.0) -> Starlette:
+    """The reference as an ASGI app calling the teleservice at ``teleservice_url``."""
+    client = httpx.AsyncClient(base_url=teleservice_url, timeout=timeout)
+    ref = Reference(client, check_names(list(faults)))
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return _problem(404, "Introuvable", f"no route {request.url.path}")
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        return _problem(405, "Méthode non permise", f"{request.method} not allowed here")
+
+    app = Starlette(routes=_routes(ref), exception_handlers={404: not_found, 405: not_allowed})
+    app.state.reference = ref
+    return app

@@ -1,0 +1,227 @@
+"""The printed ordonnance as a PDF (reportlab + segno), in the layout of DESIGN §2."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import segno
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfgen.canvas import Canvas
+
+PAGE_W, PAGE_H = A4
+FONT, BOLD = "Helvetica", "Helvetica-Bold"
+QR_SIZE_MM = 32.0
+QR_X_MM, QR_TOP_MM = 12.0, 236.0
+LINES_TOP_MM, LINES_BOTTOM_MM = 78.0, 212.0
+LEGAL_X_MM, LEGAL_W_MM = 52.0, 146.0
+ALD_TOP = (
+    "Prescriptions relatives au traitement de l'affection de longue durée reconnue "
+    "(liste ou hors liste) (AFFECTION EXONÉRANTE)"
+)
+ALD_BOTTOM = "Prescriptions SANS RAPPORT avec l'affection de longue durée (MALADIES INTERCURRENTES)"
+DATA_MENTION = (
+    "Les données de cette prescription sont transmises de manière dématérialisée à l'Assurance "
+    "Maladie. Pour en savoir plus sur le traitement de vos données personnelles : "
+    "www.ameli.fr/assure/protection-des-donnees-personnelles"
+)
+
+
+def consent_mention(informed_on: str, opposition: bool) -> str:
+    """The consent paragraph, in the 'ne s'oppose pas' wording."""
+    verb = "s'oppose" if opposition else "ne s'oppose pas"
+    return (
+        f"Le patient (ou le(s) titulaire(s) de l'autorité parentale) a été informé le "
+        f"{informed_on} et {verb} à ce que je puisse consulter ce qui a été délivré ou "
+        "exécuté sur la présente ordonnance."
+    )
+
+
+def _fr(iso: str) -> str:
+    return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
+
+
+def qr_payload(rx: dict[str, Any], pid: str) -> str:
+    """Compact JSON of the code 2D, schema version 2 (names padded to 90 as in the sample)."""
+    patient, doctor = rx["patient"], rx["prescripteur"]
+    replaced = doctor.get("remplace")
+    m: dict[str, str] = {"RPPS": (replaced or doctor)["rpps"]}
+    if replaced:
+        m["RPPS2"] = doctor["rpps"]
+    am = (replaced or doctor).get("am")
+    if am:
+        m["AM"] = am
+    data = {
+        "S": {"V": 2},
+        "D": {
+            "ID": pid,
+            "P": {
+                "N": patient["nomFamille"].ljust(90),
+                "P": patient["prenom"].ljust(90),
+                "D": patient["dateNaissance"],
+            },
+            "M": m,
+        },
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class PaperOptions:
+    """What to print besides the prescription: the code 2D payload and number, or none."""
+
+    payload: str | None
+    number: str | None
+    informed_on: str
+    print_data_mention: bool = True
+
+
+def _line_texts(line: dict[str, Any]) -> list[str]:
+    texts = [line["libelle"] + ("  NR" if line.get("nonRembourse") else "")]
+    code = line.get("code")
+    if isinstance(code, dict) and code.get("valeur"):
+        texts.append(f"{code.get('systeme', 'Code')} : {code['valeur']}")
+    for key, label in (("posologie", ""), ("duree", "Durée : "), ("quantite", "Quantité : ")):
+        if line.get(key):
+            texts.append(f"{label}{line[key]}")
+    if line.get("renouvellements"):
+        texts.append(f"À renouveler {line['renouvellements']} fois")
+    if line.get("nonSubstituable"):
+        texts.append(f"Non substituable ({line.get('motifNonSubstitution', '')})")
+    return texts
+
+
+class _Writer:
+    """Lays text out top-down in mm from the page's top-left, over several pages."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self.c = canvas
+
+    def text(self, x_mm: float, y_mm: float, text: str, size: float = 9, bold: bool = False) -> None:
+        self.c.setFont(BOLD if bold else FONT, size)
+        self.c.drawString(x_mm * mm, PAGE_H - y_mm * mm, text)
+
+    def para(self, x_mm: float, y_mm: float, w_mm: float, text: str, size: float = 7.5) -> float:
+        lines = simpleSplit(text, FONT, size, w_mm * mm)
+        for i, part in enumerate(lines):
+            self.text(x_mm, y_mm + i * size * 0.42, part, size)
+        return y_mm + len(lines) * size * 0.42
+
+
+def _header(w: _Writer, rx: dict[str, Any]) -> None:
+    d, p = rx["prescripteur"], rx["patient"]
+    y = 16.0
+    w.text(12, y, f"Dr {d['prenom']} {d['nomFamille']}", 11, bold=True)
+    rows = [d.get("specialite", ""), f"RPPS : {d['rpps']}"]
+    rows.append(f"N° AM : {d['am']}" if d.get("am") else f"FINESS : {d.get('finess', '')}")
+    rows += [d.get("adresse", ""), f"Tél : {d.get('telephone', '')}"]
+    if d.get("remplace"):
+        r = d["remplace"]
+        rows.append(f"Remplaçant(e) de Dr {r['prenom']} {r['nomFamille']} (RPPS : {r['rpps']})")
+    for row in rows:
+        y += 4.6
+        w.text(12, y, row, 9)
+    y = 16.0
+    w.text(120, y, f"{p['nomFamille']} {p['prenom']}", 11, bold=True)
+    prow = [f"Sexe : {p['sexe']}", f"Né(e) le : {_fr(p['dateNaissance'])}"]
+    if p.get("poids"):
+        prow.append(f"Poids : {p['poids']} kg")
+    if p.get("taille"):
+        prow.append(f"Taille : {p['taille']} cm")
+    for row in prow:
+        y += 4.6
+        w.text(120, y, row, 9)
+    w.text(120, y + 9, f"Le {_fr(rx['dateOrdonnance'])}", 10)
+
+
+def _blocks(rx: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """(kind, texts) blocks in print order: zone titles and lines (bizone for ALD)."""
+    lines = rx["lignes"]
+    if not any(line.get("ald") for line in lines):
+        return [("line", _line_texts(line)) for line in lines]
+    out: list[tuple[str, list[str]]] = [("zone", [ALD_TOP])]
+    out += [("line", _line_texts(line)) for line in lines if line.get("ald")]
+    out.append(("zone", [ALD_BOTTOM]))
+    out += [("line", _line_texts(line)) for line in lines if not line.get("ald")]
+    return out
+
+
+def _paginate(blocks: list[tuple[str, list[str]]]) -> list[list[tuple[str, list[str]]]]:
+    pages: list[list[tuple[str, list[str]]]] = [[]]
+    y = LINES_TOP_MM
+    for block in blocks:
+        height = 4.4 * sum(len(simpleSplit(t, FONT, 9, 180 * mm)) for t in block[1]) + 3.5
+        if y + height > LINES_BOTTOM_MM and pages[-1]:
+            pages.append([])
+            y = LINES_TOP_MM
+        pages[-1].append(block)
+        y += height
+    return pages
+
+
+def _body(w: _Writer, page: list[tuple[str, list[str]]]) -> None:
+    y = LINES_TOP_MM
+    for kind, texts in page:
+        if kind == "zone":
+            w.c.setLineWidth(0.6)
+            w.c.line(12 * mm, PAGE_H - (y - 3.5) * mm, 198 * mm, PAGE_H - (y - 3.5) * mm)
+        for i, text in enumerate(texts):
+            for part in simpleSplit(text, FONT, 9, 180 * mm):
+                w.text(14 if i else 12, y, part, 8.5 if kind == "zone" else 9, bold=i == 0)
+                y += 4.4
+        y += 3.5
+
+
+def _draw_qr(c: Canvas, payload: str) -> None:
+    qr = segno.make(payload, error="l", micro=False, boost_error=False)
+    n = len(qr.matrix)
+    module = QR_SIZE_MM * mm / n
+    c.setFillGray(0)
+    for row, bits in enumerate(qr.matrix):
+        col = 0
+        while col < n:
+            if bits[col]:
+                start = col
+                while col < n and bits[col]:
+                    col += 1
+                x = QR_X_MM * mm + start * module
+                y = PAGE_H - QR_TOP_MM * mm - (row + 1) * module
+                c.rect(x, y, (col - start) * module, module, stroke=0, fill=1)
+            col += 1
+
+
+def _footer(w: _Writer, rx: dict[str, Any], opts: PaperOptions, page: int, pages: int) -> None:
+    below = QR_TOP_MM + QR_SIZE_MM
+    if opts.payload is not None:
+        _draw_qr(w.c, opts.payload)
+        w.text(QR_X_MM, below + 5, "e-prescription", 9, bold=True)
+    if opts.number is not None:
+        w.text(QR_X_MM, below + 9.5, f"N°{opts.number}", 9)
+    w.text(QR_X_MM, below + 16, f"Page {page}/{pages}", 8)
+    y = QR_TOP_MM + 2
+    consent = rx.get("consentement", {})
+    y = w.para(LEGAL_X_MM, y, LEGAL_W_MM, consent_mention(_fr(opts.informed_on), consent["opposition"]))
+    if opts.print_data_mention:
+        w.para(LEGAL_X_MM, y + 3, LEGAL_W_MM, DATA_MENTION)
+    w.text(150, 218, "Signature", 8)
+
+
+def render(rx: dict[str, Any], opts: PaperOptions) -> bytes:
+    """The ordonnance as PDF bytes: one page per batch of lines, footer on every page."""
+    buf = io.BytesIO()
+    canvas = Canvas(buf, pagesize=A4, invariant=1)
+    canvas.setTitle("Ordonnance")
+    writer = _Writer(canvas)
+    pages = _paginate(_blocks(rx))
+    for number, page in enumerate(pages, start=1):
+        _header(writer, rx)
+        _body(writer, page)
+        _footer(writer, rx, opts, number, len(pages))
+        canvas.showPage()
+    canvas.save()
+    return buf.getvalue()
