@@ -1,0 +1,177 @@
+"""Render PDF pages (pypdfium2), decode QR codes (zxing-cpp), extract text lines in mm.
+
+Coordinates: millimetres from the page's top-left corner, x right, y down (PDF's own
+origin is bottom-left in points; images are top-left in pixels: both are converted here).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+MM_PER_PT = 25.4 / 72
+DPI = 200
+MAX_PAGES = 50
+MAX_PIXELS = 60_000_000
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm, top-left origin
+
+
+class PaperError(Exception):
+    """The file is not a readable PDF or image (empty, encrypted, corrupt, too large…)."""
+
+
+@dataclass(frozen=True)
+class QrCode:
+    """One decoded code 2D: its text, its box and its module size in mm."""
+
+    text: str
+    box: Box
+    modules: int
+    ec_level: str = ""
+
+    @property
+    def size_mm(self) -> float:
+        """The smaller side of the code, in mm."""
+        return min(self.box[2] - self.box[0], self.box[3] - self.box[1])
+
+    @property
+    def module_mm(self) -> float:
+        """The side of one module, in mm."""
+        return self.size_mm / self.modules if self.modules else 0.0
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """A run of text on one line, with its box."""
+
+    text: str
+    box: Box
+
+
+@dataclass(frozen=True)
+class PaperPage:
+    """One analysed page."""
+
+    number: int
+    width_mm: float
+    height_mm: float
+    codes: tuple[QrCode, ...]
+    lines: tuple[TextLine, ...]
+    has_text: bool
+
+    @property
+    def text(self) -> str:
+        """All text of the page, normalised, lines joined by spaces."""
+        return normalise(" ".join(line.text for line in self.lines))
+
+    def text_in(self, box: Box) -> str:
+        """Normalised text of the lines whose centre lies in ``box``."""
+        x0, y0, x1, y1 = box
+        inside = [ln.text for ln in self.lines
+                  if x0 <= (ln.box[0] + ln.box[2]) / 2 <= x1 and y0 <= (ln.box[1] + ln.box[3]) / 2 <= y1]
+        return normalise(" ".join(inside))
+
+
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "\u00a0": " ", "\u202f": " ",
+                         "‐": "-", "‑": "-", "–": "-", "—": "-"})
+
+
+def normalise(text: str) -> str:
+    """NFKC, ligatures and quotes unified, soft hyphens dropped, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text).replace("\u00ad", "").translate(_QUOTES)
+    text = text.replace("\ufb00", "ff").replace("\ufb01", "fi").replace("\ufb02", "fl")
+    return _SPACES.sub(" ", text).strip()
+
+
+def _decode(image: Any, mm_per_px: float) -> tuple[QrCode, ...]:
+    import zxingcpp
+
+    codes = []
+    for result in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode):
+        p = result.position
+        xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
+        ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
+        box = (min(xs) * mm_per_px, min(ys) * mm_per_px, (max(xs) + 1) * mm_per_px,
+               (max(ys) + 1) * mm_per_px)
+        extra = getattr(result, "extra", None) or {}
+        version = int(str(extra.get("Version", "0")) or 0) if isinstance(extra, dict) else 0
+        modules = 17 + 4 * version if version else 0
+        codes.append(QrCode(result.text, box, modules, str(extra.get("ECLevel", ""))))
+    return tuple(codes)
+
+
+def _text_lines(page: Any, height_pt: float) -> tuple[TextLine, ...]:
+    textpage = page.get_textpage()
+    try:
+        lines = []
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            text = textpage.get_text_bounded(left, bottom, right, top)
+            if text.strip():
+                box = (left * MM_PER_PT, (height_pt - top) * MM_PER_PT, right * MM_PER_PT,
+                       (height_pt - bottom) * MM_PER_PT)
+                lines.append(TextLine(text.strip(), box))
+        return tuple(lines)
+    finally:
+        textpage.close()
+
+
+def _pdf_pages(data: bytes, dpi: int) -> list[PaperPage]:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise PaperError(f"not a readable PDF ({exc})") from exc
+    try:
+        if len(pdf) == 0:
+            raise PaperError("the PDF has no page")
+        if len(pdf) > MAX_PAGES:
+            raise PaperError(f"the PDF has {len(pdf)} pages (limit {MAX_PAGES})")
+        pages = []
+        for n in range(len(pdf)):
+            page = pdf[n]
+            w_pt, h_pt = page.get_size()
+            if w_pt * h_pt * (dpi / 72) ** 2 > MAX_PIXELS:
+                raise PaperError(f"page {n + 1} is too large to render ({w_pt:.0f}×{h_pt:.0f} pt)")
+            bitmap = page.render(scale=dpi / 72, grayscale=True)
+            codes = _decode(bitmap.to_numpy(), 25.4 / dpi)
+            lines = _text_lines(page, h_pt)
+            pages.append(PaperPage(n + 1, w_pt * MM_PER_PT, h_pt * MM_PER_PT, codes, lines,
+                                   bool(lines)))
+        return pages
+    finally:
+        pdf.close()
+
+
+def _image_pages(data: bytes) -> list[PaperPage]:
+    from PIL import Image, UnidentifiedImageError
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
+        raise PaperError(f"not a readable image ({exc})") from exc
+    dpi = float(image.info.get("dpi", (DPI, DPI))[0] or DPI)
+    gray = image.convert("L")
+    mm_per_px = 25.4 / dpi
+    codes = _decode(gray, mm_per_px)
+    return [PaperPage(1, gray.width * mm_per_px, gray.height * mm_per_px, codes, (), False)]
+
+
+def analyse_bytes(data: bytes, dpi: int = DPI) -> list[PaperPage]:
+    """Analyse a PDF or a PNG/JPEG scan; PaperError when it cannot be read."""
+    if not data:
+        raise PaperError("the file is empty")
+    if data[:5] == b"%PDF-":
+        return _pdf_pages(data, dpi)
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
+        return _image_pages(data)
+    raise PaperError("neither a PDF nor a PNG/JPEG image (unknown signature "
+                     f"{data[:8]!r})")

@@ -1,0 +1,20 @@
+"""Scenario language: line-aware loader, JSON Schema, model, fixtures."""
+
+from __future__ import annotations
+
+from conformance.scenario.errors import Pos, ScenarioError
+from conformance.scenario.fixtures import Fixtures
+from conformance.scenario.loader import load_file, load_suite, scenario_files
+from conformance.scenario.model import Expectation, Scenario, Step
+
+__all__ = [
+    "Expectation",
+    "Fixtures",
+    "Pos",
+    "Scenario",
+    "ScenarioError",
+    "Step",
+    "load_file",
+    "load_suite",
+    "scenario_files",
+]

@@ -1,0 +1,65 @@
+"""One error format for scenario files (after Hurl): title, location, excerpt, fix."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Pos:
+    """A position in a scenario file, 1-based."""
+
+    file: str
+    line: int
+    col: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+class ScenarioError(Exception):
+    """A located error in a scenario or fixture file; ``render()`` gives the user message."""
+
+    def __init__(self, title: str, pos: Pos | None, hint: str = "", width: int = 1) -> None:
+        super().__init__(title)
+        self.title = title
+        self.pos = pos
+        self.hint = hint
+        self.width = max(1, width)
+
+    def render(self) -> str:
+        """The message: ``error: title``, ``--> file:line:col``, the excerpt, the fix."""
+        out = [f"error: {self.title}"]
+        if self.pos is not None:
+            out.append(f"  --> {self.pos}")
+            line = _source_line(self.pos)
+            if line is not None:
+                gutter = " " * len(str(self.pos.line))
+                out += [
+                    f"{gutter} |",
+                    f"{self.pos.line} | {line}",
+                    f"{gutter} | {' ' * (self.pos.col - 1)}{'^' * self.width}",
+                ]
+        if self.hint:
+            out.append(f"  = {self.hint}")
+        return "\n".join(out)
+
+
+def _source_line(pos: Pos) -> str | None:
+    try:
+        lines = Path(pos.file).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return lines[pos.line - 1] if 0 < pos.line <= len(lines) else None
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """'did you mean …?' for the closest choice, or the list of valid ones."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean '{close[0]}'?"
+    return "expected one of: " + ", ".join(options) if options else ""

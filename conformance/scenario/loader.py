@@ -1,0 +1,198 @@
+"""Load scenario files into the model, failing before any request with located errors."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Collection, Iterable
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from conformance.scenario.errors import Pos, ScenarioError, did_you_mean
+from conformance.scenario.fixtures import Fixtures
+from conformance.scenario.model import STEP_KINDS, Expectation, Scenario, Step
+from conformance.scenario.yamlload import Located, load_text
+
+VAR = re.compile(r"\$\{([^}]*)\}")
+BUILTIN_VARS = ("today", "seed")
+
+
+@functools.cache
+def schema() -> dict[str, Any]:
+    """The JSON Schema of a scenario, shipped in the package."""
+    text = resources.files("conformance.scenario").joinpath("schema.json").read_text("utf-8")
+    return dict(json.loads(text))
+
+
+def scenario_files(paths: Iterable[Path]) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` under the given files and folders, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise ScenarioError(f"no such file or folder: {path}", None,
+                                "give a scenario file or a folder of them")
+    return found
+
+
+def _schema_error(doc: Located, error: jsonschema.ValidationError) -> ScenarioError:
+    path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties":
+        allowed = error.schema.get("properties", {}).keys()
+        extra = sorted(set(error.instance) - set(allowed))
+        key = extra[0] if extra else "?"
+        where = "step" if "create" in allowed else "mapping"
+        return ScenarioError(f"unknown key '{key}' in {where}", doc.pos((*path, f"{key}#key")),
+                             did_you_mean(key, allowed), width=len(key))
+    if error.validator == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return ScenarioError(f"missing key '{missing[0] if missing else '?'}'", doc.pos(path),
+                             "add it: see docs in README, 'Writing scenarios'")
+    if error.validator == "type":
+        hint = "quote the value" if error.validator_value == "string" or (
+            isinstance(error.validator_value, list) and "string" in error.validator_value
+        ) else f"expected {error.validator_value}"
+        label = ".".join(str(p) for p in path) or "document"
+        return ScenarioError(f"wrong type for '{label}': {error.message}", doc.pos(path), hint)
+    label = ".".join(str(p) for p in path) or "document"
+    return ScenarioError(f"invalid value at '{label}': {error.message}", doc.pos(path))
+
+
+def _validate_schema(doc: Located) -> None:
+    validator = jsonschema.Draft202012Validator(schema())
+    errors = sorted(validator.iter_errors(doc.value), key=lambda e: (len(e.absolute_path), e.path))
+    if errors:
+        deepest = max(errors, key=lambda e: len(e.absolute_path))
+        raise _schema_error(doc, deepest)
+
+
+class _Builder:
+    """Builds one Scenario from a validated document, checking names and variables."""
+
+    def __init__(self, doc: Located, fixtures: Fixtures, checks: Collection[str]) -> None:
+        self.doc = doc
+        self.fixtures = fixtures
+        self.checks = checks
+        self.known_vars: set[str] = set(BUILTIN_VARS)
+
+    def build(self) -> Scenario:
+        v = self.doc.value
+        given = v.get("given", {})
+        loaded: dict[str, Any] = {}
+        for kind in ("prescriber", "patient"):
+            if kind in given:
+                loaded[kind] = self.fixtures.get(kind, given[kind], self.doc.pos(("given", kind)))
+                self.known_vars.add(kind)
+        self.known_vars.update(v.get("vars", {}))
+        steps = tuple(self._step(i, s) for i, s in enumerate(v["steps"]))
+        return Scenario(
+            id=v["id"], title=v["title"], file=self.doc.file, pos=self.doc.pos(()), steps=steps,
+            requirements=tuple(v.get("requirements", ())), tags=tuple(v.get("tags", ())),
+            needs=tuple(v.get("needs", ())), isolated=bool(v.get("isolated", False)),
+            given=tuple(sorted(given.items())), fixtures=loaded, variables=dict(v.get("vars", {})),
+        )
+
+    def _step(self, index: int, raw: dict[str, Any]) -> Step:
+        path: tuple[str | int, ...] = ("steps", index)
+        actions = [k for k in raw if k in STEP_KINDS]
+        if len(actions) != 1:
+            found = ", ".join(actions) or "none"
+            raise ScenarioError(f"a step needs exactly one action (found: {found})",
+                                self.doc.pos(path), "use one of: " + ", ".join(STEP_KINDS))
+        kind = actions[0]
+        params = raw[kind]
+        if kind == "create":
+            params = self._resolve_create(params, (*path, kind))
+        self._check_vars(params, (*path, kind))
+        expect = None
+        if "expect" in raw:
+            expect = tuple(self._expectation(e, (*path, "expect", i))
+                           for i, e in enumerate(raw["expect"]))
+        save = tuple(raw.get("save", {}).items())
+        self.known_vars.update(name for name, _ in save)
+        return Step(index, kind, params, self.doc.pos(path), raw.get("title", ""), save, expect)
+
+    def _expectation(self, raw: Any, path: tuple[str | int, ...]) -> Expectation:
+        name, arg = (raw, None) if isinstance(raw, str) else next(iter(raw.items()))
+        if name not in self.checks:
+            raise ScenarioError(f"unknown check '{name}'", self.doc.pos(path),
+                                did_you_mean(name, self.checks), width=len(name))
+        self._check_vars(arg, path)
+        return Expectation(name, arg, self.doc.pos(path))
+
+    def _resolve_create(self, params: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
+        out = dict(params)
+        for key, kind in (("prescripteur", "prescriber"), ("patient", "patient")):
+            if isinstance(out.get(key), str):
+                out[key] = self.fixtures.get(kind, out[key], self.doc.pos((*path, key)))
+        lines = []
+        for i, line in enumerate(out.get("lignes", [])):
+            lpath = (*path, "lignes", i)
+            if isinstance(line, str):
+                line = {"produit": line}
+            if "produit" in line:
+                product = self.fixtures.get("product", str(line["produit"]), self.doc.pos(lpath))
+                line = {**product, **{k: v for k, v in line.items() if k != "produit"}}
+            lines.append(line)
+        if "lignes" in out:
+            out["lignes"] = lines
+        return out
+
+    def _check_vars(self, value: Any, path: tuple[str | int, ...]) -> None:
+        if isinstance(value, str):
+            for match in VAR.finditer(value):
+                root = match.group(1).split(".")[0].strip()
+                if root not in self.known_vars:
+                    raise ScenarioError(
+                        f"unknown variable '${{{match.group(1)}}}'", self.doc.pos(path),
+                        did_you_mean(root, self.known_vars) + " (save it in an earlier step, "
+                        "or declare it under 'vars')",
+                    )
+        elif isinstance(value, dict):
+            for k, item in value.items():
+                self._check_vars(item, (*path, k))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                self._check_vars(item, (*path, i))
+
+
+def load_file(path: Path, fixtures: Fixtures, checks: Collection[str]) -> list[Scenario]:
+    """The scenarios of one file (one document, a list, or several documents)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read {path}: {exc}", Pos(str(path), 1, 1)) from exc
+    scenarios = []
+    for doc in load_text(text, str(path)):
+        items = doc.value if isinstance(doc.value, list) else [doc.value]
+        for i, item in enumerate(items):
+            prefix: tuple[str | int, ...] = (i,) if isinstance(doc.value, list) else ()
+            sub = Located(item, doc.file, {p[len(prefix):]: pos for p, pos in doc.positions.items()
+                                           if p[: len(prefix)] == prefix})
+            if not isinstance(item, dict):
+                raise ScenarioError("a scenario must be a mapping", sub.pos(()),
+                                    "start with 'id:', 'title:' and 'steps:'")
+            _validate_schema(sub)
+            scenarios.append(_Builder(sub, fixtures, checks).build())
+    return scenarios
+
+
+def load_suite(paths: Iterable[Path], fixtures: Fixtures, checks: Collection[str]) -> list[Scenario]:
+    """Every scenario under ``paths``; duplicate ids are an error."""
+    scenarios: list[Scenario] = []
+    seen: dict[str, Scenario] = {}
+    for file in scenario_files(paths):
+        for sc in load_file(file, fixtures, checks):
+            if sc.id in seen:
+                raise ScenarioError(f"duplicate scenario id '{sc.id}'", sc.pos,
+                                    f"already used at {seen[sc.id].pos}")
+            seen[sc.id] = sc
+            scenarios.append(sc)
+    return scenarios

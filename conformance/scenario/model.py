@@ -1,0 +1,50 @@
+"""Scenario model: frozen dataclasses built by the loader, read by the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.scenario.errors import Pos
+
+STEP_KINDS = ("create", "consult", "search", "paper", "teleservice", "dispense")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A check named in a step's ``expect`` list, with its optional argument."""
+
+    name: str
+    arg: Any
+    pos: Pos
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step: an action with its parameters, captures and expectations."""
+
+    index: int
+    kind: str
+    params: Any
+    pos: Pos
+    title: str = ""
+    save: tuple[tuple[str, str], ...] = ()
+    expect: tuple[Expectation, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A scenario as loaded from a YAML file."""
+
+    id: str
+    title: str
+    file: str
+    pos: Pos
+    steps: tuple[Step, ...]
+    requirements: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    isolated: bool = False
+    given: tuple[tuple[str, str], ...] = ()
+    fixtures: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    variables: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
