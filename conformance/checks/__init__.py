@@ -1,0 +1,32 @@
+"""Checks: a registry of functions of one signature, one module per area."""
+
+from __future__ import annotations
+
+from conformance.checks import identifier, paper, roundtrip
+from conformance.checks.context import CheckContext, ScenarioState, StepData
+from conformance.checks.registry import DEFAULTS, REGISTRY, CheckSpec, Failed, Skipped, Warned, defaults
+
+defaults("create", ("created", "id_format", "id_alphabet", "same_id", "sent_equals_received"))
+defaults("consult", ("same_id", "same_as_created"))
+defaults("search", ("contains_id", "only_patient"))
+defaults("paper", ("qr_present", "qr_payload", "qr_values", "qr_position", "qr_size",
+                   "number_under_qr", "data_mention", "consent_mention", "consent_matches",
+                   "page_numbers"))
+defaults("teleservice", ())
+defaults("dispense", ())
+
+__all__ = [
+    "DEFAULTS",
+    "REGISTRY",
+    "CheckContext",
+    "CheckSpec",
+    "Failed",
+    "ScenarioState",
+    "Skipped",
+    "StepData",
+    "Warned",
+    "defaults",
+    "identifier",
+    "paper",
+    "roundtrip",
+]

@@ -1,0 +1,106 @@
+"""What a check sees: the step's exchanges, the scenario state, the journal, the paper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.checks.registry import Failed, Skipped
+from conformance.paper import PaperError, PaperPage
+from conformance.profiles import Profile
+from conformance.targets import Exchange
+
+
+@dataclass
+class ScenarioState:
+    """What earlier steps produced: variables, the last created body and id."""
+
+    variables: dict[str, Any] = field(default_factory=dict)
+    created: dict[str, Any] | None = None
+    created_id: str | None = None
+    search_patient: str | None = None
+
+
+@dataclass
+class StepData:
+    """The outcome of one step, before checks run."""
+
+    kind: str
+    params: dict[str, Any]
+    exchanges: list[Exchange]
+    sent: Any = None
+    journal_since: int | None = None
+    paper_pages: list[PaperPage] | None = None
+    paper_error: str | None = None
+
+
+@dataclass
+class CheckContext:
+    """Everything one check may look at."""
+
+    step: StepData
+    state: ScenarioState
+    profile: Profile
+    arg: Any = None
+    journal_reader: Callable[[int], list[dict[str, Any]]] | None = None
+    analyse: Callable[[bytes], list[PaperPage]] | None = None
+
+    @property
+    def exchange(self) -> Exchange:
+        """The step's (first) exchange."""
+        return self.step.exchanges[0]
+
+    def body(self) -> Any:
+        """The response as JSON; Failed when it is not JSON."""
+        ex = self.exchange
+        if ex.error:
+            raise Failed(f"no response: {ex.error}", "an HTTP response", ex.error_kind)
+        try:
+            return ex.json()
+        except ValueError as exc:
+            raise Failed("the response is not JSON", "application/json",
+                         f"{ex.content_type or 'no content type'}: {ex.body[:120]!r}") from exc
+
+    def expect_status(self, *codes: int) -> None:
+        """Failed unless the response status is one of ``codes``."""
+        ex = self.exchange
+        if ex.error:
+            raise Failed(f"no response: {ex.error}", f"HTTP {'/'.join(map(str, codes))}",
+                         ex.error_kind)
+        if ex.status not in codes:
+            raise Failed(f"unexpected HTTP status {ex.status}", list(codes), ex.status)
+
+    def journal(self, operation: str | None = None, pid: str | None = None) -> list[dict[str, Any]]:
+        """Teleservice journal entries since the step began; Skipped without a simulator."""
+        if self.journal_reader is None or self.step.journal_since is None:
+            raise Skipped("no teleservice journal (target wired to another teleservice)")
+        entries = self.journal_reader(self.step.journal_since)
+        return [e for e in entries if (operation is None or e["operation"] == operation)
+                and (pid is None or e.get("id") == pid)]
+
+    def paper(self) -> list[PaperPage]:
+        """The analysed paper of a ``paper`` step; Failed when it cannot be read."""
+        if self.step.paper_pages is None and self.step.paper_error is None:
+            ex = self.exchange
+            if ex.error or ex.status != 200:
+                self.step.paper_error = f"no paper: {ex.error or f'HTTP {ex.status}'}"
+            elif self.analyse is None:
+                raise Skipped("paper analysis unavailable")
+            else:
+                try:
+                    self.step.paper_pages = self.analyse(ex.body)
+                except PaperError as exc:
+                    self.step.paper_error = f"unreadable paper: {exc}"
+        if self.step.paper_error is not None:
+            raise Failed(self.step.paper_error, "a readable PDF or image", self.exchange.content_type)
+        assert self.step.paper_pages is not None
+        return self.step.paper_pages
+
+    def expected_id(self) -> str:
+        """The id the step is about (argument, step parameter or last created)."""
+        pid = self.arg if isinstance(self.arg, str) else None
+        pid = pid or self.step.params.get("id") or self.state.created_id
+        if not pid:
+            raise Skipped("no prescription id to compare with (no successful create before)")
+        return str(pid)

@@ -1,0 +1,243 @@
+"""QR-01 … QR-05, PAP-01 … PAP-03, PAP-11, CON-02: the printed ordonnance and its code 2D."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import jsonschema
+
+from conformance.checks.context import CheckContext
+from conformance.checks.registry import Failed, Skipped, Warned, check
+from conformance.paper import PaperPage, QrCode, normalise
+
+PAPER = ("paper",)
+
+
+def _codes(ctx: CheckContext) -> list[tuple[PaperPage, QrCode]]:
+    found = [(p, c) for p in ctx.paper() for c in p.codes]
+    if not found:
+        raise Skipped("no code 2D decoded (QR-01 reports it)")
+    return found
+
+
+def _payload(ctx: CheckContext) -> dict[str, Any]:
+    page, code = _codes(ctx)[0]
+    try:
+        data = json.loads(code.text)
+    except ValueError as exc:
+        raise Skipped("payload is not JSON (QR-02 reports it)") from exc
+    if not isinstance(data, dict):
+        raise Skipped("payload is not a JSON object (QR-02 reports it)")
+    return data
+
+
+def _where(page: PaperPage, box: tuple[float, ...]) -> str:
+    return f"page {page.number}, x {box[0]:.0f}–{box[2]:.0f} mm, y {box[1]:.0f}–{box[3]:.0f} mm"
+
+
+@check("qr_present", "QR-01", "blocking", "Exactement un code 2D décodable", PAPER,
+       "print one QR code (ISO 18004) per page, with its quiet zone, in solid black")
+def qr_present(ctx: CheckContext) -> str:
+    """At least one page has a code; no page has two; all codes carry the same payload."""
+    pages = ctx.paper()
+    per_page = {p.number: len(p.codes) for p in pages}
+    if not any(per_page.values()):
+        raise Failed("no decodable code 2D on the paper", "one code 2D", "none decoded")
+    crowded = [n for n, count in per_page.items() if count > 1]
+    if crowded:
+        raise Failed("more than one code 2D on a page", "one per page", {n: per_page[n] for n in crowded})
+    payloads = {c.text for p in pages for c in p.codes}
+    if len(payloads) > 1:
+        raise Failed("pages carry different codes 2D", "one payload", len(payloads))
+    return f"one code 2D on {sum(1 for v in per_page.values() if v)} of {len(pages)} page(s)"
+
+
+@check("qr_payload", "QR-02", "blocking", "Contenu du code 2D : JSON du schéma v2", PAPER,
+       "encode compact JSON {S:{V:2},D:{ID,P:{N,P,D},M:{RPPS,…}}}")
+def qr_payload(ctx: CheckContext) -> str:
+    """The payload is JSON valid against the profile's schema."""
+    _, code = _codes(ctx)[0]
+    try:
+        data = json.loads(code.text)
+    except ValueError as exc:
+        raise Failed("the code 2D does not hold JSON", "JSON v2", code.text[:80]) from exc
+    schema = ctx.profile.value("qr_payload_schema")
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=str)
+    if errors:
+        path = "/".join(str(p) for p in errors[0].absolute_path) or "(root)"
+        raise Failed(f"payload breaks the v2 schema at {path}: {errors[0].message}",
+                     f"schema v{ctx.profile.value('qr_payload_version')}", code.text[:120],
+                     tuple(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors))
+    return "payload valid against schema v2"
+
+
+def _expected_payload(ctx: CheckContext) -> dict[str, str]:
+    rx = ctx.state.created
+    if rx is None:
+        raise Skipped("no create step before this one: nothing to compare the payload with")
+    doctor, patient = rx.get("prescripteur", {}), rx.get("patient", {})
+    replaced = doctor.get("remplace")
+    out = {"ID": ctx.expected_id(), "N": patient.get("nomFamille"), "P": patient.get("prenom"),
+           "D": patient.get("dateNaissance"), "RPPS": (replaced or doctor).get("rpps")}
+    if replaced:
+        out["RPPS2"] = doctor.get("rpps")
+    am = (replaced or doctor).get("am")
+    if am:
+        out["AM"] = am
+    return {k: v for k, v in out.items() if v is not None}
+
+
+@check("qr_values", "QR-03", "blocking", "Valeurs du code 2D = la prescription", PAPER,
+       "fill the payload from the prescription itself (id, patient, birth date, RPPS, AM)")
+def qr_values(ctx: CheckContext) -> str:
+    """Payload values equal the prescription's, names compared after trimming."""
+    data = _payload(ctx)
+    d = data.get("D", {}) if isinstance(data.get("D"), dict) else {}
+    p = d.get("P", {}) if isinstance(d.get("P"), dict) else {}
+    m = d.get("M", {}) if isinstance(d.get("M"), dict) else {}
+    observed = {"ID": d.get("ID"), "N": p.get("N"), "P": p.get("P"), "D": p.get("D"),
+                "RPPS": m.get("RPPS"), "RPPS2": m.get("RPPS2"), "AM": m.get("AM")}
+    expected = _expected_payload(ctx)
+    diffs = []
+    for key, want in expected.items():
+        got = observed.get(key)
+        if key in ("N", "P"):  # names are padded in real payloads: compare trimmed
+            same = isinstance(got, str) and normalise(got) == normalise(want)
+        else:
+            same = got == want
+        if not same:
+            diffs.append(f"{key}: expected {want!r}, observed {got!r}")
+    if observed.get("RPPS2") and "RPPS2" not in expected:
+        diffs.append(f"RPPS2: not a replacement, observed {observed['RPPS2']!r}")
+    if diffs:
+        raise Failed(f"{len(diffs)} payload value(s) differ", expected, diffs[0], tuple(diffs))
+    padded = [k for k in ("N", "P") if isinstance(observed[k], str) and observed[k] != observed[k].strip()]
+    note = f" (names padded with spaces: {', '.join(padded)}; information only)" if padded else ""
+    return "payload values equal the prescription" + note
+
+
+@check("qr_position", "QR-04", "major", "Code 2D en bas à gauche", PAPER,
+       "place the code in the bottom-left corner of the page")
+def qr_position(ctx: CheckContext) -> str:
+    """The code's centre lies in the profile's bottom-left zone."""
+    zone = ctx.profile.value("qr_zone")
+    for page, code in _codes(ctx):
+        cx, cy = (code.box[0] + code.box[2]) / 2, (code.box[1] + code.box[3]) / 2
+        if cx > page.width_mm * zone["max_x_fraction"] or cy < page.height_mm * zone["min_y_fraction"]:
+            raise Failed("the code 2D is not in the bottom-left area", "bottom-left",
+                         _where(page, code.box))
+    return "code 2D bottom-left"
+
+
+@check("qr_size", "QR-05", "major", "Taille imprimée et taille de module suffisantes", PAPER,
+       "print the code larger (the Cnam enlarged it during the préséries)")
+def qr_size(ctx: CheckContext) -> str:
+    """Printed size and module size at least the profile's minimum."""
+    min_size, min_module = ctx.profile.value("qr_min_size_mm"), ctx.profile.value("qr_min_module_mm")
+    for page, code in _codes(ctx):
+        if page.has_text and code.size_mm < min_size:
+            raise Failed(f"code 2D {code.size_mm:.1f} mm wide", f"≥ {min_size} mm",
+                         f"{code.size_mm:.1f} mm ({_where(page, code.box)})")
+        if page.has_text and code.modules and code.module_mm < min_module:
+            raise Failed(f"modules of {code.module_mm:.2f} mm", f"≥ {min_module} mm",
+                         f"{code.module_mm:.2f} mm")
+    _, first = _codes(ctx)[0]
+    return f"{first.size_mm:.1f} mm, module {first.module_mm:.2f} mm"
+
+
+def _text_pages(ctx: CheckContext) -> list[PaperPage]:
+    pages = ctx.paper()
+    if not any(p.has_text for p in pages):
+        raise Skipped("no text layer (a scan): text checks need a PDF with text")
+    return pages
+
+
+@check("number_under_qr", "PAP-01", "blocking", "« e-prescription N°<id> » sous le code 2D", PAPER,
+       "print 'e-prescription' and 'N°<id>' directly under the code 2D")
+def number_under_qr(ctx: CheckContext) -> str:
+    """Under each code: 'e-prescription' and 'N°' followed by the identifier."""
+    pid = ctx.expected_id()
+    for page, code in _codes(ctx):
+        if not page.has_text:
+            raise Skipped("no text layer (a scan)")
+        x0, _, x1, y1 = code.box
+        below = page.text_in((x0 - 10, y1, x1 + 25, y1 + 20))
+        if "e-prescription" not in below.lower():
+            raise Failed("'e-prescription' not printed under the code 2D", "e-prescription", below)
+        numbers = re.findall(r"N ?°\s*([0-9A-Za-z]+)", below)
+        if not numbers:
+            raise Failed("no number printed under the code 2D", f"N°{pid}", below or "nothing")
+        if numbers[0] != pid:
+            raise Failed("the printed number differs from the identifier", pid, numbers[0])
+    return f"N°{pid} under the code"
+
+
+def _mention(ctx: CheckContext, rule: str) -> tuple[PaperPage, str]:
+    for page in _text_pages(ctx):
+        text = page.text.lower()
+        if all(re.search(p, text) for p in ctx.profile.value(rule)):
+            return page, text
+    missing = [p for p in ctx.profile.value(rule)
+               if not any(re.search(p, pg.text.lower()) for pg in _text_pages(ctx))]
+    raise Failed("mention missing or incomplete", f"text matching {missing[0]}", "not found")
+
+
+@check("data_mention", "PAP-02", "blocking", "Mention de transmission des données", PAPER,
+       "print the data-transmission paragraph with the ameli.fr link")
+def data_mention(ctx: CheckContext) -> str:
+    """The data-transmission paragraph is present (profile patterns)."""
+    page, _ = _mention(ctx, "data_mention")
+    return f"present on page {page.number}"
+
+
+def _consent(ctx: CheckContext) -> tuple[PaperPage, bool]:
+    for page in _text_pages(ctx):
+        text = page.text.lower()
+        for wording in ctx.profile.value("consent_mention"):
+            match = re.search(wording["pattern"], text)
+            if match:
+                return page, match.group(1) == wording["objects_when"]
+    raise Failed("no consent paragraph in an accepted wording", "one of the profile wordings",
+                 "not found")
+
+
+@check("consent_mention", "PAP-03", "blocking", "Mention de consentement présente", PAPER,
+       "print the consent paragraph in one of the accepted wordings")
+def consent_mention(ctx: CheckContext) -> str:
+    """A consent paragraph in an accepted wording is present."""
+    page, _ = _consent(ctx)
+    return f"present on page {page.number}"
+
+
+@check("consent_matches", "CON-02", "blocking", "Mention imprimée conforme au consentement", PAPER,
+       "print the wording that matches the consent flag")
+def consent_matches(ctx: CheckContext) -> str:
+    """The printed consent says what the flag says."""
+    if ctx.state.created is None:
+        raise Skipped("no create step before this one")
+    wanted = bool(ctx.state.created.get("consentement", {}).get("opposition"))
+    try:
+        _, printed = _consent(ctx)
+    except Failed as exc:
+        raise Skipped("no consent paragraph (PAP-03 reports it)") from exc
+    if printed != wanted:
+        word = {True: "objects", False: "does not object"}
+        raise Failed("the printed consent contradicts the flag", word[wanted], word[printed])
+    return "printed consent matches the flag"
+
+
+@check("page_numbers", "PAP-11", "minor", "« Page x/y » sur chaque page", PAPER,
+       "print 'Page x/y' on every page")
+def page_numbers(ctx: CheckContext) -> str:
+    """Each page says 'Page n/total'."""
+    pages = _text_pages(ctx)
+    for page in pages:
+        if f"page {page.number}/{len(pages)}" not in page.text.lower().replace(" / ", "/"):
+            raise Failed(f"page {page.number} has no page number",
+                         f"Page {page.number}/{len(pages)}", "not found")
+    one_line = ctx.state.created is not None and len(ctx.state.created.get("lignes", [])) == 1
+    if len(pages) > 1 and one_line:
+        raise Warned("a one-line prescription takes several pages", "1 page", len(pages))
+    return f"{len(pages)} page(s) numbered"

@@ -1,0 +1,65 @@
+"""The check registry: one signature, typed outcomes, metadata per requirement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from conformance.checks.context import CheckContext
+
+
+class Failed(Exception):
+    """The target broke the requirement."""
+
+    def __init__(self, message: str, expected: Any = None, observed: Any = None,
+                 diff: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.message, self.expected, self.observed, self.diff = message, expected, observed, diff
+
+
+class Warned(Failed):
+    """Something worth reporting that does not break the requirement."""
+
+
+class Skipped(Exception):
+    """The check does not apply here; the reason is reported."""
+
+
+CheckFn = Callable[["CheckContext"], str]
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A registered check."""
+
+    name: str
+    requirement: str
+    severity: str
+    title: str
+    steps: tuple[str, ...]
+    hint: str
+    fn: CheckFn
+
+
+REGISTRY: dict[str, CheckSpec] = {}
+DEFAULTS: dict[str, tuple[str, ...]] = {}
+
+
+def check(name: str, requirement: str, severity: str, title: str, steps: tuple[str, ...],
+          hint: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Register ``fn`` as check ``name`` for ``requirement``, usable on ``steps`` kinds."""
+
+    def register(fn: CheckFn) -> CheckFn:
+        if name in REGISTRY:
+            raise ValueError(f"check {name} registered twice")
+        REGISTRY[name] = CheckSpec(name, requirement, severity, title, steps, hint, fn)
+        return fn
+
+    return register
+
+
+def defaults(step_kind: str, names: tuple[str, ...]) -> None:
+    """Declare the checks a step of ``step_kind`` runs when it has no ``expect``."""
+    DEFAULTS[step_kind] = names

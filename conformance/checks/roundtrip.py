@@ -1,0 +1,141 @@
+"""RT-01 … RT-06 and RT-08: create, consult and search round-trips, and what EP4 received."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from conformance.checks.compare import align_lines, diff
+from conformance.checks.context import CheckContext
+from conformance.checks.identifier import created_id
+from conformance.checks.registry import Failed, Skipped, check
+
+COMPARED = ("prescripteur", "patient", "consentement", "lignes", "dateOrdonnance")
+
+
+def _expected(ctx: CheckContext) -> dict[str, Any]:
+    if ctx.state.created is None:
+        raise Skipped("no create step before this one")
+    return {k: copy.deepcopy(v) for k, v in ctx.state.created.items() if k in COMPARED}
+
+
+def _compare(expected: dict[str, Any], observed: Any, what: str) -> str:
+    if not isinstance(observed, dict):
+        raise Failed(f"{what} is not an object", "an object", type(observed).__name__)
+    observed = dict(observed)
+    if isinstance(expected.get("lignes"), list) and isinstance(observed.get("lignes"), list):
+        observed["lignes"] = align_lines(expected["lignes"], observed["lignes"])
+    found = diff(expected, observed)
+    if found:
+        raise Failed(f"{len(found)} field(s) differ between the creation and {what}",
+                     "every created field unchanged", found[0], tuple(found))
+    return f"{what}: every created field unchanged"
+
+
+@check("created", "RT-01", "blocking", "Création nominale réussie et enregistrée", ("create",),
+       "register with EP4 and answer 201 with the id and statut 'enregistree'")
+def created(ctx: CheckContext) -> str:
+    """201, an id, statut 'enregistree', and EP4 accepted it (journal)."""
+    ctx.expect_status(201)
+    pid = created_id(ctx)
+    if ctx.body().get("statut") != "enregistree":
+        raise Failed("the prescription is not reported as registered", "enregistree",
+                     ctx.body().get("statut"))
+    try:
+        entries = ctx.journal("EP4", pid)
+    except Skipped:
+        return f"{pid} created (registration not verifiable: no journal)"
+    if not any(200 <= e["status"] < 300 for e in entries):
+        raise Failed("the teleservice never registered this prescription (no accepted EP4 call)",
+                     f"EP4 2xx for {pid}", [e["status"] for e in entries] or "no EP4 call")
+    return f"{pid} created and registered"
+
+
+@check("sent_equals_received", "RT-06", "blocking", "Ce qui est envoyé = ce que reçoit le "
+       "téléservice", ("create",), "send EP4 exactly what the doctor entered: no conversion")
+def sent_equals_received(ctx: CheckContext) -> str:
+    """The EP4 request received by the teleservice carries every field entered."""
+    pid = created_id(ctx)
+    entries = [e for e in ctx.journal("EP4") if e["request"].get("prescription", {}).get("id")
+               == pid]
+    if not entries:
+        raise Failed("no EP4 call received for this prescription", f"EP4 for {pid}", "none")
+    return _compare(_expected(ctx), entries[-1]["request"].get("prescription"), "EP4 request")
+
+
+@check("same_as_created", "RT-02", "blocking", "Consultation = création, champ par champ",
+       ("consult",), "store and return every field as entered (Unicode NFC, no truncation)")
+def same_as_created(ctx: CheckContext) -> str:
+    """Consult returns what was created, field by field, after normalisation."""
+    ctx.expect_status(200)
+    return _compare(_expected(ctx), ctx.body(), "consult")
+
+
+def _result_ids(ctx: CheckContext) -> list[Any]:
+    ctx.expect_status(200)
+    body = ctx.body()
+    results = body.get("resultats") if isinstance(body, dict) else None
+    if not isinstance(results, list):
+        raise Failed("no 'resultats' list in the search response", "resultats: [...]", body)
+    return [r.get("id") if isinstance(r, dict) else None for r in results]
+
+
+def _contains(ctx: CheckContext) -> str:
+    pid = ctx.expected_id()
+    ids = _result_ids(ctx)
+    if pid not in ids:
+        raise Failed(f"search did not return {pid}", pid, ids[-10:])
+    return f"{pid} found among {len(ids)} result(s)"
+
+
+@check("contains_id", "RT-03", "blocking", "Recherche par patient : trouve la prescription",
+       ("search",), "query EP2 with the patient and dates and return every result")
+def contains_id(ctx: CheckContext) -> str:
+    """Search (by patient, and date range) finds the created id."""
+    return _contains(ctx)
+
+
+@check("found_by_prescriber", "RT-04", "major", "Recherche par prescripteur : trouve la "
+       "prescription", ("search",), "query EP2 by prescriber and return every result")
+def found_by_prescriber(ctx: CheckContext) -> str:
+    """Search by prescriber finds the created id."""
+    return _contains(ctx)
+
+
+@check("only_patient", "RT-05", "blocking", "La recherche ne renvoie jamais un autre patient",
+       ("search",), "pass the patient criterion to EP2 and filter nothing out of it")
+def only_patient(ctx: CheckContext) -> str:
+    """Every result belongs to the searched patient."""
+    patient = ctx.step.params.get("patient")
+    if not patient:
+        raise Skipped("search without a patient criterion")
+    ctx.expect_status(200)
+    results = ctx.body().get("resultats", [])
+    others = [r.get("id") for r in results
+              if isinstance(r, dict) and (r.get("patient") or {}).get("ins") != patient]
+    if others:
+        raise Failed(f"{len(others)} result(s) of another patient", f"only patient {patient}",
+                     others[:10])
+    return f"{len(results)} result(s), all of patient {patient}"
+
+
+@check("rejected", "RT-08", "major", "Saisie invalide refusée localement, rien transmis",
+       ("create",), "validate locally and answer 4xx problem+json naming the rule; call no EP4")
+def rejected(ctx: CheckContext) -> str:
+    """A 4xx problem naming the expected rule, and no EP4 call reached the teleservice."""
+    ex = ctx.exchange
+    rule = ctx.arg.get("rule") if isinstance(ctx.arg, dict) else ctx.arg
+    if ex.error or ex.status is None or not 400 <= ex.status < 500:
+        raise Failed("invalid input was not rejected", "HTTP 4xx", ex.status or ex.error_kind)
+    body = ctx.body()
+    named = body.get("rule") if isinstance(body, dict) else None
+    if rule and named != rule:
+        raise Failed("the rejection does not name the expected rule", rule, named)
+    try:
+        calls = ctx.journal("EP4")
+    except Skipped:
+        return f"rejected with {named} (journal unavailable)"
+    if calls:
+        raise Failed("the invalid input reached the teleservice", "no EP4 call",
+                     [e["status"] for e in calls])
+    return f"rejected locally with {named}"

@@ -1,0 +1,214 @@
+"""The engine: runs scenarios, runs checks, yields events. It never prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.checks import DEFAULTS, REGISTRY, CheckContext, Failed, ScenarioState, Skipped, Warned
+from conformance.checks.context import StepData
+from conformance.engine.context import MissingVariable, capture
+from conformance.engine.events import (
+    Event,
+    RunFinished,
+    RunStarted,
+    ScenarioFinished,
+    ScenarioStarted,
+    StepFinished,
+)
+from conformance.engine.results import OPERATIONS, CheckResult, RunResult, ScenarioResult, StepResult, scenario_status
+from conformance.engine.steps import NotApplicable, run_step
+from conformance.paper import PaperPage, analyse_bytes
+from conformance.profiles import Profile
+from conformance.scenario import Expectation, Scenario, Step
+from conformance.targets import HttpTarget, TeleserviceControl
+from conformance.targets.teleservice import TeleserviceUnavailable
+
+
+class TargetUnreachable(Exception):
+    """The target does not answer ``GET /about``."""
+
+
+@dataclass
+class RunConfig:
+    """What the engine needs for one run."""
+
+    target: HttpTarget
+    control: TeleserviceControl | None
+    profile: Profile
+    fail_on: str = "major"
+    seed: int = 0
+    analyse: Callable[[bytes], list[PaperPage]] = analyse_bytes
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def fetch_about(target: HttpTarget) -> dict[str, Any]:
+    """The target's conformance statement; TargetUnreachable when it cannot be had."""
+    exchange = target.send("GET", "/about")
+    if exchange.error:
+        raise TargetUnreachable(f"{target.base_url}: {exchange.error}")
+    try:
+        about = exchange.json()
+    except ValueError as exc:
+        raise TargetUnreachable(f"{target.base_url}/about did not answer JSON") from exc
+    if exchange.status != 200 or not isinstance(about, dict):
+        raise TargetUnreachable(f"{target.base_url}/about answered HTTP {exchange.status}")
+    return about
+
+
+def missing_capability(sc: Scenario, about: dict[str, Any]) -> str | None:
+    """The first capability the scenario needs and the target does not declare, if any."""
+    caps = about.get("capacites", {}) if isinstance(about.get("capacites"), dict) else {}
+    types = caps.get("typesLignes", [])
+    for need in sc.needs:
+        if need in types or caps.get(need) is True:
+            continue
+        return need
+    return None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+class Runner:
+    """Runs a suite; iterate ``run()`` to get events, the last being RunFinished."""
+
+    def __init__(self, config: RunConfig, scenarios: list[Scenario]) -> None:
+        self.config = config
+        self.scenarios = scenarios
+        self.run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+
+    def run(self) -> Iterator[Event]:
+        """Run every scenario, yielding events; Ctrl-C ends the run with a partial result."""
+        cfg = self.config
+        about = fetch_about(cfg.target)
+        started, t0 = _now(), time.perf_counter()
+        done: list[ScenarioResult] = []
+        interrupted = False
+        yield RunStarted(self.run_id, len(self.scenarios), cfg.target.base_url, about)
+        try:
+            for sc in self.scenarios:
+                yield ScenarioStarted(sc.id, sc.title)
+                result: ScenarioResult | None = None
+                for event in self._scenario(sc, about):
+                    if isinstance(event, ScenarioFinished):
+                        result = event.result
+                    yield event
+                assert result is not None
+                done.append(result)
+        except KeyboardInterrupt:
+            interrupted = True
+        yield RunFinished(RunResult(
+            run_id=self.run_id, started=started, finished=_now(),
+            duration=time.perf_counter() - t0, target=cfg.target.base_url,
+            teleservice=cfg.control.base_url if cfg.control else None, about=about,
+            fail_on=cfg.fail_on, seed=cfg.seed, scenarios=tuple(done), interrupted=interrupted,
+            extra=cfg.extra,
+        ))
+
+    def _scenario(self, sc: Scenario, about: dict[str, Any]) -> Iterator[Event]:
+        t0 = time.perf_counter()
+        need = missing_capability(sc, about)
+        if need:
+            yield ScenarioFinished(ScenarioResult(
+                sc.id, sc.title, sc.file, "skip", 0.0, sc.requirements, sc.tags,
+                reason=f"not applicable: the target does not declare '{need}' in /about"))
+            return
+        state = ScenarioState(variables={**sc.fixtures, **sc.variables,
+                                         "today": dt.date.today().isoformat(),
+                                         "seed": self.config.seed})
+        steps: list[StepResult] = []
+        blocked = ""
+        try:
+            for step in sc.steps:
+                result = self._skipped(step, blocked) if blocked else self._step(sc, step, state)
+                if result.status == "error" and not blocked:
+                    blocked = f"skipped: step {step.index + 1} could not run"
+                steps.append(result)
+                yield StepFinished(sc.id, result)
+        finally:
+            if self.config.control is not None and any(s.kind == "teleservice" for s in sc.steps):
+                try:
+                    self.config.control.fault({"fault": "clear"})
+                except TeleserviceUnavailable:
+                    pass  # reported by the next scenario's journal access
+        status = scenario_status(tuple(steps))
+        yield ScenarioFinished(ScenarioResult(sc.id, sc.title, sc.file, status,
+                                              time.perf_counter() - t0, sc.requirements, sc.tags,
+                                              tuple(steps)))
+
+    @staticmethod
+    def _skipped(step: Step, reason: str) -> StepResult:
+        return StepResult(step.index, step.kind, step.title, "skip", 0.0, message=reason)
+
+    def _step(self, sc: Scenario, step: Step, state: ScenarioState) -> StepResult:
+        t0 = time.perf_counter()
+        try:
+            data = run_step(step, sc, state, self.config.target, self.config.control)
+        except MissingVariable as exc:
+            return StepResult(step.index, step.kind, step.title, "skip", time.perf_counter() - t0,
+                              message=f"skipped: ${{{exc}}} was not captured by an earlier step")
+        except NotApplicable as exc:
+            return StepResult(step.index, step.kind, step.title, "skip", time.perf_counter() - t0,
+                              message=f"not applicable: {exc}")
+        except TeleserviceUnavailable as exc:
+            return StepResult(step.index, step.kind, step.title, "error", time.perf_counter() - t0,
+                              message=f"environment: {exc}")
+        self._save(step, data, state)
+        checks = tuple(self._check(exp, data, state) for exp in self._expectations(step))
+        statuses = {c.status for c in checks}
+        status = next((s for s in ("error", "fail", "warn", "pass") if s in statuses), "pass")
+        return StepResult(step.index, step.kind, step.title, status, time.perf_counter() - t0,
+                          checks, http=tuple(e.summary() for e in data.exchanges))
+
+    @staticmethod
+    def _expectations(step: Step) -> tuple[Expectation, ...]:
+        if step.expect is not None:
+            return step.expect
+        return tuple(Expectation(name, None, step.pos) for name in DEFAULTS.get(step.kind, ()))
+
+    @staticmethod
+    def _save(step: Step, data: StepData, state: ScenarioState) -> None:
+        if not step.save or not data.exchanges:
+            return
+        try:
+            document = data.exchanges[0].json()
+        except ValueError:
+            return
+        for name, path in step.save:
+            value = capture(document, path)
+            if value is not None:
+                state.variables[name] = value
+            else:
+                state.variables.pop(name, None)
+
+    def _check(self, exp: Expectation, data: StepData, state: ScenarioState) -> CheckResult:
+        spec = REGISTRY[exp.name]
+        meta = dict(check=spec.name, requirement=spec.requirement, title=spec.title,
+                    severity=spec.severity, operation=OPERATIONS[data.kind], hint=spec.hint)
+        if data.kind not in spec.steps:
+            return CheckResult(**meta, status="error",
+                               message=f"check {spec.name} does not apply to a {data.kind} step")
+        reader = self.config.control.journal if self.config.control else None
+        ctx = CheckContext(data, state, self.config.profile, exp.arg, reader, self.config.analyse)
+        try:
+            message = spec.fn(ctx)
+            return CheckResult(**meta, status="pass", message=message)
+        except Warned as w:
+            return CheckResult(**meta, status="warn", message=w.message, expected=w.expected,
+                               observed=w.observed, diff=w.diff)
+        except Failed as f:
+            return CheckResult(**meta, status="fail", message=f.message, expected=f.expected,
+                               observed=f.observed, diff=f.diff)
+        except Skipped as s:
+            return CheckResult(**meta, status="skip", message=str(s))
+        except TeleserviceUnavailable as exc:
+            return CheckResult(**meta, status="error", message=f"environment: {exc}")
+        except Exception as exc:  # a harness bug must not pass for the target's anomaly
+            return CheckResult(**meta, status="error",
+                               message=f"harness error in {spec.name}: {type(exc).__name__}: {exc}")
