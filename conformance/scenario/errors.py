@@ -17,7 +17,7 @@ class Pos:
     col: int
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.col}"
+        return f"{_display(self.file)}:{self.line}:{self.col}"
 
 
 class ScenarioError(Exception):
@@ -46,6 +46,14 @@ class ScenarioError(Exception):
         if self.hint:
             out.append(f"  = {self.hint}")
         return "\n".join(out)
+
+
+def _display(file: str) -> str:
+    """The path relative to the working folder when it lies inside it."""
+    try:
+        return str(Path(file).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return file
 
 
 def _source_line(pos: Pos) -> str | None:

@@ -1,0 +1,1 @@
+"""Command line: thin click commands that build a config, call the engine, pick reporters."""

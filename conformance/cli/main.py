@@ -1,0 +1,27 @@
+"""The ``conformance`` command group; heavy libraries are imported inside commands."""
+
+from __future__ import annotations
+
+import click
+
+from conformance import __version__
+from conformance.cli.run import run
+from conformance.cli.serve import serve
+from conformance.cli.suite import list_cmd, validate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="conformance")
+def cli() -> None:
+    """Conformance harness for the French ordonnance numérique (e-prescription)."""
+
+
+cli.add_command(run)
+cli.add_command(validate)
+cli.add_command(list_cmd)
+cli.add_command(serve)
+
+
+def main() -> None:
+    """Entry point of the ``conformance`` script."""
+    cli()

@@ -1,0 +1,95 @@
+"""Console reporter (rich): progress, a line per scenario, a table by operation and severity."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from conformance.engine.events import Event, RunFinished, RunStarted, ScenarioFinished
+from conformance.engine.results import SEVERITIES, RunResult
+from conformance.reporters.i18n import labels
+from conformance.reporters.summary import OPERATION_ORDER, by_operation, status_counts
+
+_STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim", "error": "magenta"}
+_MARK = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
+
+
+class ConsoleReporter:
+    """Handles engine events; rich when interactive, plain text otherwise or with NO_COLOR."""
+
+    def __init__(self, lang: str = "fr", stream: TextIO | None = None, verbose: bool = False) -> None:
+        stream = stream or sys.stdout
+        plain = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
+        self.console = Console(file=stream, no_color=plain, force_terminal=not plain and None,
+                               highlight=False, emoji=False, width=None if not plain else 100)
+        self.plain = plain
+        self.t = labels(lang)
+        self.verbose = verbose
+        self.progress: Progress | None = None
+        self.task: int | None = None
+
+    def handle(self, event: Event) -> None:
+        """React to one engine event."""
+        if isinstance(event, RunStarted):
+            about = event.about or {}
+            soft = about.get("logiciel", {}) if isinstance(about.get("logiciel"), dict) else {}
+            self.console.print(f"{self.t['run']} {event.run_id} — {self.t['target']} {event.target} "
+                               f"({soft.get('nom', '?')} {soft.get('version', '')}) — "
+                               f"{event.total} {self.t['scenarios']}", markup=False)
+            if not self.plain:
+                self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                         MofNCompleteColumn(), console=self.console, transient=True)
+                self.progress.start()
+                self.task = self.progress.add_task("", total=event.total)
+        elif isinstance(event, ScenarioFinished):
+            self._scenario_line(event)
+        elif isinstance(event, RunFinished):
+            if self.progress is not None:
+                self.progress.stop()
+            self.summary(event.result)
+
+    def _scenario_line(self, event: ScenarioFinished) -> None:
+        sc = event.result
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task)
+        style = _STYLE[sc.status]
+        line = f"{_MARK[sc.status]} {sc.id:<24} {sc.title}"
+        if sc.reason:
+            line += f"  [{sc.reason}]"
+        self.console.print(line, style=None if self.plain else style, markup=False)
+        for st in sc.steps:
+            for c in st.checks:
+                if c.status in ("fail", "error") or (self.verbose and c.status == "warn"):
+                    self.console.print(f"    {_MARK[c.status]} {c.requirement} {c.check} "
+                                       f"[{c.severity}] (step {st.index + 1} {st.kind}): {c.message}",
+                                       markup=False)
+            if st.status == "error" and st.message:
+                self.console.print(f"    E step {st.index + 1} {st.kind}: {st.message}", markup=False)
+
+    def summary(self, result: RunResult) -> None:
+        """The final table and verdict."""
+        t = self.t
+        table = Table(title=None, show_lines=False)
+        table.add_column(t["operation"])
+        for sev in SEVERITIES:
+            table.add_column(sev, justify="right")
+        table.add_column(t["passed"], justify="right")
+        for op, row in by_operation(result).items():
+            if op in OPERATION_ORDER and sum(row.values()):
+                table.add_row(op, *[str(row[s]) for s in SEVERITIES], str(row["pass"]))
+        self.console.print(table)
+        counts = status_counts(result)
+        sc, ck = counts["scenarios"], counts["checks"]
+        self.console.print(
+            f"{sc['total']} {t['scenarios']}: " + ", ".join(f"{sc[s]} {t[s]}" for s in
+                                                          ("pass", "fail", "warn", "skip", "error"))
+            + f" — {ck['total']} {t['checks']}, {ck['pass']} {t['passed']}", markup=False)
+        verdict = t[result.verdict] + (f" ({t['interrupted']})" if result.interrupted else "")
+        self.console.print(f"{t['verdict']}: {verdict} — {t['anomalies']}: {len(result.anomalies())}",
+                           style=None if self.plain else ("bold green" if result.conforme else "bold red"),
+                           markup=False)

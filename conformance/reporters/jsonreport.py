@@ -1,0 +1,64 @@
+"""report.json: the source of truth of a run (schema documented in docs/report-json.md)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance import __version__
+from conformance.engine.results import RunResult
+from conformance.reporters.summary import by_operation, status_counts
+
+SCHEMA_VERSION = "1.0"
+
+
+def _check(c: Any) -> dict[str, Any]:
+    d = dataclasses.asdict(c)
+    d["diff"] = list(c.diff)
+    d["evidence"] = list(c.evidence)
+    return d
+
+
+def to_dict(result: RunResult) -> dict[str, Any]:
+    """The report as a JSON-ready dict."""
+    return {
+        "schemaVersion": SCHEMA_VERSION,
+        "harness": {"name": "epresc-conformance", "version": __version__},
+        "runId": result.run_id,
+        "verdict": result.verdict,
+        "interrupted": result.interrupted,
+        "failOn": result.fail_on,
+        "seed": result.seed,
+        "started": result.started,
+        "finished": result.finished,
+        "durationSeconds": round(result.duration, 3),
+        "target": {"url": result.target, "about": result.about},
+        "teleservice": result.teleservice,
+        "profile": result.extra.get("profile"),
+        "summary": {**status_counts(result), "anomalies": len(result.anomalies()),
+                    "byOperation": by_operation(result)},
+        "scenarios": [
+            {
+                "id": sc.id, "title": sc.title, "file": sc.file, "status": sc.status,
+                "reason": sc.reason, "durationSeconds": round(sc.duration, 4),
+                "requirements": list(sc.requirements), "tags": list(sc.tags),
+                "steps": [
+                    {"index": st.index, "kind": st.kind, "title": st.title, "status": st.status,
+                     "message": st.message, "durationSeconds": round(st.duration, 4),
+                     "http": list(st.http), "checks": [_check(c) for c in st.checks]}
+                    for st in sc.steps
+                ],
+            }
+            for sc in result.scenarios
+        ],
+    }
+
+
+def write_json(result: RunResult, path: Path) -> None:
+    """Write report.json (UTF-8, indented, atomically)."""
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(to_dict(result), ensure_ascii=False, indent=2, default=str),
+                   encoding="utf-8")
+    tmp.replace(path)

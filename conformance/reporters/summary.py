@@ -1,0 +1,34 @@
+"""Counts shared by every reporter: by status, and failures by operation and severity."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from conformance.engine.results import OPERATIONS, SEVERITIES, STATUSES, RunResult
+
+OPERATION_ORDER = ("créer", "consulter", "rechercher", "impression", "téléservice")
+assert set(OPERATIONS.values()) == set(OPERATION_ORDER)
+
+
+def status_counts(result: RunResult) -> dict[str, dict[str, int]]:
+    """Scenario and check counts per status."""
+    scenarios = Counter(sc.status for sc in result.scenarios)
+    checks = Counter(c.status for _, _, c in result.checks())
+    return {
+        "scenarios": {s: scenarios.get(s, 0) for s in STATUSES} | {"total": len(result.scenarios)},
+        "checks": {s: checks.get(s, 0) for s in STATUSES} | {"total": len(result.checks())},
+    }
+
+
+def by_operation(result: RunResult) -> dict[str, dict[str, int]]:
+    """Failed checks per operation (créer, consulter…) and severity, plus passed checks."""
+    table: dict[str, dict[str, int]] = {
+        op: {**{sev: 0 for sev in SEVERITIES}, "pass": 0} for op in OPERATION_ORDER
+    }
+    for _, _, check in result.checks():
+        row = table[check.operation]
+        if check.status == "fail":
+            row[check.severity] += 1
+        elif check.status == "pass":
+            row["pass"] += 1
+    return table
