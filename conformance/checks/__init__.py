@@ -9,7 +9,7 @@ from conformance.checks.registry import DEFAULTS, REGISTRY, CheckSpec, Failed, S
 defaults("create", ("created", "id_format", "id_alphabet", "same_id", "sent_equals_received"))
 defaults("consult", ("same_id", "same_as_created"))
 defaults("search", ("contains_id", "only_patient"))
-defaults("paper", ("qr_present", "qr_payload", "qr_values", "qr_position", "qr_size",
+defaults("paper", ("qr_present", "qr_payload", "same_id", "qr_values", "qr_position", "qr_size",
                    "number_under_qr", "data_mention", "consent_mention", "consent_matches",
                    "page_numbers"))
 defaults("teleservice", ())

@@ -69,7 +69,15 @@ class CheckContext:
             raise Failed(f"no response: {ex.error}", f"HTTP {'/'.join(map(str, codes))}",
                          ex.error_kind)
         if ex.status not in codes:
-            raise Failed(f"unexpected HTTP status {ex.status}", list(codes), ex.status)
+            detail = ""
+            try:
+                body = ex.json()
+                if isinstance(body, dict):
+                    detail = " ".join(str(body[k]) for k in ("rule", "title", "detail") if body.get(k))
+            except ValueError:
+                detail = ex.body[:120].decode("utf-8", "replace")
+            raise Failed(f"unexpected HTTP status {ex.status}" + (f": {detail}" if detail else ""),
+                         list(codes), ex.status)
 
     def journal(self, operation: str | None = None, pid: str | None = None) -> list[dict[str, Any]]:
         """Teleservice journal entries since the step began; Skipped without a simulator."""

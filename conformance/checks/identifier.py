@@ -11,6 +11,9 @@ from conformance.checks.registry import Failed, Skipped, Warned, check
 
 def created_id(ctx: CheckContext) -> str:
     """The id returned by a create step; Skipped in degraded mode, Failed when absent."""
+    ex = ctx.exchange
+    if ex.error or ex.status not in (200, 201):
+        raise Skipped("creation failed (RT-01 reports it)")
     body = ctx.body()
     if not isinstance(body, dict):
         raise Failed("the create response is not an object", "an object", type(body).__name__)

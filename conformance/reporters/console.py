@@ -26,7 +26,7 @@ class ConsoleReporter:
         stream = stream or sys.stdout
         plain = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
         self.console = Console(file=stream, no_color=plain, force_terminal=not plain and None,
-                               highlight=False, emoji=False, width=None if not plain else 100)
+                               highlight=False, emoji=False, soft_wrap=True)
         self.plain = plain
         self.t = labels(lang)
         self.verbose = verbose
