@@ -203,12 +203,14 @@ def _footer(w: _Writer, rx: dict[str, Any], opts: PaperOptions, page: int, pages
     if opts.number is not None:
         w.text(QR_X_MM, below + 9.5, f"N°{opts.number}", 9)
     w.text(QR_X_MM, below + 16, f"Page {page}/{pages}", 8)
+    w.text(150, 218, "Signature", 8)
+    if opts.payload is None:
+        return  # a classic ordonnance (degraded mode): nothing claims an e-prescription
     y = QR_TOP_MM + 2
     consent = rx.get("consentement", {})
     y = w.para(LEGAL_X_MM, y, LEGAL_W_MM, consent_mention(_fr(opts.informed_on), consent["opposition"]))
     if opts.print_data_mention:
         w.para(LEGAL_X_MM, y + 3, LEGAL_W_MM, DATA_MENTION)
-    w.text(150, 218, "Signature", 8)
 
 
 def render(rx: dict[str, Any], opts: PaperOptions) -> bytes:

@@ -157,7 +157,8 @@ def _operation(sim: Simulator, name: str, handler: Handler) -> Callable[[Request
                 status, answer = handler(body)
         except BadRequest as exc:
             status, answer = exc.status, exc.body
-        pid = body.get("id") or (body.get("prescription") or {}).get("id")
+        inner = body.get("prescription")
+        pid = body.get("id") or (inner.get("id") if isinstance(inner, dict) else None)
         context = body.get("contexte", {})
         sim.store.log(name, pid if isinstance(pid, str) else None, context, body, status, answer)
         media = PROBLEM_JSON if status >= 400 else "application/json"

@@ -1,0 +1,114 @@
+"""The reference implementation: the README's walk-through, degraded mode, bad input, faults."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import httpx
+import pytest
+
+from conformance.embedded import EmbeddedWorld
+from conformance.paper import analyse_bytes
+from conformance.reference import FAULTS
+from conformance.scenario import Scenario
+from tests.conftest import example_body
+from tests.helpers import failing, run_suite
+
+
+def test_walkthrough_create_consult_search_paper(world: EmbeddedWorld) -> None:
+    client = httpx.Client(base_url=world.target_url)
+    created = client.post("/prescriptions", json=example_body())
+    assert created.status_code == 201, created.text
+    pid = created.json()["id"]
+    assert len(pid) == 18 and created.json()["statut"] == "enregistree"
+    consulted = client.get(f"/prescriptions/{pid}").json()
+    assert consulted["id"] == pid and consulted["patient"]["nomFamille"] == "NESSI"
+    found = client.get("/prescriptions", params={"prescripteur": "10000000017",
+                                                 "patient": "277077512345659"}).json()
+    assert pid in [r["id"] for r in found["resultats"]]
+    paper = client.get(f"/prescriptions/{pid}/paper")
+    assert paper.headers["content-type"] == "application/pdf"
+    page = analyse_bytes(paper.content)[0]
+    payload = json.loads(page.codes[0].text)
+    assert payload["S"] == {"V": 2} and payload["D"]["ID"] == pid
+    operations = [e["operation"] for e in httpx.get(f"{world.teleservice_url}/journal",
+                                                    params={"id": pid}).json()["entries"]]
+    assert operations[:2] == ["EP4", "EP3"]
+
+
+def test_degraded_mode_has_no_code_and_no_number() -> None:
+    with EmbeddedWorld() as w:
+        httpx.post(f"{w.teleservice_url}/faults", json={"operation": "EP4", "kind": "unavailable"})
+        created = httpx.post(f"{w.target_url}/prescriptions", json=example_body())
+        assert created.status_code == 201
+        body = created.json()
+        assert body["id"] is None and body["statut"] == "non-enregistree"
+        page = analyse_bytes(httpx.get(w.target_url + body["papier"]).content)[0]
+        assert page.codes == ()
+        assert not re.search(r"N°\s*[0-9A-Z]{18}", page.text)
+        assert "e-prescription" not in page.text and "transmises" not in page.text
+        assert "NESSI" in page.text  # still a classic ordonnance
+
+
+@pytest.mark.parametrize(("body", "rule"), [
+    (b"{not json", "EP_REQUETE"),
+    (b"[]", "EP_REQUETE"),
+    (b"{}", "EP_REQUETE"),
+])
+def test_bad_requests_answer_problems(world: EmbeddedWorld, body: bytes, rule: str) -> None:
+    response = httpx.post(f"{world.target_url}/prescriptions", content=body)
+    assert response.status_code == 400
+    assert response.json()["rule"] == rule
+
+
+def test_unknown_ids_and_routes_are_404(world: EmbeddedWorld) -> None:
+    for path in ("/prescriptions/ZZZZZZZZZZZZZZZZZZ", "/prescriptions/ZZ/paper", "/nope"):
+        response = httpx.get(world.target_url + path)
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_resubmitting_an_id_registers_nothing_new(world: EmbeddedWorld) -> None:
+    client = httpx.Client(base_url=world.target_url)
+    first = client.post("/prescriptions", json=example_body()).json()["id"]
+    again = client.post("/prescriptions", json={**example_body(), "id": first})
+    assert again.status_code == 200 and again.json()["id"] == first
+    journal = httpx.get(f"{world.teleservice_url}/journal", params={"id": first}).json()
+    assert [e["operation"] for e in journal["entries"]] == ["EP4"]
+
+
+# Each fault and the requirements at least one of which must then fail on the bundled suite.
+EXPECTED = {
+    "qr-wrong-id": {"QR-03", "ID-02"},
+    "consent-inverted": {"RT-06", "RT-02"},
+    "search-misses-latest": {"RT-03"},
+    "consult-drops-line": {"RT-02"},
+    "missing-data-mention": {"PAP-02"},
+    "id-too-short": {"RT-01"},
+    "duplicate-ids": {"ID-03", "RT-01"},
+    "search-leaks-other-patients": {"RT-05"},
+    "no-ep4-call": {"RT-01", "RT-06"},
+    "ep4-birthdate-shift": {"RT-06"},
+    "number-mismatch": {"PAP-01"},
+    "consult-wrong-id": {"ID-02"},
+}
+
+
+def test_every_fault_has_an_expectation() -> None:
+    assert set(EXPECTED) == set(FAULTS)
+
+
+def test_clean_reference_passes_the_whole_suite(world: EmbeddedWorld, suite: list[Scenario]) -> None:
+    result = run_suite(world, suite)
+    assert result.conforme, [(sc.id, c.requirement, c.message) for sc, _, c in result.anomalies()]
+    assert not failing(result)
+    assert all(sc.status in ("pass", "warn") for sc in result.scenarios)
+
+
+@pytest.mark.parametrize("fault", sorted(EXPECTED))
+def test_each_fault_is_caught(fault: str, suite: list[Scenario]) -> None:
+    with EmbeddedWorld((fault,)) as w:
+        result = run_suite(w, suite)
+    assert not result.conforme
+    assert EXPECTED[fault] <= failing(result), failing(result)
