@@ -1,0 +1,58 @@
+"""Scenario loading: every user-error kind gives its located message (expected files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conformance.checks import REGISTRY
+from conformance.paths import PROJECT
+from conformance.scenario import Fixtures, Scenario, ScenarioError, load_file
+from conformance.scenario.yamlload import load_text
+
+BAD = Path(__file__).parent / "data" / "bad"
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in BAD.glob("*.yaml")))
+def test_bad_scenario_message(case: str, fixtures: Fixtures, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(PROJECT)
+    with pytest.raises(ScenarioError) as info:
+        load_file(BAD.relative_to(PROJECT) / f"{case}.yaml", fixtures, REGISTRY.keys())
+    expected = (BAD / f"{case}.expected").read_text(encoding="utf-8").rstrip("\n")
+    assert info.value.render() == expected
+
+
+def test_bundled_suite_loads(suite: list[Scenario]) -> None:
+    assert len(suite) >= 15
+    kinds = {step.kind for sc in suite for step in sc.steps}
+    assert {"create", "consult", "search", "paper"} <= kinds
+    types = {line["type"] for sc in suite for st in sc.steps if st.kind == "create"
+             for line in st.params.get("lignes", [])}
+    assert {"medicament", "dispositifMedical", "acteBiologieMedicale", "acteInfirmier",
+            "acteKinesitherapie", "acteOrthophonie", "acteOrthoptie", "actePedicurie"} <= types
+
+
+def test_product_fixture_merged_with_overrides(suite: list[Scenario]) -> None:
+    multi = next(sc for sc in suite if sc.id == "RT-MULTI-001")
+    last = multi.steps[0].params["lignes"][-1]
+    assert last["nonRembourse"] is True and last["libelle"].startswith("PARACÉTAMOL")
+
+
+def test_billion_laughs_refused_quickly() -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{c}: &{c} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+    with pytest.raises(ScenarioError) as info:
+        load_text(bomb, "bomb.yaml")
+    assert "aliases" in info.value.title
+
+
+def test_list_of_scenarios_and_positions(tmp_path: Path, fixtures: Fixtures) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text("- id: A\n  title: a\n  steps: [{search: {}}]\n"
+                    "- id: B\n  title: b\n  steps: [{search: {}}]\n  extra: 1\n", encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_file(path, fixtures, REGISTRY.keys())
+    assert info.value.title == "unknown key 'extra' in mapping"
+    assert info.value.pos is not None and info.value.pos.line == 7
