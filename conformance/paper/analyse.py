@@ -88,6 +88,15 @@ def normalise(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def _modules(version: str) -> int:
+    """Modules per side from zxing's version text ('11' for QR, 'M4' for Micro QR), 0 if unknown."""
+    micro = version.startswith("M")
+    digits = version[1:] if micro else version
+    if not digits.isdigit():
+        return 0
+    return 11 + 2 * int(digits) if micro else 17 + 4 * int(digits)
+
+
 def _decode(image: Any, mm_per_px: float) -> tuple[QrCode, ...]:
     import zxingcpp
 
@@ -98,9 +107,9 @@ def _decode(image: Any, mm_per_px: float) -> tuple[QrCode, ...]:
         ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]
         box = (min(xs) * mm_per_px, min(ys) * mm_per_px, (max(xs) + 1) * mm_per_px,
                (max(ys) + 1) * mm_per_px)
-        extra = getattr(result, "extra", None) or {}
-        version = int(str(extra.get("Version", "0")) or 0) if isinstance(extra, dict) else 0
-        modules = 17 + 4 * version if version else 0
+        extra = getattr(result, "extra", None)
+        extra = extra if isinstance(extra, dict) else {}
+        modules = _modules(str(extra.get("Version", "")))
         codes.append(QrCode(result.text, box, modules, str(extra.get("ECLevel", ""))))
     return tuple(codes)
 
