@@ -51,7 +51,6 @@ class BackgroundServer:
         host, port = sock.getsockname()[:2]
         self.url = f"http://{host}:{port}"
         server = uvicorn.Server(_config(self.app, self.log))
-        server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._server = server
         self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
         self._thread.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.embedded import EmbeddedWorld
-from conformance.engine import RunConfig, RunFinished, RunResult, Runner
+from conformance.engine import RunConfig, RunFinished, Runner, RunResult
 from conformance.profiles import load_profile
 from conformance.scenario import Scenario
 from conformance.targets import HttpTarget, TeleserviceControl

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from conformance.checks import identifier, paper, roundtrip
 from conformance.checks.context import CheckContext, ScenarioState, StepData
-from conformance.checks.registry import DEFAULTS, REGISTRY, CheckSpec, Failed, Skipped, Warned, defaults
+from conformance.checks.registry import (
+                   DEFAULTS,
+                   REGISTRY,
+                   CheckSpec,
+                   Failed,
+                   Skipped,
+                   Warned,
+                   defaults,
+)
 
 defaults("create", ("created", "id_format", "id_alphabet", "same_id", "sent_equals_received"))
 defaults("consult", ("same_id", "same_as_created"))

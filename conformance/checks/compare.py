@@ -51,7 +51,8 @@ def diff(expected: Any, observed: Any, path: str = "") -> list[str]:
 def _line_key(line: Any) -> tuple[Any, ...]:
     if not isinstance(line, dict):
         return (None,)
-    code = line.get("code") if isinstance(line.get("code"), dict) else {}
+    raw = line.get("code")
+    code: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return (norm(line.get("type")), norm(code.get("valeur")), norm(line.get("libelle")))
 
 

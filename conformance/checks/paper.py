@@ -23,7 +23,7 @@ def _codes(ctx: CheckContext) -> list[tuple[PaperPage, QrCode]]:
 
 
 def _payload(ctx: CheckContext) -> dict[str, Any]:
-    page, code = _codes(ctx)[0]
+    _, code = _codes(ctx)[0]
     try:
         data = json.loads(code.text)
     except ValueError as exc:
@@ -113,7 +113,8 @@ def qr_values(ctx: CheckContext) -> str:
         diffs.append(f"RPPS2: not a replacement, observed {observed['RPPS2']!r}")
     if diffs:
         raise Failed(f"{len(diffs)} payload value(s) differ", expected, diffs[0], tuple(diffs))
-    padded = [k for k in ("N", "P") if isinstance(observed[k], str) and observed[k] != observed[k].strip()]
+    padded = [k for k in ("N", "P")
+              if isinstance(observed[k], str) and observed[k] != str(observed[k]).strip()]
     note = f" (names padded with spaces: {', '.join(padded)}; information only)" if padded else ""
     return "payload values equal the prescription" + note
 

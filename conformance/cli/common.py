@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from conformance.paths import BUNDLED_SCENARIOS, fixtures_for
+
+if TYPE_CHECKING:
+    from conformance.scenario import Scenario
 
 EXIT_OK, EXIT_ANOMALIES, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
@@ -20,7 +23,7 @@ def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-def load(paths: tuple[str, ...], fixtures: str | None) -> list[object]:
+def load(paths: tuple[str, ...], fixtures: str | None) -> list[Scenario]:
     """The suite under ``paths`` (the bundled one by default); exit 2 on a located error."""
     from conformance.checks import REGISTRY
     from conformance.scenario import Fixtures, ScenarioError, load_suite
@@ -33,13 +36,10 @@ def load(paths: tuple[str, ...], fixtures: str | None) -> list[object]:
         fail(exc.render())
 
 
-def select(scenarios: list[object], keywords: tuple[str, ...], tags: tuple[str, ...]) -> list[object]:
+def select(scenarios: list[Scenario], keywords: tuple[str, ...], tags: tuple[str, ...]) -> list[Scenario]:
     """Scenarios whose id or title matches any ``-k`` keyword and that carry any ``--tag``."""
-    from conformance.scenario import Scenario
-
     chosen = []
     for sc in scenarios:
-        assert isinstance(sc, Scenario)
         text = f"{sc.id} {sc.title}".lower()
         if keywords and not any(_match(k, text) for k in keywords):
             continue

@@ -26,7 +26,6 @@ def validate(paths: tuple[str, ...], fixtures: str | None) -> None:
 def list_cmd(what: str, paths: tuple[str, ...]) -> None:
     """List scenarios, checks or requirements."""
     from conformance.checks import DEFAULTS, REGISTRY
-    from conformance.scenario import Scenario
 
     if what == "checks":
         for spec in sorted(REGISTRY.values(), key=lambda s: (s.requirement, s.name)):
@@ -35,7 +34,7 @@ def list_cmd(what: str, paths: tuple[str, ...]) -> None:
                        f"{'/'.join(spec.steps):<28} {spec.title}"
                        + (f"  (default on {', '.join(default)})" if default else ""))
         return
-    scenarios = [s for s in load(paths, None) if isinstance(s, Scenario)]
+    scenarios = load(paths, None)
     if what == "scenarios":
         for sc in scenarios:
             click.echo(f"{sc.id:<24} {sc.title}  [{', '.join(sc.tags)}]")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 import uuid
@@ -9,7 +10,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.checks import DEFAULTS, REGISTRY, CheckContext, Failed, ScenarioState, Skipped, Warned
+from conformance.checks import (
+    DEFAULTS,
+    REGISTRY,
+    CheckContext,
+    Failed,
+    ScenarioState,
+    Skipped,
+    Warned,
+)
 from conformance.checks.context import StepData
 from conformance.engine.context import MissingVariable, capture
 from conformance.engine.events import (
@@ -20,7 +29,14 @@ from conformance.engine.events import (
     ScenarioStarted,
     StepFinished,
 )
-from conformance.engine.results import OPERATIONS, CheckResult, RunResult, ScenarioResult, StepResult, scenario_status
+from conformance.engine.results import (
+    OPERATIONS,
+    CheckResult,
+    RunResult,
+    ScenarioResult,
+    StepResult,
+    scenario_status,
+)
 from conformance.engine.steps import NotApplicable, run_step
 from conformance.paper import PaperPage, analyse_bytes
 from conformance.profiles import Profile
@@ -133,10 +149,9 @@ class Runner:
                 yield StepFinished(sc.id, result)
         finally:
             if self.config.control is not None and any(s.kind == "teleservice" for s in sc.steps):
-                try:
+                # a failure here shows up in the next scenario's journal access
+                with contextlib.suppress(TeleserviceUnavailable):
                     self.config.control.fault({"fault": "clear"})
-                except TeleserviceUnavailable:
-                    pass  # reported by the next scenario's journal access
         status = scenario_status(tuple(steps))
         yield ScenarioFinished(ScenarioResult(sc.id, sc.title, sc.file, status,
                                               time.perf_counter() - t0, sc.requirements, sc.tags,
@@ -189,26 +204,29 @@ class Runner:
 
     def _check(self, exp: Expectation, data: StepData, state: ScenarioState) -> CheckResult:
         spec = REGISTRY[exp.name]
-        meta = dict(check=spec.name, requirement=spec.requirement, title=spec.title,
-                    severity=spec.severity, operation=OPERATIONS[data.kind], hint=spec.hint)
+
+        def result(status: str, message: str, outcome: Failed | None = None) -> CheckResult:
+            return CheckResult(
+                check=spec.name, requirement=spec.requirement, title=spec.title,
+                severity=spec.severity, operation=OPERATIONS[data.kind], status=status,
+                message=message, expected=outcome.expected if outcome else None,
+                observed=outcome.observed if outcome else None,
+                diff=outcome.diff if outcome else (), hint=spec.hint,
+            )
+
         if data.kind not in spec.steps:
-            return CheckResult(**meta, status="error",
-                               message=f"check {spec.name} does not apply to a {data.kind} step")
+            return result("error", f"check {spec.name} does not apply to a {data.kind} step")
         reader = self.config.control.journal if self.config.control else None
         ctx = CheckContext(data, state, self.config.profile, exp.arg, reader, self.config.analyse)
         try:
-            message = spec.fn(ctx)
-            return CheckResult(**meta, status="pass", message=message)
+            return result("pass", spec.fn(ctx))
         except Warned as w:
-            return CheckResult(**meta, status="warn", message=w.message, expected=w.expected,
-                               observed=w.observed, diff=w.diff)
+            return result("warn", w.message, w)
         except Failed as f:
-            return CheckResult(**meta, status="fail", message=f.message, expected=f.expected,
-                               observed=f.observed, diff=f.diff)
+            return result("fail", f.message, f)
         except Skipped as s:
-            return CheckResult(**meta, status="skip", message=str(s))
+            return result("skip", str(s))
         except TeleserviceUnavailable as exc:
-            return CheckResult(**meta, status="error", message=f"environment: {exc}")
+            return result("error", f"environment: {exc}")
         except Exception as exc:  # a harness bug must not pass for the target's anomaly
-            return CheckResult(**meta, status="error",
-                               message=f"harness error in {spec.name}: {type(exc).__name__}: {exc}")
+            return result("error", f"harness error in {spec.name}: {type(exc).__name__}: {exc}")

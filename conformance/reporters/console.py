@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 from conformance.engine.events import Event, RunFinished, RunStarted, ScenarioFinished
@@ -31,7 +31,7 @@ class ConsoleReporter:
         self.t = labels(lang)
         self.verbose = verbose
         self.progress: Progress | None = None
-        self.task: int | None = None
+        self.task: TaskID | None = None
 
     def handle(self, event: Event) -> None:
         """React to one engine event."""
@@ -80,7 +80,7 @@ class ConsoleReporter:
             table.add_column(sev, justify="right")
         table.add_column(t["passed"], justify="right")
         for op, row in by_operation(result).items():
-            if op in OPERATION_ORDER and sum(row.values()):
+            if op in OPERATION_ORDER and any(row.values()):
                 table.add_row(op, *[str(row[s]) for s in SEVERITIES], str(row["pass"]))
         self.console.print(table)
         counts = status_counts(result)

@@ -45,8 +45,10 @@ def scenario_files(paths: Iterable[Path]) -> list[Path]:
 def _schema_error(doc: Located, error: jsonschema.ValidationError) -> ScenarioError:
     path = tuple(error.absolute_path)
     if error.validator == "additionalProperties":
-        allowed = error.schema.get("properties", {}).keys()
-        extra = sorted(set(error.instance) - set(allowed))
+        schema_part = error.schema if isinstance(error.schema, dict) else {}
+        allowed = schema_part.get("properties", {}).keys()
+        instance = error.instance if isinstance(error.instance, dict) else {}
+        extra = sorted(set(instance) - set(allowed))
         key = extra[0] if extra else "?"
         where = "step" if "create" in allowed else "mapping"
         return ScenarioError(f"unknown key '{key}' in {where}", doc.pos((*path, f"{key}#key")),

@@ -77,7 +77,7 @@ def _check_aliases(text: str, file: str) -> None:
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
             raise ScenarioError("anchors and aliases are not supported",
-                                Pos(file, mark.line + 1, mark.column + 1),
+                                Pos(file, mark.line + 1, mark.column + 1) if mark else None,
                                 "write the value out in full (aliases can build YAML bombs)")
 
 

@@ -152,7 +152,7 @@ def _operation(sim: Simulator, name: str, handler: Handler) -> Callable[[Request
             body = await _json_body(request)
             faulted = await _apply_fault(fault) if fault else None
             if faulted is not None:
-                status, answer = faulted.status_code, json.loads(faulted.body)
+                status, answer = faulted.status_code, json.loads(bytes(faulted.body))
             else:
                 status, answer = handler(body)
         except BadRequest as exc:
