@@ -112,3 +112,10 @@ def test_each_fault_is_caught(fault: str, suite: list[Scenario]) -> None:
         result = run_suite(w, suite)
     assert not result.conforme
     assert EXPECTED[fault] <= failing(result), failing(result)
+
+
+def test_docs_example_is_the_contract_example() -> None:
+    from conformance.paths import PROJECT
+
+    on_disk = json.loads((PROJECT / "docs/example-create.json").read_text(encoding="utf-8"))
+    assert on_disk == example_body()
