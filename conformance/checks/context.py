@@ -110,5 +110,6 @@ class CheckContext:
         pid = self.arg if isinstance(self.arg, str) else None
         pid = pid or self.step.params.get("id") or self.state.created_id
         if not pid:
-            raise Skipped("no prescription id to compare with (no successful create before)")
+            raise Skipped("no prescription id to compare with "
+                          "(no successful create before, or no --expect-id)")
         return str(pid)

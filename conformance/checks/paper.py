@@ -217,7 +217,7 @@ def consent_mention(ctx: CheckContext) -> str:
 def consent_matches(ctx: CheckContext) -> str:
     """The printed consent says what the flag says."""
     if ctx.state.created is None:
-        raise Skipped("no create step before this one")
+        raise Skipped("consent flag unknown (no create step before, or no --consent)")
     wanted = bool(ctx.state.created.get("consentement", {}).get("opposition"))
     try:
         _, printed = _consent(ctx)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from conformance import __version__
+from conformance.cli.inspect import inspect
 from conformance.cli.run import run
 from conformance.cli.serve import serve
 from conformance.cli.suite import list_cmd, validate
@@ -20,6 +21,7 @@ cli.add_command(run)
 cli.add_command(validate)
 cli.add_command(list_cmd)
 cli.add_command(serve)
+cli.add_command(inspect)
 
 
 def main() -> None:

@@ -1,0 +1,152 @@
+"""``conformance inspect paper|qr``: paper checks on a printout, for editors and auditors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from conformance.cli.common import EXIT_ANOMALIES, EXIT_OK, fail
+
+MAX_FILE = 50_000_000
+STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "number_under_qr",
+              "data_mention", "consent_mention", "consent_matches", "page_numbers")
+
+
+def _read(path: str) -> bytes:
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_FILE:
+            fail(f"{path}: larger than {MAX_FILE} bytes")
+        return file.read_bytes()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror or exc}")
+
+
+def _pages(data: bytes, path: str) -> list[Any]:
+    from conformance.paper import PaperError, analyse_bytes
+
+    try:
+        return analyse_bytes(data)
+    except PaperError as exc:
+        fail(f"{path}: {exc}\n  = give a PDF or a PNG/JPEG scan of the printed ordonnance")
+
+
+def _profile(name: str) -> Any:
+    from conformance.profiles import ProfileError, load_profile
+
+    try:
+        return load_profile(name)
+    except ProfileError as exc:
+        fail(str(exc))
+
+
+def _payload_id(pages: list[Any]) -> str | None:
+    for page in pages:
+        for code in page.codes:
+            try:
+                return str(json.loads(code.text)["D"]["ID"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return None
+
+
+@click.group()
+def inspect() -> None:
+    """Check a printed ordonnance or a code 2D, without a target."""
+
+
+@inspect.command("paper")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--expect-id", help="The prescription id the paper must carry.")
+@click.option("--consent", type=click.Choice(["yes", "no"]),
+              help="yes: the patient does not object; no: the patient objects.")
+@click.option("--profile", "profile_name", default="public-2025", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def paper(file: str, expect_id: str | None, consent: str | None, profile_name: str,
+          as_json: bool) -> None:
+    """Run every paper check that needs no teleservice on a PDF or an image."""
+    from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Skipped, StepData
+    from conformance.targets import Exchange
+
+    profile = _profile(profile_name)
+    data = _read(file)
+    pages = _pages(data, file)
+    created = {"consentement": {"opposition": consent == "no"}} if consent else None
+    state = ScenarioState(created=created, created_id=expect_id or _payload_id(pages))
+    step = StepData("paper", {}, [Exchange("GET", file, None, 200, {}, data, 0.0)], paper_pages=pages)
+    results = []
+    for name in STANDALONE:
+        spec = REGISTRY[name]
+        ctx = CheckContext(step, state, profile)
+        try:
+            status, message = "pass", spec.fn(ctx)
+        except Failed as exc:
+            status, message = ("warn" if type(exc).__name__ == "Warned" else "fail"), exc.message
+        except Skipped as exc:
+            status, message = "skip", str(exc)
+        results.append({"requirement": spec.requirement, "check": name, "severity": spec.severity,
+                        "status": status, "message": message})
+    if as_json:
+        click.echo(json.dumps({"file": file, "pages": len(pages), "results": results},
+                              ensure_ascii=False, indent=2))
+    else:
+        for r in results:
+            click.echo(f"{r['status']:<5} {r['requirement']:<7} {r['check']:<16} {r['message']}")
+    sys.exit(EXIT_ANOMALIES if any(r["status"] == "fail" for r in results) else EXIT_OK)
+
+
+@inspect.command("qr")
+@click.argument("image", type=click.Path(dir_okay=False))
+@click.option("--profile", "profile_name", default="public-2025", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def qr(image: str, profile_name: str, as_json: bool) -> None:
+    """Decode and validate the code 2D of an image or PDF."""
+    import jsonschema
+
+    profile = _profile(profile_name)
+    pages = _pages(_read(image), image)
+    codes = [c for p in pages for c in p.codes]
+    if not codes:
+        fail(f"{image}: no decodable code 2D\n  = check the image shows the whole code with its margin")
+    code = codes[0]
+    report: dict[str, Any] = {"file": image, "codes": len(codes), "modules": code.modules,
+                              "ecLevel": code.ec_level, "text": code.text, "problems": [], "info": []}
+    try:
+        payload = json.loads(code.text)
+    except ValueError:
+        payload = None
+        report["problems"].append("QR-02: the payload is not JSON")
+    if payload is not None:
+        schema = profile.value("qr_payload_schema")
+        for err in jsonschema.Draft202012Validator(schema).iter_errors(payload):
+            where = "/".join(map(str, err.absolute_path)) or "(root)"
+            report["problems"].append(f"QR-02: {where}: {err.message}")
+        report["payload"] = payload
+        names = (payload.get("D") or {}).get("P") or {} if isinstance(payload, dict) else {}
+        for key in ("N", "P"):
+            value = names.get(key) if isinstance(names, dict) else None
+            if isinstance(value, str) and value != value.rstrip():
+                report["info"].append(f"{key} right-padded with spaces to {len(value)} characters")
+    _print_qr(report, as_json)
+    sys.exit(EXIT_ANOMALIES if report["problems"] else EXIT_OK)
+
+
+def _print_qr(report: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    payload = report.get("payload") or {}
+    d = payload.get("D", {}) if isinstance(payload, dict) else {}
+    version = (payload.get("S") or {}).get("V") if isinstance(payload, dict) else None
+    click.echo(f"code 2D: {report['modules']} modules, EC level {report['ecLevel'] or '?'}")
+    click.echo(f"schema version: {version}   ID: {d.get('ID') if isinstance(d, dict) else None}")
+    verdict = "fail" if report["problems"] else "pass"
+    click.echo(f"{verdict:<5} QR-02   payload {'invalid' if report['problems'] else 'valid'}")
+    for line in report["problems"]:
+        click.echo(f"  {line}")
+    for line in report["info"]:
+        click.echo(f"info  {line}")

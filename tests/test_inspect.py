@@ -1,0 +1,69 @@
+"""``conformance inspect paper|qr`` on real files: verdicts, JSON, and clean errors (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner
+
+from conformance.cli.main import cli
+from conformance.embedded import EmbeddedWorld
+from tests.conftest import SAMPLES, example_body
+
+
+@pytest.fixture(scope="module")
+def reference_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    with EmbeddedWorld() as w:
+        pid = httpx.post(f"{w.target_url}/prescriptions", json=example_body()).json()["id"]
+        pdf = httpx.get(f"{w.target_url}/prescriptions/{pid}/paper").content
+    path = tmp_path_factory.mktemp("paper") / "ordonnance.pdf"
+    path.write_bytes(pdf)
+    return path, pid
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_inspect_paper_passes_on_the_reference(reference_pdf: tuple[Path, str]) -> None:
+    path, pid = reference_pdf
+    code, out = invoke("inspect", "paper", str(path), "--expect-id", pid, "--consent", "yes")
+    assert code == 0, out
+    assert "pass  QR-01" in out and "pass  CON-02" in out and "pass  PAP-01" in out
+
+
+def test_inspect_paper_finds_a_wrong_consent_and_id(reference_pdf: tuple[Path, str]) -> None:
+    path, _ = reference_pdf
+    code, out = invoke("inspect", "paper", str(path), "--consent", "no", "--json",
+                       "--expect-id", "000000000000000000")
+    assert code == 1
+    failed = {r["requirement"] for r in json.loads(out)["results"] if r["status"] == "fail"}
+    assert failed == {"CON-02", "ID-02", "PAP-01"}
+
+
+@pytest.mark.parametrize("content", [b"", b"%PDF-1.7\n1 0 obj <<", b"GIF89a....", b"\x89PNG\r\n\x1a\nxx"])
+def test_inspect_rejects_unreadable_files(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "bad.pdf"
+    path.write_bytes(content)
+    code, out = invoke("inspect", "paper", str(path))
+    assert code == 2
+    assert out.startswith("error: ") and "Traceback" not in out
+
+
+def test_inspect_missing_file() -> None:
+    code, out = invoke("inspect", "qr", "/nonexistent/file.png")
+    assert code == 2 and "cannot read" in out
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is absent")
+def test_inspect_qr_on_the_real_sample() -> None:
+    code, out = invoke("inspect", "qr", str(SAMPLES / "Code2D_remplacant.png"))
+    assert code == 0, out
+    assert "ID: 03UE8SP00UGBYH4JF7" in out and "schema version: 2" in out
+    assert "info  N right-padded with spaces to 90 characters" in out
+    code, out = invoke("inspect", "qr", str(SAMPLES / "Code2D_remplacant.png"), "--json")
+    assert json.loads(out)["payload"]["D"]["M"]["RPPS2"] == "99900007487"
