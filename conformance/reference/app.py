@@ -166,6 +166,23 @@ def _routes(ref: Reference) -> list[Route]:
     ]
 
 
+async def _ask(ref: Reference, path: str, body: dict[str, Any]) -> tuple[dict[str, Any], Response | None]:
+    """Call EP3/EP2: the answer, or the problem to relay (503 when down, 502 when garbled)."""
+    try:
+        answer = await ref.call(path, body)
+        data = answer.json()
+    except TeleserviceDown as exc:
+        return {}, _problem(503, "Téléservice indisponible", str(exc))
+    except ValueError:
+        return {}, _problem(502, "Réponse invalide du téléservice", "the answer is not JSON")
+    if not isinstance(data, dict):
+        return {}, _problem(502, "Réponse invalide du téléservice", "the answer is not an object")
+    if answer.status_code >= 400:
+        return {}, _problem(answer.status_code, str(data.get("title", "Refus")),
+                            str(data.get("detail", "")), data.get("rule"))
+    return data, None
+
+
 def _consult_route(ref: Reference) -> Any:
     async def consult(request: Request) -> Response:
         pid = request.path_params["pid"]
@@ -177,15 +194,10 @@ def _consult_route(ref: Reference) -> Any:
         if not who["am"] and not who["finess"]:
             return _problem(400, "Identification incomplète", "the requester's AM or FINESS is "
                             "required to consult", "EF_EP3_E303_03")
-        try:
-            answer = await ref.call("/ep3/consultation", {"id": pid, "demandeur": who})
-        except TeleserviceDown as exc:
-            return _problem(503, "Téléservice indisponible", str(exc))
-        if answer.status_code >= 400:
-            data = answer.json()
-            return _problem(answer.status_code, data.get("title", "Refus"), data.get("detail", ""),
-                            data.get("rule"))
-        return JSONResponse(_consult_view(ref, answer.json()))
+        data, refused = await _ask(ref, "/ep3/consultation", {"id": pid, "demandeur": who})
+        if refused is not None:
+            return refused
+        return JSONResponse(_consult_view(ref, data))
 
     return consult
 
@@ -214,15 +226,10 @@ def _search_route(ref: Reference) -> Any:
             patient = None
         body = {"demandeur": ref.requester(rpps, q.get("am"), q.get("finess")), "patient": patient,
                 "du": q.get("du"), "au": q.get("au")}
-        try:
-            answer = await ref.call("/ep2/recherche", body)
-        except TeleserviceDown as exc:
-            return _problem(503, "Téléservice indisponible", str(exc))
-        if answer.status_code >= 400:
-            data = answer.json()
-            return _problem(answer.status_code, data.get("title", "Refus"), data.get("detail", ""),
-                            data.get("rule"))
-        results = answer.json()["resultats"]
+        data, refused = await _ask(ref, "/ep2/recherche", body)
+        if refused is not None:
+            return refused
+        results = data.get("resultats", [])
         if "search-misses-latest" in ref.faults and results:
             results = results[:-1]
         return JSONResponse({"resultats": results, "total": len(results)})
