@@ -40,7 +40,8 @@ def payload(**changes: Any) -> str:
 
 def page(code: str | None = None, at: tuple[float, float] = (15, 240), size: float = 30,
          raster: bool = False, number: str | None = PID, consent: str | None = "Oui",
-         data: bool = True, font: str = "Times-Roman") -> bytes:
+         data: bool = True, font: str = "Times-Roman", legal: tuple[float, float] = (60, 245),
+         label_gap: float = 5) -> bytes:
     """A one-page ordonnance drawn independently of the reference's renderer."""
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4)
@@ -62,10 +63,10 @@ def page(code: str | None = None, at: tuple[float, float] = (15, 240), size: flo
                     if bit:
                         c.rect(x * mm + col * m, H - y * mm - (r + 1) * m, m, m, stroke=0, fill=1)
     if number is not None:
-        c.drawString(x * mm, H - (y + size + 5) * mm, "e-prescription")
+        c.drawString(x * mm, H - (y + size + label_gap) * mm, "e-prescription")
         c.drawString(x * mm, H - (y + size + 9) * mm, f"N° {number}")
     c.drawString(x * mm, H - (y + size + 14) * mm, "Page 1/1")
-    text = c.beginText(60 * mm, H - 245 * mm)
+    text = c.beginText(legal[0] * mm, H - legal[1] * mm)
     text.setFont(font, 8)
     lines = []
     if consent:  # wrapped at other places than the reference's renderer
@@ -99,7 +100,9 @@ GOOD = page(payload())
 
 
 @pytest.mark.parametrize("name", ["qr_present", "qr_payload", "same_id", "qr_values",
-                                  "qr_position", "qr_size", "number_under_qr", "data_mention",
+                                  "qr_position", "qr_size", "qr_quiet_zone", "number_under_qr",
+                                  "data_mention",
+                                  "legal_right_of_qr",
                                   "consent_mention", "consent_matches", "page_numbers"])
 def test_checks_pass_on_another_layout(name: str) -> None:
     assert run_check(name, GOOD)
@@ -122,6 +125,8 @@ def test_checks_pass_on_a_raster_code_in_helvetica() -> None:
     ("number_under_qr", page(payload(), number=None), "'e-prescription' not printed"),
     ("number_under_qr", page(payload(), number="01S2TBPZ2JCNZZYGHO"), "differs"),
     ("data_mention", page(payload(), data=False), "mention missing"),
+    ("qr_quiet_zone", page(payload(), label_gap=1.5), "inside the quiet zone"),
+    ("legal_right_of_qr", page(payload(), legal=(15, 283)), "not to the right"),
     ("consent_mention", page(payload(), consent=None), "no consent paragraph"),
     ("consent_matches", page(payload(), consent="Non"), "contradicts the flag"),
 ])

@@ -18,8 +18,8 @@ defaults("create", ("created", "id_format", "id_alphabet", "same_id", "sent_equa
 defaults("consult", ("same_id", "same_as_created"))
 defaults("search", ("contains_id", "only_patient"))
 defaults("paper", ("qr_present", "qr_payload", "same_id", "qr_values", "qr_position", "qr_size",
-                   "number_under_qr", "data_mention", "consent_mention", "consent_matches",
-                   "page_numbers"))
+                   "qr_quiet_zone", "number_under_qr", "data_mention", "consent_mention",
+                   "consent_matches", "legal_right_of_qr", "page_numbers"))
 defaults("teleservice", ())
 defaults("dispense", ())
 

@@ -148,6 +148,45 @@ def qr_size(ctx: CheckContext) -> str:
     return f"{first.size_mm:.1f} mm, module {first.module_mm:.2f} mm"
 
 
+@check("qr_quiet_zone", "QR-05", "major", "Zone de silence du code 2D libre de texte", PAPER,
+       "keep 4 modules of blank margin around the code: move the text away")
+def qr_quiet_zone(ctx: CheckContext) -> str:
+    """No text line intrudes into the quiet zone (profile modules) around the code."""
+    margin_modules = ctx.profile.value("qr_quiet_zone_modules")
+    for page, code in _codes(ctx):
+        if not page.has_text or not code.modules:
+            continue
+        m = code.module_mm * margin_modules
+        x0, y0, x1, y1 = code.box
+        for line in page.lines:
+            lx0, ly0, lx1, ly1 = line.box
+            if lx0 < x1 + m and lx1 > x0 - m and ly0 < y1 + m and ly1 > y0 - m:
+                raise Failed("text inside the quiet zone of the code 2D",
+                             f"{margin_modules} modules ({m:.1f} mm) clear", f"{line.text!r} at "
+                             + _where(page, line.box))
+    return f"{margin_modules} modules clear around the code"
+
+
+@check("legal_right_of_qr", "PAP-04", "minor", "Mentions légales à droite du code 2D", PAPER,
+       "print both legal paragraphs to the right of the code 2D, level with it")
+def legal_right_of_qr(ctx: CheckContext) -> str:
+    """Lines of the legal paragraphs start right of the code, level with it."""
+    anchors = ctx.profile.value("legal_anchors")
+    for page, code in _codes(ctx):
+        if not page.has_text:
+            raise Skipped("no text layer (a scan)")
+        legal = [ln for ln in page.lines if any(re.search(a, normalise(ln.text).lower()) for a in anchors)]
+        if not legal:
+            raise Skipped("no legal paragraph found (PAP-02/PAP-03 report it)")
+        for line in legal:
+            cy = (line.box[1] + line.box[3]) / 2
+            if line.box[0] < code.box[2] or not code.box[1] - 15 <= cy <= code.box[3] + 15:
+                raise Failed("a legal paragraph is not to the right of the code 2D",
+                             "right of the code, level with it", f"{line.text[:50]!r} at "
+                             + _where(page, line.box))
+    return "legal paragraphs right of the code"
+
+
 def _text_pages(ctx: CheckContext) -> list[PaperPage]:
     pages = ctx.paper()
     if not any(p.has_text for p in pages):

@@ -12,8 +12,9 @@ import click
 from conformance.cli.common import EXIT_ANOMALIES, EXIT_OK, fail
 
 MAX_FILE = 50_000_000
-STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "number_under_qr",
-              "data_mention", "consent_mention", "consent_matches", "page_numbers")
+STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "qr_quiet_zone",
+              "number_under_qr", "data_mention", "consent_mention", "consent_matches",
+              "legal_right_of_qr", "page_numbers")
 
 
 def _read(path: str) -> bytes:
