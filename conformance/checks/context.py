@@ -19,7 +19,6 @@ class ScenarioState:
     variables: dict[str, Any] = field(default_factory=dict)
     created: dict[str, Any] | None = None
     created_id: str | None = None
-    search_patient: str | None = None
 
 
 @dataclass

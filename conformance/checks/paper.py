@@ -214,13 +214,12 @@ def number_under_qr(ctx: CheckContext) -> str:
     return f"N°{pid} under the code"
 
 
-def _mention(ctx: CheckContext, rule: str) -> tuple[PaperPage, str]:
-    for page in _text_pages(ctx):
-        text = page.text.lower()
-        if all(re.search(p, text) for p in ctx.profile.value(rule)):
-            return page, text
-    missing = [p for p in ctx.profile.value(rule)
-               if not any(re.search(p, pg.text.lower()) for pg in _text_pages(ctx))]
+def _mention(ctx: CheckContext, rule: str) -> PaperPage:
+    pages, patterns = _text_pages(ctx), ctx.profile.value(rule)
+    for page in pages:
+        if all(re.search(p, page.text.lower()) for p in patterns):
+            return page
+    missing = [p for p in patterns if not any(re.search(p, pg.text.lower()) for pg in pages)]
     raise Failed("mention missing or incomplete", f"text matching {missing[0]}", "not found")
 
 
@@ -228,7 +227,7 @@ def _mention(ctx: CheckContext, rule: str) -> tuple[PaperPage, str]:
        "print the data-transmission paragraph with the ameli.fr link")
 def data_mention(ctx: CheckContext) -> str:
     """The data-transmission paragraph is present (profile patterns)."""
-    page, _ = _mention(ctx, "data_mention")
+    page = _mention(ctx, "data_mention")
     return f"present on page {page.number}"
 
 

@@ -6,6 +6,7 @@ origin is bottom-left in points; images are top-left in pixels: both are convert
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import unicodedata
@@ -63,9 +64,9 @@ class PaperPage:
     lines: tuple[TextLine, ...]
     has_text: bool
 
-    @property
+    @functools.cached_property
     def text(self) -> str:
-        """All text of the page, normalised, lines joined by spaces."""
+        """All text of the page, normalised, lines joined by spaces (computed once)."""
         return normalise(" ".join(line.text for line in self.lines))
 
     def text_in(self, box: Box) -> str:
