@@ -54,6 +54,28 @@ def test_inspect_rejects_unreadable_files(tmp_path: Path, content: bytes) -> Non
     assert out.startswith("error: ") and "Traceback" not in out
 
 
+def test_inspect_rejects_an_encrypted_pdf(tmp_path: Path) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    path = tmp_path / "secret.pdf"
+    canvas = Canvas(str(path), encrypt="secret")
+    canvas.drawString(100, 100, "Ordonnance")
+    canvas.showPage()
+    canvas.save()
+    code, out = invoke("inspect", "paper", str(path))
+    assert code == 2 and "encrypted" in out and "Traceback" not in out
+
+
+def test_inspect_rejects_a_decompression_bomb(tmp_path: Path) -> None:
+    from PIL import Image
+
+    path = tmp_path / "bomb.png"
+    Image.new("1", (9000, 9000), 1).save(path)  # 81 Mpx in a few kB
+    assert path.stat().st_size < 100_000
+    code, out = invoke("inspect", "qr", str(path))
+    assert code == 2 and "decompression bomb" in out and "Traceback" not in out
+
+
 def test_inspect_missing_file() -> None:
     code, out = invoke("inspect", "qr", "/nonexistent/file.png")
     assert code == 2 and "cannot read" in out

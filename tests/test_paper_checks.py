@@ -38,15 +38,39 @@ def payload(**changes: Any) -> str:
     return json.dumps(data, separators=(",", ":"))
 
 
-def page(code: str | None = None, at: tuple[float, float] = (15, 240), size: float = 30,
+# Header and lines in another layout than the reference's: other labels, other date and
+# phone formats, the AM number spaced, the posology wrapped, the motive after a colon.
+HEADER = {
+    "doctor": (20, 20, "Docteur Claire MARTIN — RPPS 10000000017"),
+    "specialty": (20, 25, "Médecine générale · N° AM 101 000 016"),
+    "address": (20, 30, "12 rue de la Paix, 75002 Paris — Tél. 01.23.45.67.89"),
+    "patient": (115, 20, "Mme NESSI Ruth"),
+    "born": (115, 25, "Sexe féminin, née le 14 juillet 1977"),
+    "date": (115, 35, "Paris, le 24 novembre 2026"),
+    "label": (20, 60, "PARACÉTAMOL 500 mg comprimé — 1 comprimé matin et"),
+    "posology": (25, 65, "soir, pendant 7 jours"),
+    "motive": (25, 70, "Non substituable : MTE"),
+}
+
+
+def without(key: str) -> dict[str, tuple[float, float, str]]:
+    return {k: v for k, v in HEADER.items() if k != key}
+
+
+def changed(key: str, text: str) -> dict[str, tuple[float, float, str]]:
+    return {**HEADER, key: (HEADER[key][0], HEADER[key][1], text)}
+
+
+def page(code: str | None = None, at: tuple[float, float] = (15, 236), size: float = 36,
          raster: bool = False, number: str | None = PID, consent: str | None = "Oui",
-         data: bool = True, font: str = "Times-Roman", legal: tuple[float, float] = (60, 245),
-         label_gap: float = 5) -> bytes:
+         data: bool = True, font: str = "Times-Roman", legal: tuple[float, float] = (60, 241),
+         label_gap: float = 5, header: dict[str, tuple[float, float, str]] | None = None) -> bytes:
     """A one-page ordonnance drawn independently of the reference's renderer."""
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4)
     c.setFont(font, 10)
-    c.drawString(20 * mm, H - 20 * mm, "Docteur Claire MARTIN — RPPS 10000000017")
+    for hx, hy, line in (HEADER if header is None else header).values():
+        c.drawString(hx * mm, H - hy * mm, line)
     x, y = at
     if code is not None:
         qr = segno.make(code, error="l", micro=False)
@@ -86,8 +110,9 @@ def wrap(text: str, width: int) -> list[str]:
     return [text[:cut], text[cut + 1:]]
 
 
-def run_check(name: str, pdf: bytes, opposition: bool = False) -> str:
-    created = example_body()
+def run_check(name: str, pdf: bytes, opposition: bool = False,
+              created: dict[str, Any] | None = None) -> str:
+    created = created or example_body()
     created["consentement"]["opposition"] = opposition
     exchange = Exchange("GET", "/paper", None, 200, {"content-type": "application/pdf"}, pdf, 0.0)
     data = StepData("paper", {"id": PID}, [exchange])
@@ -103,7 +128,9 @@ GOOD = page(payload())
                                   "qr_position", "qr_size", "qr_quiet_zone", "number_under_qr",
                                   "data_mention",
                                   "legal_right_of_qr",
-                                  "consent_mention", "consent_matches", "page_numbers"])
+                                  "consent_mention", "consent_matches", "page_numbers",
+                                  "qr_degraded", "prescriber_identified", "patient_identified",
+                                  "prescription_date", "lines_printed", "substitution_motive"])
 def test_checks_pass_on_another_layout(name: str) -> None:
     assert run_check(name, GOOD)
 
@@ -129,11 +156,64 @@ def test_checks_pass_on_a_raster_code_in_helvetica() -> None:
     ("legal_right_of_qr", page(payload(), legal=(15, 283)), "not to the right"),
     ("consent_mention", page(payload(), consent=None), "no consent paragraph"),
     ("consent_matches", page(payload(), consent="Non"), "contradicts the flag"),
+    ("qr_degraded", page(payload(), size=21), "no longer decodes"),
+    ("prescriber_identified", page(payload(), header=without("specialty")), "specialite"),
+    ("prescriber_identified", page(payload(), header=changed("specialty", "Médecine générale")),
+     "am: '101000016'"),
+    ("prescriber_identified", page(payload(), header=without("address")), "adresse"),
+    ("patient_identified", page(payload(), header=without("born")), "dateNaissance"),
+    ("patient_identified", page(payload(), header=changed("born", "Sexe masculin, né le 14 juillet "
+                                                           "1977")), "sexe"),
+    ("prescription_date", page(payload(), header=without("date")), "not printed"),
+    ("lines_printed", page(payload(), header=without("posology")), "posologie"),
+    ("substitution_motive", page(payload(), header=changed("motive", "Non substituable")),
+     "without its justification"),
+    ("substitution_motive", page(payload(), header=without("motive")), "without the mention"),
 ])
 def test_checks_fail_on_a_bad_page(name: str, pdf: bytes, message: str) -> None:
     with pytest.raises(Failed) as info:
         run_check(name, pdf)
     assert message in info.value.message
+
+
+def ald_body() -> dict[str, Any]:
+    body = example_body()
+    other = {**body["lignes"][0], "libelle": "AMOXICILLINE 1 g", "ald": False,
+             "nonSubstituable": False}
+    body["lignes"] = [{**body["lignes"][0], "ald": True}, other]
+    return body
+
+
+def bizone_header(ald_top: bool) -> dict[str, tuple[float, float, str]]:
+    out = without("label")
+    out["zone1"] = (20, 50, "Prescriptions relatives au traitement de l’affection de longue durée")
+    out["label"] = (20, 60 if ald_top else 90, "PARACÉTAMOL 500 mg comprimé — 1 comprimé matin et")
+    out["posology"] = (25, 65 if ald_top else 95, "soir, pendant 7 jours")
+    out["zone2"] = (20, 80, "Prescriptions SANS RAPPORT avec l’affection de longue durée")
+    out["other"] = (20, 86 if ald_top else 60, "AMOXICILLINE 1 g")
+    return out
+
+
+def test_bizone_passes_with_ald_lines_on_top_and_fails_otherwise() -> None:
+    assert run_check("bizone", page(payload(), header=bizone_header(True)), created=ald_body())
+    with pytest.raises(Failed, match="wrong zone"):
+        run_check("bizone", page(payload(), header=bizone_header(False)), created=ald_body())
+    with pytest.raises(Failed, match="without the bizone"):
+        run_check("bizone", GOOD, created=ald_body())
+    with pytest.raises(Skipped):
+        run_check("bizone", GOOD)
+
+
+def test_replaced_doctor_named_or_anomaly() -> None:
+    body = example_body()
+    body["prescripteur"]["remplace"] = {"rpps": "10000000033", "nomFamille": "LEFÈVRE",
+                                        "prenom": "Joël", "am": "751000035"}
+    named = {**HEADER, "replaced": (20, 35, "Remplaçante du Dr Joël LEFÈVRE, RPPS 100 000 000 33")}
+    assert run_check("replaced_identified", page(payload(), header=named), created=body)
+    with pytest.raises(Failed, match="replaced doctor is not identified"):
+        run_check("replaced_identified", GOOD, created=body)
+    with pytest.raises(Skipped):
+        run_check("replaced_identified", GOOD)
 
 
 def test_consent_non_matches_an_objecting_patient() -> None:

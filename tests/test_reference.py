@@ -92,6 +92,23 @@ EXPECTED = {
     "ep4-birthdate-shift": {"RT-06"},
     "number-mismatch": {"PAP-01"},
     "consult-wrong-id": {"ID-02"},
+    "qr-missing-birthdate": {"QR-02", "QR-03"},
+    "qr-not-json": {"QR-02"},
+    "qr-trailing-space": {"QR-03", "ID-02"},
+    "qr-top-right": {"QR-04"},
+    "qr-too-small": {"QR-01"},  # so small it no longer decodes at 200 dpi
+    "qr-quiet-zone-text": {"QR-05"},
+    "number-missing": {"PAP-01"},
+    "number-letter-o": {"PAP-01"},
+    "missing-consent-mention": {"PAP-03"},
+    "consent-printed-opposite": {"CON-02"},
+    "nonsubstituable-no-motive": {"PAP-09"},
+    "ald-wrong-zone": {"PAP-10"},
+    "prescriber-no-am": {"PAP-05"},
+    "patient-no-birthdate": {"PAP-06"},
+    "no-prescription-date": {"PAP-07"},
+    "renewals-not-printed": {"PAP-08"},
+    "replaced-not-identified": {"PAP-12"},
 }
 
 

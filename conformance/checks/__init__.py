@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks import identifier, paper, roundtrip
+from conformance.checks import identifier, mentions, paper, roundtrip  # noqa: F401 (registration)
 from conformance.checks.context import CheckContext, ScenarioState, StepData
 from conformance.checks.registry import (
                    DEFAULTS,
@@ -19,7 +19,9 @@ defaults("consult", ("same_id", "same_as_created"))
 defaults("search", ("contains_id", "only_patient"))
 defaults("paper", ("qr_present", "qr_payload", "same_id", "qr_values", "qr_position", "qr_size",
                    "qr_quiet_zone", "number_under_qr", "data_mention", "consent_mention",
-                   "consent_matches", "legal_right_of_qr", "page_numbers"))
+                   "consent_matches", "legal_right_of_qr", "page_numbers", "qr_degraded",
+                   "prescriber_identified", "patient_identified", "prescription_date",
+                   "lines_printed", "substitution_motive", "bizone", "replaced_identified"))
 defaults("teleservice", ())
 defaults("dispense", ())
 

@@ -10,7 +10,7 @@ import jsonschema
 
 from conformance.checks.context import CheckContext
 from conformance.checks.registry import Failed, Skipped, Warned, check
-from conformance.paper import PaperPage, QrCode, normalise
+from conformance.paper import PaperError, PaperPage, QrCode, normalise
 
 PAPER = ("paper",)
 
@@ -280,3 +280,23 @@ def page_numbers(ctx: CheckContext) -> str:
     if len(pages) > 1 and one_line:
         raise Warned("a one-line prescription takes several pages", "1 page", len(pages))
     return f"{len(pages)} page(s) numbered"
+
+
+@check("qr_degraded", "QR-06", "minor", "Code 2D lisible sur un scan dégradé", PAPER,
+       "print the code larger (bigger modules), in solid black, with its quiet zone")
+def qr_degraded(ctx: CheckContext) -> str:
+    """The code still decodes, same payload, from a 150 dpi scan slightly rotated and blurred."""
+    from conformance.paper.degrade import Degradation, degraded_decode
+
+    how = Degradation()
+    page, code = _codes(ctx)[0]
+    try:
+        texts = degraded_decode(ctx.exchange.body, page.number, code.box, how)
+    except PaperError as exc:
+        raise Skipped(f"cannot degrade this paper: {exc}") from exc
+    read = sum(1 for t in texts if t == code.text)
+    if read * 2 < len(texts):  # a scanner retries: half the frames must decode
+        raise Failed("the code 2D no longer decodes reliably from a degraded scan",
+                     f"decoded in at least {(len(texts) + 1) // 2} of {len(texts)} frames",
+                     f"{read} of {len(texts)} frames ({how.describe()})")
+    return f"decoded in {read} of {len(texts)} degraded frames ({how.describe()})"

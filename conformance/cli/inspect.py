@@ -14,7 +14,7 @@ from conformance.cli.common import EXIT_ANOMALIES, EXIT_OK, fail
 MAX_FILE = 50_000_000
 STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "qr_quiet_zone",
               "number_under_qr", "data_mention", "consent_mention", "consent_matches",
-              "legal_right_of_qr", "page_numbers")
+              "legal_right_of_qr", "page_numbers", "qr_degraded", "substitution_motive")
 
 
 def _read(path: str) -> bytes:

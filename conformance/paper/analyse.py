@@ -10,6 +10,7 @@ import functools
 import io
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,6 +140,9 @@ def _pdf_pages(data: bytes, dpi: int) -> list[PaperPage]:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
+        if "password" in str(exc).lower():
+            raise PaperError("the PDF is encrypted (password protected): print it without a "
+                             "password") from exc
         raise PaperError(f"not a readable PDF ({exc})") from exc
     try:
         if len(pdf) == 0:
@@ -166,9 +170,14 @@ def _image_pages(data: bytes) -> list[PaperPage]:
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))  # reads the header only
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise PaperError(f"image over the limit of {MAX_PIXELS:,} pixels (a decompression "
+                         "bomb?)") from exc
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise PaperError(f"not a readable image ({exc})") from exc
     dpi = float(image.info.get("dpi", (DPI, DPI))[0] or DPI)
     gray = image.convert("L")

@@ -256,9 +256,10 @@ def _paper_options(ref: Reference, record: dict[str, Any], pid: str) -> paper.Pa
     if record["statut"] != "enregistree":
         return paper.PaperOptions(None, None, informed)
     qr_id = pid[:-1] + ("0" if pid[-1] != "0" else "1") if "qr-wrong-id" in ref.faults else pid
+    if "qr-trailing-space" in ref.faults:
+        qr_id += " "
     number = pid[::-1] if "number-mismatch" in ref.faults else pid
-    return paper.PaperOptions(paper.qr_payload(rx, qr_id), number, informed,
-                              print_data_mention="missing-data-mention" not in ref.faults)
+    return paper.PaperOptions(paper.qr_payload(rx, qr_id, ref.faults), number, informed, ref.faults)
 
 
 def create_app(teleservice_url: str, faults: tuple[str, ...] = (), timeout: float = 5.0) -> Starlette:

@@ -15,6 +15,24 @@ FAULTS: dict[str, str] = {
     "ep4-birthdate-shift": "EP4 receives the birth date one day earlier (timezone conversion)",
     "number-mismatch": "the number printed under the code 2D differs from the identifier",
     "consult-wrong-id": "consult answers with the identifier in lower case",
+    # the printed ordonnance
+    "qr-missing-birthdate": "the code 2D payload has no birth date (D.P.D)",
+    "qr-not-json": "the code 2D holds a home-made pipe-separated text, not v2 JSON",
+    "qr-trailing-space": "the identifier inside the code 2D has a trailing space",
+    "qr-top-right": "the code 2D is printed in the top-right corner",
+    "qr-too-small": "the code 2D is printed 16 mm wide (modules of 0.26 mm)",
+    "qr-quiet-zone-text": "a caption is printed inside the code 2D's quiet zone",
+    "number-missing": "no 'N°<id>' under the code 2D",
+    "number-letter-o": "the printed number has the letter O for each zero",
+    "missing-consent-mention": "the paper omits the consent paragraph",
+    "consent-printed-opposite": "EP4 gets the right consent flag, the paper prints the opposite",
+    "nonsubstituable-no-motive": "'Non substituable' printed without MTE/EFG/CIF",
+    "ald-wrong-zone": "an ALD line is printed in the non-ALD (bottom) zone",
+    "prescriber-no-am": "the prescriber's AM (or FINESS) number is not printed",
+    "patient-no-birthdate": "the patient's birth date is not printed",
+    "no-prescription-date": "the prescription date is not printed",
+    "renewals-not-printed": "renewals are not printed",
+    "replaced-not-identified": "a replacing doctor's paper does not name the replaced doctor",
 }
 
 

@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 PAGE_W, PAGE_H = A4
 FONT, BOLD = "Helvetica", "Helvetica-Bold"
-QR_SIZE_MM = 32.0
+QR_SIZE_MM = 36.0  # 0.59 mm modules for a version 11 code: reads from a 150 dpi scan
 QR_X_MM, QR_TOP_MM = 12.0, 236.0
 LINES_TOP_MM, LINES_BOTTOM_MM = 78.0, 212.0
 LEGAL_X_MM, LEGAL_W_MM = 52.0, 146.0
@@ -46,7 +46,7 @@ def _fr(iso: str) -> str:
     return dt.date.fromisoformat(iso).strftime("%d/%m/%Y")
 
 
-def qr_payload(rx: dict[str, Any], pid: str) -> str:
+def qr_payload(rx: dict[str, Any], pid: str, faults: frozenset[str] = frozenset()) -> str:
     """Compact JSON of the code 2D, schema version 2 (names padded to 90 as in the sample)."""
     patient, doctor = rx["patient"], rx["prescripteur"]
     replaced = doctor.get("remplace")
@@ -68,6 +68,10 @@ def qr_payload(rx: dict[str, Any], pid: str) -> str:
             "M": m,
         },
     }
+    if "qr-missing-birthdate" in faults:
+        del data["D"]["P"]["D"]  # type: ignore[index]
+    if "qr-not-json" in faults:  # a home-made 'v1' text format
+        return f"EP1|{pid}|{patient['nomFamille']}|{patient['prenom']}|{patient['dateNaissance']}|{m['RPPS']}"
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -78,10 +82,10 @@ class PaperOptions:
     payload: str | None
     number: str | None
     informed_on: str
-    print_data_mention: bool = True
+    faults: frozenset[str] = frozenset()  # paper faults of the reference (faults.py)
 
 
-def _line_texts(line: dict[str, Any]) -> list[str]:
+def _line_texts(line: dict[str, Any], faults: frozenset[str]) -> list[str]:
     texts = [line["libelle"] + ("  NR" if line.get("nonRembourse") else "")]
     code = line.get("code")
     if isinstance(code, dict) and code.get("valeur"):
@@ -89,18 +93,20 @@ def _line_texts(line: dict[str, Any]) -> list[str]:
     for key, label in (("posologie", ""), ("duree", "Durée : "), ("quantite", "Quantité : ")):
         if line.get(key):
             texts.append(f"{label}{line[key]}")
-    if line.get("renouvellements"):
+    if line.get("renouvellements") and "renewals-not-printed" not in faults:
         texts.append(f"À renouveler {line['renouvellements']} fois")
     if line.get("nonSubstituable"):
-        texts.append(f"Non substituable ({line.get('motifNonSubstitution', '')})")
+        motive = "" if "nonsubstituable-no-motive" in faults else f" ({line.get('motifNonSubstitution', '')})"
+        texts.append(f"Non substituable{motive}")
     return texts
 
 
 class _Writer:
     """Lays text out top-down in mm from the page's top-left, over several pages."""
 
-    def __init__(self, canvas: Canvas) -> None:
+    def __init__(self, canvas: Canvas, faults: frozenset[str]) -> None:
         self.c = canvas
+        self.faults = faults
 
     def text(self, x_mm: float, y_mm: float, text: str, size: float = 9, bold: bool = False) -> None:
         self.c.setFont(BOLD if bold else FONT, size)
@@ -118,9 +124,10 @@ def _header(w: _Writer, rx: dict[str, Any]) -> None:
     y = 16.0
     w.text(12, y, f"Dr {d['prenom']} {d['nomFamille']}", 11, bold=True)
     rows = [d.get("specialite", ""), f"RPPS : {d['rpps']}"]
-    rows.append(f"N° AM : {d['am']}" if d.get("am") else f"FINESS : {d.get('finess', '')}")
+    if "prescriber-no-am" not in w.faults:
+        rows.append(f"N° AM : {d['am']}" if d.get("am") else f"FINESS : {d.get('finess', '')}")
     rows += [d.get("adresse", ""), f"Tél : {d.get('telephone', '')}"]
-    if d.get("remplace"):
+    if d.get("remplace") and "replaced-not-identified" not in w.faults:
         r = d["remplace"]
         rows.append(f"Remplaçant(e) de Dr {r['prenom']} {r['nomFamille']} (RPPS : {r['rpps']})")
     for row in rows:
@@ -128,7 +135,9 @@ def _header(w: _Writer, rx: dict[str, Any]) -> None:
         w.text(12, y, row, 9)
     y = 16.0
     w.text(120, y, f"{p['nomFamille']} {p['prenom']}", 11, bold=True)
-    prow = [f"Sexe : {p['sexe']}", f"Né(e) le : {_fr(p['dateNaissance'])}"]
+    prow = [f"Sexe : {p['sexe']}"]
+    if "patient-no-birthdate" not in w.faults:
+        prow.append(f"Né(e) le : {_fr(p['dateNaissance'])}")
     if p.get("poids"):
         prow.append(f"Poids : {p['poids']} kg")
     if p.get("taille"):
@@ -136,18 +145,23 @@ def _header(w: _Writer, rx: dict[str, Any]) -> None:
     for row in prow:
         y += 4.6
         w.text(120, y, row, 9)
-    w.text(120, y + 9, f"Le {_fr(rx['dateOrdonnance'])}", 10)
+    if "no-prescription-date" not in w.faults:
+        w.text(120, y + 9, f"Le {_fr(rx['dateOrdonnance'])}", 10)
 
 
-def _blocks(rx: dict[str, Any]) -> list[tuple[str, list[str]]]:
+def _blocks(rx: dict[str, Any], faults: frozenset[str]) -> list[tuple[str, list[str]]]:
     """(kind, texts) blocks in print order: zone titles and lines (bizone for ALD)."""
     lines = rx["lignes"]
     if not any(line.get("ald") for line in lines):
-        return [("line", _line_texts(line)) for line in lines]
+        return [("line", _line_texts(line, faults)) for line in lines]
+    top = [line for line in lines if line.get("ald")]
+    bottom = [line for line in lines if not line.get("ald")]
+    if "ald-wrong-zone" in faults:  # the last ALD line slips below the separator
+        bottom.insert(0, top.pop())
     out: list[tuple[str, list[str]]] = [("zone", [ALD_TOP])]
-    out += [("line", _line_texts(line)) for line in lines if line.get("ald")]
+    out += [("line", _line_texts(line, faults)) for line in top]
     out.append(("zone", [ALD_BOTTOM]))
-    out += [("line", _line_texts(line)) for line in lines if not line.get("ald")]
+    out += [("line", _line_texts(line, faults)) for line in bottom]
     return out
 
 
@@ -177,10 +191,18 @@ def _body(w: _Writer, page: list[tuple[str, list[str]]]) -> None:
         y += 3.5
 
 
-def _draw_qr(c: Canvas, payload: str) -> None:
+def _qr_place(faults: frozenset[str]) -> tuple[float, float, float]:
+    """x, top and size of the code 2D in mm (the faults move or shrink it)."""
+    size = 16.0 if "qr-too-small" in faults else QR_SIZE_MM
+    if "qr-top-right" in faults:
+        return 198.0 - size, 14.0, size
+    return QR_X_MM, QR_TOP_MM, size
+
+
+def _draw_qr(c: Canvas, payload: str, x_mm: float, top_mm: float, size_mm: float) -> None:
     qr = segno.make(payload, error="l", micro=False, boost_error=False)
     n = len(qr.matrix)
-    module = QR_SIZE_MM * mm / n
+    module = size_mm * mm / n
     c.setFillGray(0)
     for row, bits in enumerate(qr.matrix):
         col = 0
@@ -189,8 +211,8 @@ def _draw_qr(c: Canvas, payload: str) -> None:
                 start = col
                 while col < n and bits[col]:
                     col += 1
-                x = QR_X_MM * mm + start * module
-                y = PAGE_H - QR_TOP_MM * mm - (row + 1) * module
+                x = x_mm * mm + start * module
+                y = PAGE_H - top_mm * mm - (row + 1) * module
                 c.rect(x, y, (col - start) * module, module, stroke=0, fill=1)
             col += 1
 
@@ -198,19 +220,26 @@ def _draw_qr(c: Canvas, payload: str) -> None:
 def _footer(w: _Writer, rx: dict[str, Any], opts: PaperOptions, page: int, pages: int) -> None:
     below = QR_TOP_MM + QR_SIZE_MM
     if opts.payload is not None:
-        _draw_qr(w.c, opts.payload)
-        w.text(QR_X_MM, below + 5, "e-prescription", 9, bold=True)
-    if opts.number is not None:
-        w.text(QR_X_MM, below + 9.5, f"N°{opts.number}", 9)
+        x, top, size = _qr_place(w.faults)
+        _draw_qr(w.c, opts.payload, x, top, size)
+        w.text(x, top + size + 5, "e-prescription", 9, bold=True)
+        if "qr-quiet-zone-text" in w.faults:  # a caption printed against the code's right edge
+            w.text(x + size + 0.5, top + size / 2, "Ordonnance numérique", 7)
+    if opts.number is not None and "number-missing" not in w.faults:
+        number = opts.number.replace("0", "O") if "number-letter-o" in w.faults else opts.number
+        w.text(QR_X_MM, below + 9.5, f"N°{number}", 9)
     w.text(QR_X_MM, below + 16, f"Page {page}/{pages}", 8)
     w.text(150, 218, "Signature", 8)
     if opts.payload is None:
         return  # a classic ordonnance (degraded mode): nothing claims an e-prescription
     y = QR_TOP_MM + 2
-    consent = rx.get("consentement", {})
-    y = w.para(LEGAL_X_MM, y, LEGAL_W_MM, consent_mention(_fr(opts.informed_on), consent["opposition"]))
-    if opts.print_data_mention:
-        w.para(LEGAL_X_MM, y + 3, LEGAL_W_MM, DATA_MENTION)
+    objects = bool(rx.get("consentement", {}).get("opposition"))
+    if "consent-printed-opposite" in w.faults:
+        objects = not objects
+    if "missing-consent-mention" not in w.faults:
+        y = w.para(LEGAL_X_MM, y, LEGAL_W_MM, consent_mention(_fr(opts.informed_on), objects)) + 3
+    if "missing-data-mention" not in w.faults:
+        w.para(LEGAL_X_MM, y, LEGAL_W_MM, DATA_MENTION)
 
 
 def render(rx: dict[str, Any], opts: PaperOptions) -> bytes:
@@ -218,8 +247,8 @@ def render(rx: dict[str, Any], opts: PaperOptions) -> bytes:
     buf = io.BytesIO()
     canvas = Canvas(buf, pagesize=A4, invariant=1)
     canvas.setTitle("Ordonnance")
-    writer = _Writer(canvas)
-    pages = _paginate(_blocks(rx))
+    writer = _Writer(canvas, opts.faults)
+    pages = _paginate(_blocks(rx, opts.faults))
     for number, page in enumerate(pages, start=1):
         _header(writer, rx)
         _body(writer, page)

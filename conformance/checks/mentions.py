@@ -1,0 +1,242 @@
+"""PAP-05 … PAP-10 and PAP-12: the classic mentions of the printed ordonnance (CSP R5132-3).
+
+Every comparison is made on normalised text (NFKC, quotes, ligatures, whitespace) in lower
+case, so another renderer's fonts, line wraps and non-breaking spaces do not matter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from conformance.checks.context import CheckContext
+from conformance.checks.registry import Failed, Skipped, check
+from conformance.paper import PaperPage, normalise
+
+PAPER = ("paper",)
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+          "octobre", "novembre", "décembre")
+
+
+def _pages(ctx: CheckContext) -> list[PaperPage]:
+    pages = ctx.paper()
+    if not any(p.has_text for p in pages):
+        raise Skipped("no text layer (a scan): text checks need a PDF with text")
+    return pages
+
+
+def _created(ctx: CheckContext) -> dict[str, Any]:
+    if ctx.state.created is None:
+        raise Skipped("no create step before this one: nothing to compare the printout with")
+    return ctx.state.created
+
+
+def _all_text(pages: list[PaperPage]) -> str:
+    return " ".join(p.text for p in pages).lower()
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"[\s.\-/]", "", text)
+
+
+def date_forms(iso: str) -> list[str]:
+    """The printed forms a date may take: 03/06/2018, 3/6/2018, 2018-06-03, 03.06.2018, 3 juin 2018."""
+    d = dt.date.fromisoformat(iso)
+    day = "1er" if d.day == 1 else str(d.day)
+    return [d.strftime("%d/%m/%Y"), f"{d.day}/{d.month}/{d.year}", d.isoformat(),
+            d.strftime("%d.%m.%Y"), d.strftime("%d-%m-%Y"), f"{day} {MONTHS[d.month - 1]} {d.year}",
+            f"{d.day:02d} {MONTHS[d.month - 1]} {d.year}"]
+
+
+def _has(text: str, value: Any) -> bool:
+    return normalise(str(value)).lower() in text
+
+
+def _missing(text: str, wanted: dict[str, Any]) -> list[str]:
+    """Names of ``wanted`` fields whose value is not found in ``text``."""
+    out = []
+    for label, value in wanted.items():
+        if value in (None, ""):
+            continue
+        if label in ("telephone", "rpps", "am", "finess"):
+            found = _digits(str(value)) in _digits(text)
+        elif label.startswith("date"):
+            found = any(form in text for form in date_forms(str(value)))
+        else:
+            found = _has(text, value)
+        if not found:
+            out.append(f"{label}: {value!r}")
+    return out
+
+
+@check("prescriber_identified", "PAP-05", "major", "Identification du prescripteur", PAPER,
+       "print the prescriber's names, specialty, RPPS, AM or FINESS, address and phone")
+def prescriber_identified(ctx: CheckContext) -> str:
+    """Every identification field of the prescriber is printed."""
+    doctor = _created(ctx).get("prescripteur", {})
+    text = _all_text(_pages(ctx))
+    wanted = {k: doctor.get(k) for k in ("nomFamille", "prenom", "specialite", "rpps", "adresse",
+                                         "telephone")}
+    if not doctor.get("am") and not doctor.get("finess"):
+        raise Failed("the prescriber has neither AM nor FINESS in the creation", "AM or FINESS",
+                     "neither")
+    wanted["am" if doctor.get("am") else "finess"] = doctor.get("am") or doctor.get("finess")
+    missing = _missing(text, wanted)
+    if missing:
+        raise Failed(f"{len(missing)} prescriber field(s) not printed, first {missing[0]}", wanted, missing[0],
+                     tuple(missing))
+    return f"prescriber identified ({len([v for v in wanted.values() if v])} fields)"
+
+
+def _sex_printed(text: str, sex: str) -> bool:
+    """'Sexe : F' (or M), or the word féminin / masculin."""
+    letter, word = {"F": ("f", "féminin"), "M": ("m", "masculin")}.get(sex.upper(), (sex.lower(), "$^"))
+    return bool(re.search(rf"\bsexe\s*:?\s*(?:{re.escape(letter)}|{word})\b", text)
+                or re.search(rf"\b{word}\b", text))
+
+
+@check("patient_identified", "PAP-06", "major", "Identification du patient", PAPER,
+       "print the patient's family name, first name, sex and birth date (weight when given)")
+def patient_identified(ctx: CheckContext) -> str:
+    """Patient names, sex and birth date (weight and height when the creation gave them)."""
+    patient = _created(ctx).get("patient", {})
+    text = _all_text(_pages(ctx))
+    wanted = {k: patient.get(k) for k in ("nomFamille", "prenom", "dateNaissance")}
+    missing = _missing(text, wanted)
+    for key in ("poids", "taille"):
+        value = patient.get(key)
+        if value not in (None, "") and not re.search(rf"(?<![\d,.]){re.escape(str(value))}"
+                                                        rf"|{re.escape(str(value).replace('.', ','))}", text):
+            missing.append(f"{key}: {value!r}")
+    sex = patient.get("sexe")
+    if sex and not _sex_printed(text, str(sex)):
+        missing.append(f"sexe: {sex!r}")
+    if missing:
+        raise Failed(f"{len(missing)} patient field(s) not printed, first {missing[0]}",
+                     "names, sex, birth date",
+                     missing[0], tuple(missing))
+    return "patient identified"
+
+
+@check("prescription_date", "PAP-07", "major", "Date de la prescription", PAPER,
+       "print the date of the ordonnance")
+def prescription_date(ctx: CheckContext) -> str:
+    """The prescription date is printed (the creation's, or today's when it gave none)."""
+    created = _created(ctx)
+    iso = created.get("dateOrdonnance") or ctx.state.variables.get("dateOrdonnance") \
+        or dt.date.today().isoformat()
+    text = _all_text(_pages(ctx))
+    forms = date_forms(str(iso))
+    # the consent paragraph's "informé le <date>" is often the same day: it does not count
+    informed = "|".join(re.escape(f) for f in forms)
+    text = re.sub(rf"inform[ée]e?\(?s?\)? (?:le |du )?(?:{informed})", " ", text)
+    if not any(form in text for form in forms):
+        raise Failed("the prescription date is not printed", forms[0],
+                     "not found (outside the consent paragraph)")
+    return f"dated {iso}"
+
+
+def _line_fields(line: dict[str, Any]) -> dict[str, Any]:
+    wanted = {k: line.get(k) for k in ("libelle", "posologie", "duree", "quantite")}
+    return {k: v for k, v in wanted.items() if v not in (None, "")}
+
+
+@check("lines_printed", "PAP-08", "major", "Chaque ligne imprimée avec posologie, durée, "
+       "renouvellements", PAPER, "print every line: product or act, posology, duration or "
+       "quantity, renewals")
+def lines_printed(ctx: CheckContext) -> str:
+    """Each created line's label, posology, duration/quantity and renewals are printed."""
+    lines = _created(ctx).get("lignes", [])
+    text = _all_text(_pages(ctx))
+    missing = []
+    for n, line in enumerate(lines, start=1):
+        if not isinstance(line, dict):
+            continue
+        missing += [f"ligne {n} {m}" for m in _missing(text, _line_fields(line))]
+        renewals = line.get("renouvellements")
+        pattern = rf"renouvel\w*\D{{0,20}}{renewals}\b|{renewals}\s*(?:fois|renouvellement)"
+        if renewals and not re.search(pattern, text):
+            missing.append(f"ligne {n} renouvellements: {renewals}")
+    if missing:
+        raise Failed(f"{len(missing)} line field(s) not printed, first {missing[0]}",
+                     "every field of every line",
+                     missing[0], tuple(missing))
+    return f"{len(lines)} line(s) printed in full"
+
+
+@check("substitution_motive", "PAP-09", "major", "« Non substituable » suivi de MTE, EFG ou CIF",
+       PAPER, "follow every 'Non substituable' with its justification MTE, EFG or CIF")
+def substitution_motive(ctx: CheckContext) -> str:
+    """Every printed 'non substituable' is followed by MTE, EFG or CIF; flagged lines print it."""
+    text = _all_text(_pages(ctx))
+    mentions = list(re.finditer(r"non[ -]substituable", text))
+    for m in mentions:
+        after = text[m.end():m.end() + 25]
+        if not re.search(r"\b(?:mte|efg|cif)\b", after):
+            raise Failed("'Non substituable' printed without its justification", "MTE, EFG or CIF",
+                         text[m.start():m.end() + 25])
+    flagged = [ln for ln in (ctx.state.created or {}).get("lignes", [])
+               if isinstance(ln, dict) and ln.get("nonSubstituable")]
+    if len(mentions) < len(flagged):
+        raise Failed("a non-substitutable line is printed without the mention",
+                     f"{len(flagged)} mention(s)", len(mentions))
+    if not mentions:
+        raise Skipped("no non-substitutable line")
+    return f"{len(mentions)} mention(s), each justified"
+
+
+def _line_y(page: PaperPage, label: str) -> float | None:
+    want = normalise(label).lower()[:40]
+    for line in page.lines:
+        if want and want in normalise(line.text).lower():
+            return line.box[1]
+    return None
+
+
+@check("bizone", "PAP-10", "major", "Bizone : lignes ALD dans la zone haute seulement", PAPER,
+       "print ALD lines above the 'SANS RAPPORT avec l'affection de longue durée' separator, "
+       "others below it")
+def bizone(ctx: CheckContext) -> str:
+    """ALD lines above the bottom-zone heading, other lines below it, on every page."""
+    lines = [ln for ln in _created(ctx).get("lignes", []) if isinstance(ln, dict)]
+    if not any(ln.get("ald") for ln in lines):
+        raise Skipped("no ALD line: single-zone ordonnance")
+    heading = ctx.profile.value("bizone_bottom_heading")
+    placed = 0
+    for page in _pages(ctx):
+        split = next((ln.box[1] for ln in page.lines if re.search(heading, normalise(ln.text).lower())),
+                     None)
+        for line in lines:
+            y = _line_y(page, str(line.get("libelle", "")))
+            if y is None:
+                continue
+            if split is None:
+                raise Failed("ALD lines printed without the bizone layout",
+                             "a 'sans rapport avec l'ALD' zone", f"page {page.number}: no separator")
+            top = y < split
+            if top != bool(line.get("ald")):
+                zone = {True: "top (ALD)", False: "bottom (non-ALD)"}
+                raise Failed(f"{line.get('libelle')!r} printed in the wrong zone",
+                             zone[bool(line.get("ald"))], f"{zone[top]}, page {page.number}")
+            placed += 1
+    if not placed:
+        raise Failed("no prescribed line found on the paper", "the lines", "none found")
+    return f"{placed} line(s) in the right zone"
+
+
+@check("replaced_identified", "PAP-12", "major", "Remplaçant : médecin remplacé identifié", PAPER,
+       "a replacing doctor prints the replaced doctor's names and RPPS")
+def replaced_identified(ctx: CheckContext) -> str:
+    """A replacing doctor's paper names the replaced doctor and says it is a replacement."""
+    replaced = _created(ctx).get("prescripteur", {}).get("remplace")
+    if not replaced:
+        raise Skipped("not a replacement")
+    text = _all_text(_pages(ctx))
+    missing = _missing(text, {k: replaced.get(k) for k in ("nomFamille", "prenom", "rpps")})
+    if not re.search(r"rempla[çc]", text):
+        missing.append("the word 'remplaçant' / 'remplacement'")
+    if missing:
+        raise Failed("the replaced doctor is not identified", "replaced doctor's names and RPPS",
+                     missing[0], tuple(missing))
+    return f"replaced doctor {replaced.get('nomFamille')} identified"

@@ -1,0 +1,84 @@
+"""QR-06: degrade a printout as a cheap pharmacy scanner would, then decode again.
+
+The page is rendered at 150 dpi (a PDF) or downscaled to it (an image), cropped around the
+code with a margin, then rotated by a few small angles and blurred. A scanner takes several
+frames, so the code passes when at least half the variants decode to the same payload; a code
+that only decodes at high resolution decodes in none.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.paper.analyse import MAX_PIXELS, Box, PaperError
+
+SCAN_DPI = 150
+ROTATIONS_DEG = (1.0, -1.0, 2.0, -2.0)
+BLUR_RADIUS_PX = 0.5  # about 0.085 mm at 150 dpi: a worn scanner lens
+MARGIN_MM = 10.0
+
+
+@dataclass(frozen=True)
+class Degradation:
+    """How the page is degraded."""
+
+    dpi: int = SCAN_DPI
+    rotations: tuple[float, ...] = ROTATIONS_DEG
+    blur: float = BLUR_RADIUS_PX
+
+    def describe(self) -> str:
+        angles = "/".join(f"{r:+g}°" for r in self.rotations)
+        return f"{self.dpi} dpi, rotated {angles}, Gaussian blur {self.blur:g} px"
+
+
+def _page_image(data: bytes, page_number: int, dpi: int) -> Any:
+    """The page as a grayscale PIL image at ``dpi``."""
+    from PIL import Image
+
+    if data[:5] == b"%PDF-":
+        import pypdfium2 as pdfium
+
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise PaperError(f"not a readable PDF ({exc})") from exc
+        try:
+            return pdf[page_number - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+        finally:
+            pdf.close()
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise PaperError(f"not a readable image ({exc})") from exc
+    source_dpi = float(image.info.get("dpi", (dpi, dpi))[0] or dpi)
+    gray = image.convert("L")
+    if source_dpi > dpi:
+        factor = dpi / source_dpi
+        gray = gray.resize((max(1, round(gray.width * factor)), max(1, round(gray.height * factor))),
+                           Image.Resampling.BILINEAR)
+    return gray
+
+
+def degraded_decode(data: bytes, page_number: int, box: Box,
+                    how: Degradation = Degradation()) -> list[str | None]:
+    """For each rotation, the payload decoded from the degraded crop around ``box`` (or None)."""
+    import zxingcpp
+    from PIL import Image, ImageFilter
+
+    page = _page_image(data, page_number, how.dpi)
+    px = how.dpi / 25.4
+    x0, y0 = max(0, int((box[0] - MARGIN_MM) * px)), max(0, int((box[1] - MARGIN_MM) * px))
+    x1 = min(page.width, int((box[2] + MARGIN_MM) * px))
+    y1 = min(page.height, int((box[3] + MARGIN_MM) * px))
+    crop = page.crop((x0, y0, x1, y1))
+    out: list[str | None] = []
+    for angle in how.rotations:
+        img = crop.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        img = img.filter(ImageFilter.GaussianBlur(how.blur))
+        found = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)  # type: ignore[arg-type]
+        out.append(found[0].text if found else None)
+    return out
