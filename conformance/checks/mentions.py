@@ -84,8 +84,8 @@ def prescriber_identified(ctx: CheckContext) -> str:
     wanted["am" if doctor.get("am") else "finess"] = doctor.get("am") or doctor.get("finess")
     missing = _missing(text, wanted)
     if missing:
-        raise Failed(f"{len(missing)} prescriber field(s) not printed, first {missing[0]}", wanted, missing[0],
-                     tuple(missing))
+        raise Failed(f"{len(missing)} prescriber field(s) not printed, first {missing[0]}", wanted,
+                     missing[0], tuple(missing))
     return f"prescriber identified ({len([v for v in wanted.values() if v])} fields)"
 
 
