@@ -109,6 +109,20 @@ EXPECTED = {
     "no-prescription-date": {"PAP-07"},
     "renewals-not-printed": {"PAP-08"},
     "replaced-not-identified": {"PAP-12"},
+    "rpps-wrong-key-printed": {"IDN-01", "PAP-05"},
+    "consent-not-sent": {"CON-01", "CON-03"},
+    "consent-ignored-on-consult": {"CON-04"},
+    "executions-hidden": {"CON-03"},
+    "qr-in-degraded-mode": {"DEG-01"},
+    "phantom-id": {"DEG-02"},
+    "line-type-dropped": {"RT-07", "RT-06"},
+    "no-local-validation": {"RT-08"},
+    "duplicate-accepted": {"RT-09"},
+    "accents-nfd": {"ROB-03"},
+    "accents-latin1": {"ROB-03", "RT-02"},
+    "posology-cut-100": {"RT-06", "RT-02"},
+    "consult-lines-reordered-swapped": {"RT-02"},
+    "search-misses-last-second": {"RT-03"},
 }
 
 

@@ -19,6 +19,7 @@ class ScenarioState:
     variables: dict[str, Any] = field(default_factory=dict)
     created: dict[str, Any] | None = None
     created_id: str | None = None
+    dispensed: bool = False  # a pharmacist recorded an execution (EP1) in an earlier step
 
 
 @dataclass

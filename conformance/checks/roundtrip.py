@@ -120,9 +120,10 @@ def only_patient(ctx: CheckContext) -> str:
 
 
 @check("rejected", "RT-08", "major", "Saisie invalide refusée localement, rien transmis",
-       ("create",), "validate locally and answer 4xx problem+json naming the rule; call no EP4")
+       ("create", "consult"), "validate locally and answer 4xx problem+json naming the rule; "
+       "call no teleservice")
 def rejected(ctx: CheckContext) -> str:
-    """A 4xx problem naming the expected rule, and no EP4 call reached the teleservice."""
+    """A 4xx problem naming the expected rule, and no call reached the teleservice."""
     ex = ctx.exchange
     rule = ctx.arg.get("rule") if isinstance(ctx.arg, dict) else ctx.arg
     if ex.error or ex.status is None or not 400 <= ex.status < 500:
@@ -132,10 +133,65 @@ def rejected(ctx: CheckContext) -> str:
     if rule and named != rule:
         raise Failed("the rejection does not name the expected rule", rule, named)
     try:
-        calls = ctx.journal("EP4")
+        calls = ctx.journal()
     except Skipped:
         return f"rejected with {named} (journal unavailable)"
     if calls:
-        raise Failed("the invalid input reached the teleservice", "no EP4 call",
-                     [e["status"] for e in calls])
+        raise Failed("the invalid input reached the teleservice", "no teleservice call",
+                     [f"{e['operation']} → {e['status']}" for e in calls])
     return f"rejected locally with {named}"
+
+
+@check("line_types", "RT-07", "major", "Chaque type de ligne fait l'aller-retour", ("consult",),
+       "support every line type declared in /about, end to end")
+def line_types(ctx: CheckContext) -> str:
+    """Consult returns as many lines of each type as were created."""
+    created_lines = [ln for ln in _expected(ctx).get("lignes", []) if isinstance(ln, dict)]
+    ctx.expect_status(200)
+    body = ctx.body()
+    returned = body.get("lignes") if isinstance(body, dict) else None
+    if not isinstance(returned, list):
+        raise Failed("no 'lignes' list in the consult response", "lignes: [...]", returned)
+
+    def count(lines: list[Any]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for line in lines:
+            kind = str(line.get("type")) if isinstance(line, dict) else "?"
+            out[kind] = out.get(kind, 0) + 1
+        return out
+
+    sent, got = count(created_lines), count(returned)
+    lost = {k: f"{v} sent, {got.get(k, 0)} returned" for k, v in sent.items() if got.get(k, 0) != v}
+    if lost:
+        first = next(iter(lost))
+        raise Failed(f"line type {first} does not round-trip", sent, got,
+                     tuple(f"{k}: {v}" for k, v in lost.items()))
+    return f"{len(sent)} line type(s) round-trip: {', '.join(sorted(sent))}"
+
+
+@check("no_duplicate", "RT-09", "major", "Resoumettre un identifiant ne crée pas de doublon",
+       ("create",), "recognise an id already registered: answer with it, register nothing new")
+def no_duplicate(ctx: CheckContext) -> str:
+    """Re-posting a body with an existing id: same id back (or a 409), no new registration."""
+    given = ctx.step.sent.get("id") if isinstance(ctx.step.sent, dict) else None
+    if not given:
+        raise Skipped("the body carries no id: not a re-submission")
+    ex = ctx.exchange
+    if ex.error:
+        raise Failed(f"no response: {ex.error}", "200 or 409", ex.error_kind)
+    if ex.status in (200, 201):
+        body = ctx.body()
+        got = body.get("id") if isinstance(body, dict) else None
+        if got != given:
+            raise Failed("the re-submission produced another identifier", given, got)
+    elif ex.status != 409:
+        raise Failed(f"unexpected answer to a re-submission: HTTP {ex.status}", "200, 201 or 409",
+                     ex.status)
+    try:
+        registered = [e for e in ctx.journal("EP4") if 200 <= e["status"] < 300]
+    except Skipped:
+        return f"same id {given} (registration not verifiable: no journal)"
+    if registered:
+        raise Failed("the re-submission registered a new prescription", "no accepted EP4 call",
+                     [e.get("id") for e in registered])
+    return f"re-submission of {given}: HTTP {ex.status}, nothing registered"

@@ -53,6 +53,7 @@ def run_step(step: Step, sc: Scenario, state: ScenarioState, target: HttpTarget,
         response = control.dispense(body)
         if response.status_code >= 300:
             raise NotApplicable(f"EP1 refused the execution: HTTP {response.status_code}")
+        state.dispensed = True
     return data
 
 

@@ -6,6 +6,8 @@ import copy
 import datetime as dt
 import json
 import secrets
+import time
+import unicodedata
 from typing import Any
 
 import httpx
@@ -37,6 +39,7 @@ class Reference:
         self.faults = faults
         self.ids = IdGenerator(coarse_clock="duplicate-ids" in faults)
         self.local: dict[str, dict[str, Any]] = {}  # id or local reference -> record
+        self.registered_at: dict[str, float] = {}  # id -> monotonic time of registration
         self.prescribers: dict[str, dict[str, Any]] = {}  # rpps -> identification
         self.papers: dict[str, bytes] = {}
 
@@ -55,6 +58,20 @@ class Reference:
         sent = copy.deepcopy(rx)
         if "consent-inverted" in self.faults:
             sent["consentement"]["opposition"] = not sent["consentement"]["opposition"]
+        if "consent-not-sent" in self.faults:
+            del sent["consentement"]
+        if "line-type-dropped" in self.faults:  # an unmapped type vanishes on the way
+            sent["lignes"] = [ln for ln in sent["lignes"] if ln.get("type") != "actePedicurie"]
+        if "posology-cut-100" in self.faults:
+            for line in sent["lignes"]:
+                if isinstance(line.get("posologie"), str):
+                    line["posologie"] = line["posologie"][:100]
+        for person in (sent["patient"], sent["prescripteur"]):
+            for key in ("nomFamille", "prenom"):
+                if "accents-nfd" in self.faults:
+                    person[key] = unicodedata.normalize("NFD", person[key])
+                if "accents-latin1" in self.faults:  # UTF-8 bytes read back as Latin-1
+                    person[key] = person[key].encode("utf-8").decode("latin-1")
         if "ep4-birthdate-shift" in self.faults:
             born = dt.date.fromisoformat(sent["patient"]["dateNaissance"])
             sent["patient"]["dateNaissance"] = (born - dt.timedelta(days=1)).isoformat()
@@ -108,6 +125,7 @@ async def _register(ref: Reference, rx: dict[str, Any]) -> JSONResponse:
         break
     record = {"statut": "enregistree", "prescription": rx}
     ref.local[rx["id"]] = record
+    ref.registered_at[rx["id"]] = time.monotonic()
     return JSONResponse(
         {"id": rx["id"], "statut": "enregistree", "papier": f"/prescriptions/{rx['id']}/paper"},
         status_code=201,
@@ -115,6 +133,10 @@ async def _register(ref: Reference, rx: dict[str, Any]) -> JSONResponse:
 
 
 def _degraded(ref: Reference, rx: dict[str, Any], reason: str) -> JSONResponse:
+    if "phantom-id" in ref.faults:  # pretends EP4 worked and hands out the local id
+        ref.local[rx["id"]] = {"statut": "enregistree", "prescription": rx}
+        return JSONResponse({"id": rx["id"], "statut": "enregistree",
+                             "papier": f"/prescriptions/{rx['id']}/paper"}, status_code=201)
     local = "LOC-" + secrets.token_hex(8).upper()
     rx.pop("id", None)
     ref.local[local] = {"statut": "non-enregistree", "prescription": rx}
@@ -143,10 +165,14 @@ def _routes(ref: Reference) -> list[Route]:
     async def create(request: Request) -> Response:
         try:
             body = await _body(request)
-            validate_create(body)
+            if "no-local-validation" not in ref.faults:
+                validate_create(body)
         except Invalid as exc:
             return _problem(exc.status, "Saisie refusée", exc.detail, exc.rule)
         given = body.get("id")
+        if "duplicate-accepted" in ref.faults:  # the id of the body is ignored: a new one each time
+            body.pop("id", None)
+            given = None
         if given and given in ref.local:  # idempotent re-submission: no second registration
             return JSONResponse({"id": given, "statut": ref.local[given]["statut"],
                                  "papier": f"/prescriptions/{given}/paper"}, status_code=200)
@@ -208,8 +234,16 @@ def _consult_view(ref: Reference, answer: dict[str, Any]) -> dict[str, Any]:
         rx["lignes"] = rx["lignes"][:-1]
     if "consult-wrong-id" in ref.faults:
         rx["id"] = rx["id"].lower()
+    if "consult-lines-reordered-swapped" in ref.faults and rx["lignes"]:
+        lines = [dict(line) for line in reversed(rx["lignes"])]
+        first = lines[-1]
+        first["posologie"], first["duree"] = first.get("duree"), first.get("posologie")
+        rx["lignes"] = lines
     view = {**rx, "statut": "enregistree", "executionsMasquees": answer["executionsMasquees"]}
-    if "executions" in answer:
+    if "consent-ignored-on-consult" in ref.faults:  # shows its default instead of the base's
+        view["consentement"] = {**rx.get("consentement", {}), "opposition": False}
+        view["executionsMasquees"] = False
+    if "executions" in answer and "executions-hidden" not in ref.faults:
         view["executions"] = answer["executions"]
     return view
 
@@ -232,6 +266,9 @@ def _search_route(ref: Reference) -> Any:
         results = data.get("resultats", [])
         if "search-misses-latest" in ref.faults and results:
             results = results[:-1]
+        if "search-misses-last-second" in ref.faults:  # an index refreshed every second
+            now = time.monotonic()
+            results = [r for r in results if now - ref.registered_at.get(r.get("id"), 0.0) >= 1.0]
         return JSONResponse({"resultats": results, "total": len(results)})
 
     return search
@@ -254,6 +291,9 @@ def _paper_options(ref: Reference, record: dict[str, Any], pid: str) -> paper.Pa
     rx = record["prescription"]
     informed = rx["consentement"].get("dateInformation") or rx["dateOrdonnance"]
     if record["statut"] != "enregistree":
+        if "qr-in-degraded-mode" in ref.faults:  # prints a code for an id nobody registered
+            phantom = ref.ids.new()
+            return paper.PaperOptions(paper.qr_payload(rx, phantom), phantom, informed, ref.faults)
         return paper.PaperOptions(None, None, informed)
     qr_id = pid[:-1] + ("0" if pid[-1] != "0" else "1") if "qr-wrong-id" in ref.faults else pid
     if "qr-trailing-space" in ref.faults:

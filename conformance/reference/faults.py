@@ -33,6 +33,22 @@ FAULTS: dict[str, str] = {
     "no-prescription-date": "the prescription date is not printed",
     "renewals-not-printed": "renewals are not printed",
     "replaced-not-identified": "a replacing doctor's paper does not name the replaced doctor",
+    "rpps-wrong-key-printed": "the prescriber's RPPS is printed with a wrong key digit",
+    # consent, degraded mode, identities, round-trips
+    "consent-not-sent": "EP4 is sent without the consent flag (the base assumes no objection)",
+    "consent-ignored-on-consult": "consult shows 'no objection' whatever the base says",
+    "executions-hidden": "consult never shows execution data, even when allowed",
+    "qr-in-degraded-mode": "in degraded mode, the paper still carries a code 2D and a number",
+    "phantom-id": "when EP4 fails, create answers 'registered' with an id nobody registered",
+    "line-type-dropped": "pédicurie lines are silently dropped before EP4",
+    "no-local-validation": "invalid input is sent to the teleservice instead of refused locally",
+    "duplicate-accepted": "re-posting a prescription with its id registers a new one",
+    "accents-nfd": "names are sent in Unicode NFD (decomposed accents)",
+    "accents-latin1": "names are sent as UTF-8 bytes read back as Latin-1 (mojibake)",
+    "posology-cut-100": "EP4 receives posologies cut at 100 characters",
+    "consult-lines-reordered-swapped": "consult returns lines in reverse order, posology and "
+                                       "duration swapped",
+    "search-misses-last-second": "search misses prescriptions registered in the last second",
 }
 
 

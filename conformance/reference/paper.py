@@ -123,7 +123,10 @@ def _header(w: _Writer, rx: dict[str, Any]) -> None:
     d, p = rx["prescripteur"], rx["patient"]
     y = 16.0
     w.text(12, y, f"Dr {d['prenom']} {d['nomFamille']}", 11, bold=True)
-    rows = [d.get("specialite", ""), f"RPPS : {d['rpps']}"]
+    rpps = d["rpps"]
+    if "rpps-wrong-key-printed" in w.faults:  # a typo in the key digit
+        rpps = rpps[:-1] + str((int(rpps[-1]) + 1) % 10)
+    rows = [d.get("specialite", ""), f"RPPS : {rpps}"]
     if "prescriber-no-am" not in w.faults:
         rows.append(f"N° AM : {d['am']}" if d.get("am") else f"FINESS : {d.get('finess', '')}")
     rows += [d.get("adresse", ""), f"Tél : {d.get('telephone', '')}"]

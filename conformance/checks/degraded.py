@@ -1,0 +1,61 @@
+"""DEG-01, DEG-02: degraded mode, when the teleservice is unavailable, times out or fails.
+
+The doctor still prints a classic ordonnance: no code 2D, no e-prescription number, and
+nothing pretends the prescription was registered.
+"""
+
+from __future__ import annotations
+
+import re
+
+from conformance.checks.context import CheckContext
+from conformance.checks.registry import Failed, Skipped, check
+
+
+@check("degraded_reported", "DEG-02", "major", "Mode dégradé : échec signalé, aucun identifiant "
+       "fantôme, rien d'enregistré", ("create",),
+       "when EP4 fails, answer statut 'non-enregistree' (or a 5xx problem) without an id")
+def degraded_reported(ctx: CheckContext) -> str:
+    """The target says the prescription is not registered, gives no id, and EP4 accepted nothing."""
+    ex = ctx.exchange
+    if ex.error:
+        raise Failed(f"no response: {ex.error}", "an answer reporting the failure", ex.error_kind)
+    body = ctx.body() if ex.body else {}
+    body = body if isinstance(body, dict) else {}
+    if ex.status in (200, 201):
+        if body.get("statut") == "enregistree":
+            raise Failed("reported as registered although the teleservice failed",
+                         "statut non-enregistree", "enregistree")
+        if body.get("id"):
+            raise Failed("a phantom identifier was given although nothing was registered",
+                         "no id", body.get("id"))
+    elif ex.status is None or ex.status < 400:
+        raise Failed("unexpected answer while the teleservice fails", "201 non-enregistree or 5xx",
+                     ex.status)
+    try:
+        accepted = [e for e in ctx.journal("EP4") if 200 <= e["status"] < 300]
+    except Skipped:
+        return "failure reported (registration not verifiable: no journal)"
+    if accepted:
+        raise Failed("the teleservice registered something", "no accepted EP4 call",
+                     [e.get("id") for e in accepted])
+    return f"failure reported (HTTP {ex.status}, statut {body.get('statut', '-')}), nothing registered"
+
+
+@check("degraded_paper", "DEG-01", "blocking", "Mode dégradé : ni code 2D ni numéro imprimés",
+       ("paper",), "print a classic ordonnance: no code 2D, no e-prescription number")
+def degraded_paper(ctx: CheckContext) -> str:
+    """No code 2D and no 'e-prescription N°' on any page of a non-registered prescription."""
+    pages = ctx.paper()
+    codes = [p.number for p in pages if p.codes]
+    if codes:
+        raise Failed("a code 2D is printed although nothing was registered", "no code 2D",
+                     f"code 2D on page(s) {codes}")
+    for page in pages:
+        found = re.search(r"e-prescription|n ?° ?[0-9a-z]{18}\b", page.text.lower())
+        if found:
+            raise Failed("an e-prescription number or label is printed in degraded mode",
+                         "no e-prescription number", found.group(0))
+    if not any(p.has_text for p in pages):
+        return "no code 2D (no text layer: the number could not be looked for)"
+    return "classic ordonnance: no code 2D, no number"
