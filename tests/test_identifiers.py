@@ -71,3 +71,59 @@ def test_ean13() -> None:
 ])
 def test_guess_kind(value: str, kind: str | None) -> None:
     assert guess_kind(value) == kind
+
+
+GENERATORS = ["nir", "rpps", "am", "finess", "cip13", "ucd13", "lpp", "nabm"]
+
+
+@pytest.mark.parametrize("kind", GENERATORS)
+def test_generated_identifiers_are_valid_and_reproducible(kind: str) -> None:
+    import random
+
+    from conformance.identifiers import generate
+
+    make = getattr(generate, kind)
+    values = [make(random.Random(seed)) for seed in range(2000)]
+    assert all(validate(kind, v).valid for v in values), [v for v in values if not validate(kind, v).valid][:3]
+    assert values == [make(random.Random(seed)) for seed in range(2000)]  # same seed, same value
+    assert len(set(values)) > 100  # and not a constant
+
+
+def test_generated_nir_for_corsica_and_overseas() -> None:
+    import random
+
+    from conformance.identifiers import generate
+
+    rng = random.Random(7)
+    corsican = generate.nir(rng, sex=2, born="1990-04-12", department="2B")
+    assert corsican[:7] == "290042B" and validate("nir", corsican).valid
+    overseas = generate.nir(rng, sex=1, born="1985-11-02", department="974")
+    assert overseas[:8] == "18511974" and validate("nir", overseas).valid
+
+
+def _identifiers(node: object, path: str = "") -> list[tuple[str, str, str]]:
+    """(path, kind, value) of every identifier-looking field of a fixture."""
+    kinds = {"ins": "nir", "nir": "nir", "rpps": "rpps", "am": "am", "finess": "finess"}
+    out: list[tuple[str, str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in kinds and isinstance(value, str):
+                out.append((f"{path}.{key}", kinds[key], value))
+            elif key == "code" and isinstance(value, dict) and str(value.get("systeme")).lower() in GENERATORS:
+                out.append((f"{path}.code", str(value["systeme"]).lower(), str(value["valeur"])))
+            else:
+                out += _identifiers(value, f"{path}.{key}")
+    return out
+
+
+def test_every_fixture_identifier_is_valid() -> None:
+    import yaml
+
+    from conformance.paths import PROJECT
+
+    found = []
+    for file in sorted((PROJECT / "fixtures").rglob("*.yaml")):
+        for where, kind, value in _identifiers(yaml.safe_load(file.read_text(encoding="utf-8"))):
+            found.append((f"{file.name}{where}", validate(kind, value)))
+    assert len(found) > 20
+    assert [(w, v.value, v.reason) for w, v in found if not v.valid] == []

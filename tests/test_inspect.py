@@ -89,3 +89,24 @@ def test_inspect_qr_on_the_real_sample() -> None:
     assert "info  N right-padded with spaces to 90 characters" in out
     code, out = invoke("inspect", "qr", str(SAMPLES / "Code2D_remplacant.png"), "--json")
     assert json.loads(out)["payload"]["D"]["M"]["RPPS2"] == "99900007487"
+
+
+@pytest.mark.parametrize(("value", "kind", "code", "says"), [
+    ("277077512345659", None, 0, "nir (kind guessed from its shape): valid"),
+    ("277077512345658", None, 1, "wrong key 58: expected 59"),
+    ("290042B01234500", "nir", 1, "wrong key 00"),
+    ("10000000018", None, 1, "last digit should be 7"),
+    ("3400930000038", "cip13", 0, "valid"),
+    ("340093000003", "cip13", 1, "13 digits"),
+    ("01S2TBPZ2JCNZZYGHZ", None, 0, "prescription-id"),
+    ("01s2tbpz2jcnzzyghz", "prescription-id", 1, "only 0-9 and A-Z"),
+])
+def test_inspect_identifier(value: str, kind: str | None, code: int, says: str) -> None:
+    args = ["inspect", "identifier", value] + (["--kind", kind] if kind else [])
+    exit_code, out = invoke(*args)
+    assert exit_code == code and says in out
+
+
+def test_inspect_identifier_unknown_kind_is_a_usage_error() -> None:
+    exit_code, out = invoke("inspect", "identifier", "12345")
+    assert exit_code == 2 and "--kind" in out

@@ -1,4 +1,4 @@
-"""``conformance inspect paper|qr``: paper checks on a printout, for editors and auditors."""
+"""``conformance inspect paper|qr|identifier``: a printout, a code 2D or an identifier, no target."""
 
 from __future__ import annotations
 
@@ -151,3 +151,28 @@ def _print_qr(report: dict[str, Any], as_json: bool) -> None:
         click.echo(f"  {line}")
     for line in report["info"]:
         click.echo(f"info  {line}")
+
+
+@inspect.command("identifier")
+@click.argument("value")
+@click.option("--kind", type=click.Choice(["nir", "rpps", "am", "finess", "cip13", "ucd13", "lpp",
+                                           "nabm", "prescription-id"]),
+              help="The identifier's kind (guessed from its shape when omitted).")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def identifier(value: str, kind: str | None, as_json: bool) -> None:
+    """Validate a national identifier and say why it is invalid (exit 0 valid, 1 invalid)."""
+    from conformance.identifiers import guess_kind, validate
+
+    chosen = kind or guess_kind(value)
+    if chosen is None:
+        fail(f"cannot tell what kind of identifier {value!r} is ({len(value)} characters)\n"
+             "  = give --kind nir|rpps|am|finess|cip13|ucd13|lpp|nabm|prescription-id")
+    verdict = validate(chosen, value.strip())
+    if as_json:
+        click.echo(json.dumps({"value": verdict.value, "kind": chosen, "guessed": kind is None,
+                               "valid": verdict.valid, "reason": verdict.reason}, ensure_ascii=False))
+    else:
+        how = " (kind guessed from its shape)" if kind is None else ""
+        state = "valid" if verdict.valid else f"invalid: {verdict.reason}"
+        click.echo(f"{verdict.value}: {chosen}{how}: {state}")
+    sys.exit(EXIT_OK if verdict.valid else EXIT_ANOMALIES)
