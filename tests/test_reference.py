@@ -95,6 +95,7 @@ EXPECTED = {
     "qr-missing-birthdate": {"QR-02", "QR-03"},
     "qr-not-json": {"QR-02"},
     "qr-trailing-space": {"QR-03", "ID-02"},
+    "qr-latin1": {"QR-02"},
     "qr-top-right": {"QR-04"},
     "qr-too-small": {"QR-01"},  # so small it no longer decodes at 200 dpi
     "qr-quiet-zone-text": {"QR-05"},

@@ -186,43 +186,41 @@ def substitution_motive(ctx: CheckContext) -> str:
     return f"{len(mentions)} mention(s), each justified"
 
 
-def _line_y(page: PaperPage, label: str) -> float | None:
-    want = normalise(label).lower()[:40]
-    for line in page.lines:
-        if want and want in normalise(line.text).lower():
-            return line.box[1]
-    return None
-
-
 @check("bizone", "PAP-10", "major", "Bizone : lignes ALD dans la zone haute seulement", PAPER,
        "print ALD lines above the 'SANS RAPPORT avec l'affection de longue durée' separator, "
        "others below it")
 def bizone(ctx: CheckContext) -> str:
-    """ALD lines above the bottom-zone heading, other lines below it, on every page."""
+    """For each label: as many printed above the bottom-zone heading as there are ALD lines."""
     lines = [ln for ln in _created(ctx).get("lignes", []) if isinstance(ln, dict)]
     if not any(ln.get("ald") for ln in lines):
         raise Skipped("no ALD line: single-zone ordonnance")
     heading = ctx.profile.value("bizone_bottom_heading")
-    placed = 0
+    wanted: dict[str, list[int]] = {}  # label -> [ALD lines, other lines]
+    for line in lines:
+        label = normalise(str(line.get("libelle", ""))).lower()[:40]
+        wanted.setdefault(label, [0, 0])[0 if line.get("ald") else 1] += 1
+    printed = {label: [0, 0] for label in wanted}
     for page in _pages(ctx):
         split = next((ln.box[1] for ln in page.lines if re.search(heading, normalise(ln.text).lower())),
                      None)
-        for line in lines:
-            y = _line_y(page, str(line.get("libelle", "")))
-            if y is None:
-                continue
-            if split is None:
-                raise Failed("ALD lines printed without the bizone layout",
-                             "a 'sans rapport avec l'ALD' zone", f"page {page.number}: no separator")
-            top = y < split
-            if top != bool(line.get("ald")):
-                zone = {True: "top (ALD)", False: "bottom (non-ALD)"}
-                raise Failed(f"{line.get('libelle')!r} printed in the wrong zone",
-                             zone[bool(line.get("ald"))], f"{zone[top]}, page {page.number}")
-            placed += 1
-    if not placed:
-        raise Failed("no prescribed line found on the paper", "the lines", "none found")
-    return f"{placed} line(s) in the right zone"
+        for text_line in page.lines:
+            text = normalise(text_line.text).lower()
+            for label in wanted:
+                if label and label in text:
+                    if split is None:
+                        raise Failed("ALD lines printed without the bizone layout",
+                                     "a 'sans rapport avec l'ALD' zone",
+                                     f"page {page.number}: no separator")
+                    printed[label][0 if text_line.box[1] < split else 1] += 1
+    for label, (ald, other) in wanted.items():
+        top, bottom = printed[label]
+        if top + bottom == 0:
+            raise Failed(f"line {label!r} not found on the paper", "every line printed", "not found")
+        if top != ald or bottom != other:
+            raise Failed(f"{label!r} printed in the wrong zone",
+                         f"{ald} in the top (ALD) zone, {other} below",
+                         f"{top} in the top zone, {bottom} below")
+    return f"{len(lines)} line(s) in the right zone"
 
 
 @check("replaced_identified", "PAP-12", "major", "Remplaçant : médecin remplacé identifié", PAPER,

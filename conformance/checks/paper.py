@@ -55,10 +55,14 @@ def qr_present(ctx: CheckContext) -> str:
 
 
 @check("qr_payload", "QR-02", "blocking", "Contenu du code 2D : JSON du schéma v2", PAPER,
-       "encode compact JSON {S:{V:2},D:{ID,P:{N,P,D},M:{RPPS,…}}}")
+       "encode compact JSON {S:{V:2},D:{ID,P:{N,P,D},M:{RPPS,…}}} in UTF-8")
 def qr_payload(ctx: CheckContext) -> str:
     """The payload is JSON valid against the profile's schema."""
     _, code = _codes(ctx)[0]
+    if not code.utf8:
+        raise Failed("the code 2D payload is not UTF-8: scanners guess another charset "
+                     "(Latin-1 'À' reads as Shift_JIS 'ﾀ')", "UTF-8 JSON (RFC 8259)",
+                     code.text[:80])
     try:
         data = json.loads(code.text)
     except ValueError as exc:

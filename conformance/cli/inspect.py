@@ -116,6 +116,8 @@ def qr(image: str, profile_name: str, as_json: bool) -> None:
     code = codes[0]
     report: dict[str, Any] = {"file": image, "codes": len(codes), "modules": code.modules,
                               "ecLevel": code.ec_level, "text": code.text, "problems": [], "info": []}
+    if not code.utf8:
+        report["problems"].append("QR-02: the payload is not UTF-8 (scanners guess another charset)")
     try:
         payload = json.loads(code.text)
     except ValueError:

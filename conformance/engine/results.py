@@ -67,6 +67,16 @@ class ScenarioResult:
     tags: tuple[str, ...] = ()
     steps: tuple[StepResult, ...] = ()
     reason: str = ""
+    generated: GeneratedRun | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedRun:
+    """A generated scenario's exploration: how many prescriptions, and the smallest failing one."""
+
+    examples: int
+    seed: int
+    falsifying: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -29,9 +29,11 @@ from conformance.engine.events import (
     ScenarioStarted,
     StepFinished,
 )
+from conformance.engine.generated import explore
 from conformance.engine.results import (
     OPERATIONS,
     CheckResult,
+    GeneratedRun,
     RunResult,
     ScenarioResult,
     StepResult,
@@ -135,27 +137,54 @@ class Runner:
                 sc.id, sc.title, sc.file, "skip", 0.0, sc.requirements, sc.tags,
                 reason=f"not applicable: the target does not declare '{need}' in /about"))
             return
+        if sc.generate:
+            yield self._generated(sc, about, t0)
+            return
+        steps: list[StepResult] = []
+        for result in self._steps(sc, None):
+            steps.append(result)
+            yield StepFinished(sc.id, result)
+        status = scenario_status(tuple(steps))
+        yield ScenarioFinished(ScenarioResult(sc.id, sc.title, sc.file, status,
+                                              time.perf_counter() - t0, sc.requirements, sc.tags,
+                                              tuple(steps)))
+
+    def _steps(self, sc: Scenario, generated: dict[str, Any] | None) -> Iterator[StepResult]:
+        """Run the scenario's steps in order; after a step error, the rest are skipped."""
         state = ScenarioState(variables={**sc.fixtures, **sc.variables,
                                          "today": dt.date.today().isoformat(),
                                          "seed": self.config.seed})
-        steps: list[StepResult] = []
+        if generated is not None:
+            state.variables["generated"] = generated
         blocked = ""
         try:
             for step in sc.steps:
                 result = self._skipped(step, blocked) if blocked else self._step(sc, step, state)
                 if result.status == "error" and not blocked:
                     blocked = f"skipped: step {step.index + 1} could not run"
-                steps.append(result)
-                yield StepFinished(sc.id, result)
+                yield result
         finally:
             if self.config.control is not None and any(s.kind == "teleservice" for s in sc.steps):
                 # a failure here shows up in the next scenario's journal access
                 with contextlib.suppress(TeleserviceUnavailable):
                     self.config.control.fault({"fault": "clear"})
-        status = scenario_status(tuple(steps))
-        yield ScenarioFinished(ScenarioResult(sc.id, sc.title, sc.file, status,
-                                              time.perf_counter() - t0, sc.requirements, sc.tags,
-                                              tuple(steps)))
+
+    def _generated(self, sc: Scenario, about: dict[str, Any], t0: float) -> ScenarioFinished:
+        """Run the scenario on generated prescriptions; report the smallest failing one."""
+        caps = about.get("capacites") if isinstance(about.get("capacites"), dict) else {}
+        declared = caps.get("typesLignes") if isinstance(caps, dict) else None
+        found = explore(lambda body: tuple(self._steps(sc, body)), sc.generate, self.config.seed,
+                        declared if isinstance(declared, list) else None)
+        if found.failed:
+            reason = (f"falsified: {found.runs} run(s) including shrinking; the smallest failing "
+                      "prescription is in 'generated.falsifying'")
+        else:
+            reason = f"{found.runs} generated prescription(s), all passed (seed {self.config.seed})"
+        status = scenario_status(found.steps)
+        return ScenarioFinished(ScenarioResult(
+            sc.id, sc.title, sc.file, status, time.perf_counter() - t0, sc.requirements, sc.tags,
+            found.steps, reason,
+            GeneratedRun(found.runs, self.config.seed, found.body if found.failed else None)))
 
     @staticmethod
     def _skipped(step: Step, reason: str) -> StepResult:

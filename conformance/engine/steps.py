@@ -18,8 +18,10 @@ class NotApplicable(Exception):
     """The step cannot run in this set-up (e.g. no simulator to inject faults into)."""
 
 
-def _create_body(sc: Scenario, params: dict[str, Any]) -> dict[str, Any]:
-    body = {k: v for k, v in params.items() if k not in ("repeat", "raw")}
+def _create_body(sc: Scenario, params: dict[str, Any], generated: Any) -> dict[str, Any]:
+    """The step's keys over the generated prescription (if any), fixtures for what is missing."""
+    body = dict(generated) if isinstance(generated, dict) else {}
+    body.update({k: v for k, v in params.items() if k not in ("repeat", "raw")})
     for key, fixture in (("prescripteur", "prescriber"), ("patient", "patient")):
         if key not in body and fixture in sc.fixtures:
             body[key] = sc.fixtures[fixture]
@@ -63,7 +65,7 @@ def _create(data: StepData, sc: Scenario, state: ScenarioState, target: HttpTarg
         data.sent = params["raw"]
         data.exchanges.append(target.send("POST", "/prescriptions", body=data.sent))
         return
-    body = _create_body(sc, params)
+    body = _create_body(sc, params, state.variables.get("generated"))
     data.sent = body
     repeat = int(params.get("repeat", 1))
     if repeat == 1:

@@ -18,12 +18,14 @@ def nir(rng: random.Random, sex: int | None = None, born: str | None = None,
         department: str | None = None) -> str:
     """A NIR (matricule INS): sex, YYMM of birth, department (2A/2B, 97x), commune, order, key."""
     sex = sex if sex in (1, 2) else rng.choice((1, 2))
-    year, month = (born[2:4], born[5:7]) if born else (f"{rng.randint(0, 99):02d}", f"{rng.randint(1, 12):02d}")
-    dept = department or rng.choice(DEPARTMENTS)
-    if len(dept) == 3:  # overseas: 3-digit department, 2-digit commune
-        place = dept + f"{rng.randint(1, 99):02d}"
+    if born:
+        year, month = born[2:4], born[5:7]
     else:
-        place = dept + f"{rng.randint(1, 999):03d}"
+        year, month = f"{rng.randint(0, 99):02d}", f"{rng.randint(1, 12):02d}"
+    dept = department or rng.choice(DEPARTMENTS)
+    # overseas: 3-digit department and 2-digit commune; elsewhere 2 + 3
+    commune = f"{rng.randint(1, 99):02d}" if len(dept) == 3 else f"{rng.randint(1, 999):03d}"
+    place = dept + commune
     body = f"{sex}{year}{month}{place}{rng.randint(1, 999):03d}"
     return f"{body}{nir_key(body):02d}"
 

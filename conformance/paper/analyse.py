@@ -34,6 +34,7 @@ class QrCode:
     box: Box
     modules: int
     ec_level: str = ""
+    utf8: bool = True  # the raw bytes are valid UTF-8 (JSON must be: RFC 8259 §8.1)
 
     @property
     def size_mm(self) -> float:
@@ -114,7 +115,13 @@ def _decode(image: Any, mm_per_px: float) -> tuple[QrCode, ...]:
         extra = getattr(result, "extra", None)
         extra = extra if isinstance(extra, dict) else {}
         modules = _modules(str(extra.get("Version", "")))
-        codes.append(QrCode(result.text, box, modules, str(extra.get("ECLevel", ""))))
+        # zxing guesses the charset of byte-mode data (Latin-1 bytes come out as Shift_JIS):
+        # read the bytes as UTF-8 ourselves, and keep zxing's text only when they are not
+        try:
+            text, utf8 = bytes(result.bytes).decode("utf-8"), True
+        except UnicodeDecodeError:
+            text, utf8 = result.text, False
+        codes.append(QrCode(text, box, modules, str(extra.get("ECLevel", "")), utf8))
     return tuple(codes)
 
 

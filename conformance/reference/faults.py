@@ -18,6 +18,7 @@ FAULTS: dict[str, str] = {
     # the printed ordonnance
     "qr-missing-birthdate": "the code 2D payload has no birth date (D.P.D)",
     "qr-not-json": "the code 2D holds a home-made pipe-separated text, not v2 JSON",
+    "qr-latin1": "the code 2D payload is encoded in ISO 8859-1, not UTF-8",
     "qr-trailing-space": "the identifier inside the code 2D has a trailing space",
     "qr-top-right": "the code 2D is printed in the top-right corner",
     "qr-too-small": "the code 2D is printed 16 mm wide (modules of 0.26 mm)",

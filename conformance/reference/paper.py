@@ -202,8 +202,10 @@ def _qr_place(faults: frozenset[str]) -> tuple[float, float, float]:
     return QR_X_MM, QR_TOP_MM, size
 
 
-def _draw_qr(c: Canvas, payload: str, x_mm: float, top_mm: float, size_mm: float) -> None:
-    qr = segno.make(payload, error="l", micro=False, boost_error=False)
+def _draw_qr(c: Canvas, payload: str, x_mm: float, top_mm: float, size_mm: float,
+             encoding: str = "utf-8") -> None:
+    # segno picks ISO 8859-1 by default when it can: JSON is UTF-8 (RFC 8259), so say so
+    qr = segno.make(payload, error="l", micro=False, boost_error=False, encoding=encoding)
     n = len(qr.matrix)
     module = size_mm * mm / n
     c.setFillGray(0)
@@ -224,7 +226,8 @@ def _footer(w: _Writer, rx: dict[str, Any], opts: PaperOptions, page: int, pages
     below = QR_TOP_MM + QR_SIZE_MM
     if opts.payload is not None:
         x, top, size = _qr_place(w.faults)
-        _draw_qr(w.c, opts.payload, x, top, size)
+        _draw_qr(w.c, opts.payload, x, top, size,
+                 "iso-8859-1" if "qr-latin1" in w.faults else "utf-8")
         w.text(x, top + size + 5, "e-prescription", 9, bold=True)
         if "qr-quiet-zone-text" in w.faults:  # a caption printed against the code's right edge
             w.text(x + size + 0.5, top + size / 2, "Ordonnance numérique", 7)

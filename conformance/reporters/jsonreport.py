@@ -44,6 +44,7 @@ def to_dict(result: RunResult) -> dict[str, Any]:
                 "id": sc.id, "title": sc.title, "file": sc.file, "status": sc.status,
                 "reason": sc.reason, "durationSeconds": round(sc.duration, 4),
                 "requirements": list(sc.requirements), "tags": list(sc.tags),
+                "generated": dataclasses.asdict(sc.generated) if sc.generated else None,
                 "steps": [
                     {"index": st.index, "kind": st.kind, "title": st.title, "status": st.status,
                      "message": st.message, "durationSeconds": round(st.duration, 4),

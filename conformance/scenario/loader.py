@@ -93,11 +93,14 @@ class _Builder:
                 loaded[kind] = self.fixtures.get(kind, given[kind], self.doc.pos(("given", kind)))
                 self.known_vars.add(kind)
         self.known_vars.update(v.get("vars", {}))
+        if v.get("generate"):
+            self.known_vars.update(("generated", "patient", "prescriber"))
         steps = tuple(self._step(i, s) for i, s in enumerate(v["steps"]))
         return Scenario(
             id=v["id"], title=v["title"], file=self.doc.file, pos=self.doc.pos(()), steps=steps,
             requirements=tuple(v.get("requirements", ())), tags=tuple(v.get("tags", ())),
             needs=tuple(v.get("needs", ())), isolated=bool(v.get("isolated", False)),
+            generate=int(v.get("generate", 0)),
             given=tuple(sorted(given.items())), fixtures=loaded, variables=dict(v.get("vars", {})),
         )
 

@@ -45,6 +45,7 @@ class Scenario:
     tags: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     isolated: bool = False
+    generate: int = 0  # > 0: run on that many generated prescriptions
     given: tuple[tuple[str, str], ...] = ()
     fixtures: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     variables: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
