@@ -20,5 +20,8 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
+selftest: $(STAMP)
+	$(BIN)/conformance self-test
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

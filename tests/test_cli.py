@@ -120,3 +120,24 @@ def test_validate_list_and_faults() -> None:
     assert re.search(r"RT-05 .* [1-9]\d* scenario", cli("list", "requirements").stdout)
     faults = cli("serve", "reference", "--list-faults").stdout.split("\n\n")
     assert "qr-wrong-id" in faults[0].split() and "qr-wrong-id:" in faults[1]
+
+
+def test_self_test_cli_writes_its_matrix_and_fails_when_a_fault_escapes(tmp_path: Path) -> None:
+    from conformance.paths import BUNDLED_SCENARIOS
+
+    ok = cli("self-test", "--fault", "number-missing", "--fault", "search-misses-latest",
+             "--jobs", "2", "--report-dir", str(tmp_path / "ok"))
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    data = json.loads(next((tmp_path / "ok").glob("selftest-*/self-test.json")).read_text("utf-8"))
+    assert data["passed"] and data["falsePositives"] == 0 and data["detectionRate"] == 1.0
+    assert {f["name"]: f["caughtBy"] for f in data["faults"]} == {
+        "number-missing": ["PAP-01"], "search-misses-latest": ["RT-03", "RT-04"]}
+    assert "number-missing" in ok.stdout and "Détection : 2/2 (100%)" in ok.stdout
+    # the search scenarios alone cannot see a paper fault: the self-test says so and fails
+    escaped = cli("self-test", str(BUNDLED_SCENARIOS / "rechercher"), "--fault", "number-missing",
+                  "--jobs", "1", "--report-dir", str(tmp_path / "ko"))
+    assert escaped.returncode == 1
+    data = json.loads(next((tmp_path / "ko").glob("selftest-*/self-test.json")).read_text("utf-8"))
+    assert data["faults"][0] == {**data["faults"][0], "name": "number-missing", "detected": False,
+                                 "caughtBy": []}
+    assert "NON" in escaped.stdout

@@ -12,6 +12,7 @@ from conformance.embedded import EmbeddedWorld
 from conformance.paper import analyse_bytes
 from conformance.reference import FAULTS
 from conformance.scenario import Scenario
+from conformance.selftest import SelfTestResult, self_test
 from tests.conftest import example_body
 from tests.helpers import failing, run_suite
 
@@ -138,12 +139,29 @@ def test_clean_reference_passes_the_whole_suite(world: EmbeddedWorld, suite: lis
     assert all(sc.status in ("pass", "warn") for sc in result.scenarios)
 
 
+@pytest.fixture(scope="module")
+def self_test_result() -> SelfTestResult:
+    """The whole self-test, once: the clean reference, then each fault alone (2 processes)."""
+    return self_test(list(FAULTS), jobs=2)
+
+
+def test_self_test_clean_run_is_green(self_test_result: SelfTestResult) -> None:
+    assert self_test_result.false_positives == 0, self_test_result.clean.failing
+    assert not self_test_result.clean.errors
+
+
 @pytest.mark.parametrize("fault", sorted(EXPECTED))
-def test_each_fault_is_caught(fault: str, suite: list[Scenario]) -> None:
-    with EmbeddedWorld((fault,)) as w:
-        result = run_suite(w, suite)
-    assert not result.conforme
-    assert EXPECTED[fault] <= failing(result), failing(result)
+def test_each_fault_is_caught_by_its_requirements(fault: str, self_test_result: SelfTestResult) -> None:
+    outcome = next(o for o in self_test_result.faults if o.fault == fault)
+    assert outcome.detected, outcome.failing
+    assert EXPECTED[fault] <= set(outcome.caught_by), outcome.caught_by
+    assert not outcome.errors, outcome.errors
+
+
+def test_self_test_covers_every_requirement_family(self_test_result: SelfTestResult) -> None:
+    assert len(self_test_result.faults) >= 30 and self_test_result.passed
+    families = {r.split("-")[0] for o in self_test_result.faults for r in o.caught_by}
+    assert {"ID", "RT", "QR", "PAP", "CON", "DEG", "IDN", "ROB"} <= families
 
 
 def test_docs_example_is_the_contract_example() -> None:

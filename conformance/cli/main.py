@@ -7,6 +7,7 @@ import click
 from conformance import __version__
 from conformance.cli.inspect import inspect
 from conformance.cli.run import run
+from conformance.cli.selftest import self_test
 from conformance.cli.serve import serve
 from conformance.cli.suite import list_cmd, validate
 
@@ -22,6 +23,7 @@ cli.add_command(validate)
 cli.add_command(list_cmd)
 cli.add_command(serve)
 cli.add_command(inspect)
+cli.add_command(self_test)
 
 
 def main() -> None:

@@ -46,10 +46,11 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 @click.option("--fault", "faults", multiple=True,
               help="Embedded default only: switch on a fault of the reference (repeatable).")
 @click.option("-v", "--verbose", is_flag=True, help="Also show warnings.")
+@click.option("-x", "--exitfirst", is_flag=True, help="Stop after the first scenario with an anomaly.")
 def run(paths: tuple[str, ...], target: str | None, teleservice: str | None, profile_name: str,
         keywords: tuple[str, ...], tags: tuple[str, ...], seed: int, report_dir: str, fail_on: str,
         timeout: float, lang: str, fixtures: str | None, faults: tuple[str, ...],
-        verbose: bool) -> None:
+        verbose: bool, exitfirst: bool) -> None:
     """Run scenarios and write console, report.json and junit.xml reports."""
     from conformance.profiles import ProfileError, load_profile
 
@@ -76,12 +77,13 @@ def run(paths: tuple[str, ...], target: str | None, teleservice: str | None, pro
             world = stack.enter_context(EmbeddedWorld(faults))
             target, teleservice = world.target_url, world.teleservice_url
         code = _execute(scenarios, target, teleservice, profile, seed, Path(report_dir), fail_on,
-                        timeout, lang, verbose)
+                        timeout, lang, verbose, exitfirst)
     sys.exit(code)
 
 
 def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile: Any, seed: int,
-             report_dir: Path, fail_on: str, timeout: float, lang: str, verbose: bool) -> int:
+             report_dir: Path, fail_on: str, timeout: float, lang: str, verbose: bool,
+             exitfirst: bool = False) -> int:
     from conformance.engine import RunConfig, RunFinished, Runner, TargetUnreachable
     from conformance.reporters import write_json, write_junit
     from conformance.reporters.console import ConsoleReporter
@@ -90,7 +92,7 @@ def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile
     http = HttpTarget(target, Limits(timeout=timeout))
     control = TeleserviceControl(teleservice, timeout) if teleservice else None
     config = RunConfig(http, control, profile, fail_on, seed,
-                       extra={"profile": {"name": profile.name}})
+                       extra={"profile": {"name": profile.name}}, exit_first=exitfirst)
     console = ConsoleReporter(lang, verbose=verbose)
     runner = Runner(config, scenarios)
     result = None

@@ -28,7 +28,7 @@ class Exploration:
 
 
 def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: int, seed: int,
-            declared: Sequence[str] | None) -> Exploration:
+            declared: Sequence[str] | None, shrink: bool = True) -> Exploration:
     """Run ``run`` on ``examples`` generated prescriptions of the ``declared`` line types
     (every type when None); shrink the first failure."""
     from hypothesis import HealthCheck, Phase, given, settings
@@ -41,7 +41,7 @@ def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: i
     calls = 0
     smallest: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None
     last: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None
-    budget = examples + SHRINK_BUDGET
+    budget = examples + (SHRINK_BUDGET if shrink else 0)
 
     def attempt(body: dict[str, Any]) -> None:
         nonlocal calls, smallest, last
@@ -56,7 +56,8 @@ def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: i
 
     test = fix_seed(seed)(settings(
         max_examples=examples, database=None, deadline=None, derandomize=False,
-        phases=(Phase.generate, Phase.shrink), suppress_health_check=list(HealthCheck),
+        phases=(Phase.generate, Phase.shrink) if shrink else (Phase.generate,),
+        suppress_health_check=list(HealthCheck),
         report_multiple_bugs=False,
     )(given(prescriptions(types))(attempt)))
     # the smallest failure is recorded above; Hypothesis's own final replay is not needed

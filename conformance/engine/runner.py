@@ -38,6 +38,7 @@ from conformance.engine.results import (
     ScenarioResult,
     StepResult,
     scenario_status,
+    severity_rank,
 )
 from conformance.engine.steps import NotApplicable, run_step
 from conformance.paper import PaperPage, analyse_bytes
@@ -62,6 +63,8 @@ class RunConfig:
     seed: int = 0
     analyse: Callable[[bytes], list[PaperPage]] = analyse_bytes
     extra: dict[str, Any] = field(default_factory=dict)
+    exit_first: bool = False  # stop after the first scenario with an anomaly (-x)
+    shrink: bool = True  # shrink failures of generated scenarios
 
 
 def fetch_about(target: HttpTarget) -> dict[str, Any]:
@@ -89,6 +92,12 @@ def missing_capability(sc: Scenario, about: dict[str, Any]) -> str | None:
     return None
 
 
+def _has_anomaly(result: ScenarioResult, fail_on: str) -> bool:
+    limit = severity_rank(fail_on)
+    return any(c.status == "fail" and severity_rank(c.severity) <= limit
+               for st in result.steps for c in st.checks)
+
+
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
@@ -108,6 +117,7 @@ class Runner:
         started, t0 = _now(), time.perf_counter()
         done: list[ScenarioResult] = []
         interrupted = False
+        stopped = ""
         yield RunStarted(self.run_id, len(self.scenarios), cfg.target.base_url, about)
         try:
             for sc in self.scenarios:
@@ -119,6 +129,9 @@ class Runner:
                     yield event
                 assert result is not None
                 done.append(result)
+                if cfg.exit_first and _has_anomaly(result, cfg.fail_on):
+                    stopped = f"stopped after {result.id} (--exitfirst)"
+                    break
         except KeyboardInterrupt:
             interrupted = True
         yield RunFinished(RunResult(
@@ -126,7 +139,7 @@ class Runner:
             duration=time.perf_counter() - t0, target=cfg.target.base_url,
             teleservice=cfg.control.base_url if cfg.control else None, about=about,
             fail_on=cfg.fail_on, seed=cfg.seed, scenarios=tuple(done), interrupted=interrupted,
-            extra=cfg.extra,
+            extra={**cfg.extra, "stopped": stopped} if stopped else cfg.extra,
         ))
 
     def _scenario(self, sc: Scenario, about: dict[str, Any]) -> Iterator[Event]:
@@ -174,7 +187,7 @@ class Runner:
         caps = about.get("capacites") if isinstance(about.get("capacites"), dict) else {}
         declared = caps.get("typesLignes") if isinstance(caps, dict) else None
         found = explore(lambda body: tuple(self._steps(sc, body)), sc.generate, self.config.seed,
-                        declared if isinstance(declared, list) else None)
+                        declared if isinstance(declared, list) else None, self.config.shrink)
         if found.failed:
             reason = (f"falsified: {found.runs} run(s) including shrinking; the smallest failing "
                       "prescription is in 'generated.falsifying'")
