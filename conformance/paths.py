@@ -17,3 +17,4 @@ def fixtures_for(paths: list[Path]) -> Path:
             if candidate.is_dir():
                 return candidate
     return BUNDLED_FIXTURES
+CONTRACT = Path(__file__).resolve().parent / "contract" / "adapter.openapi.yaml"

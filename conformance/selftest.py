@@ -7,6 +7,7 @@ in parallel in worker processes (``jobs``). Results are frozen dataclasses; noth
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +19,7 @@ from typing import Any
 from conformance.engine.results import RunResult, severity_rank
 
 DETECTING = ("blocking", "major")  # a fault caught only by minor checks does not count
+FUZZ_EXAMPLES = 40  # generated requests per operation for the faults only fuzzing finds
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ def run_once(fault: str | None, paths: Sequence[str], fixtures: str | None, prof
     from conformance.engine import RunConfig, RunFinished, Runner
     from conformance.paths import BUNDLED_SCENARIOS, fixtures_for
     from conformance.profiles import load_profile
-    from conformance.reference.faults import FAULTS
+    from conformance.reference.faults import FAULTS, FUZZ_ONLY
     from conformance.scenario import Fixtures, load_suite
     from conformance.targets import HttpTarget, TeleserviceControl
 
@@ -102,6 +104,11 @@ def run_once(fault: str | None, paths: Sequence[str], fixtures: str | None, prof
                                extra={"profile": {"name": profile_name}, "fault": fault},
                                exit_first=fast and fault is not None, shrink=False)
             result = next(e.result for e in Runner(config, scenarios).run() if isinstance(e, RunFinished))
+            if fault in FUZZ_ONLY or fault is None:  # the clean run is fuzzed too: no false alarm
+                from conformance.fuzz import fuzz
+
+                fuzzed = fuzz(world.target_url, FUZZ_EXAMPLES, seed)
+                result = dataclasses.replace(result, scenarios=(*result.scenarios, fuzzed))
         finally:
             target.close()
             control.close()

@@ -26,7 +26,8 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
 def _config(app: Any, log: bool) -> uvicorn.Config:
     return uvicorn.Config(
         app,
-        log_level="info" if log else "warning",
+        # quiet unless asked: a target's crash is reported as an anomaly, not as a traceback
+        log_level="info" if log else "critical",
         access_log=log,
         lifespan="on",
         timeout_graceful_shutdown=3,

@@ -110,3 +110,12 @@ def test_inspect_identifier(value: str, kind: str | None, code: int, says: str) 
 def test_inspect_identifier_unknown_kind_is_a_usage_error() -> None:
     exit_code, out = invoke("inspect", "identifier", "12345")
     assert exit_code == 2 and "--kind" in out
+
+
+def test_inspect_rejects_an_oversized_file(tmp_path: Path) -> None:
+    path = tmp_path / "huge.pdf"
+    with path.open("wb") as f:  # sparse: 60 MB on paper, nothing on disk
+        f.write(b"%PDF-1.7\n")
+        f.truncate(60_000_000)
+    code, out = invoke("inspect", "paper", str(path))
+    assert code == 2 and "larger than" in out

@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
-from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Skipped, StepData
+from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Skipped, StepData, Warned
 from conformance.paper import analyse_bytes
 from conformance.profiles import load_profile
 from conformance.targets import Exchange
@@ -245,3 +245,37 @@ def test_skip_text_checks_on_a_scan() -> None:
     with pytest.raises(Skipped):
         run_check("data_mention", png.getvalue())
     assert run_check("qr_present", png.getvalue())
+
+
+def test_degraded_paper_has_neither_code_nor_number() -> None:
+    classic = page(None, number=None, consent=None, data=False)
+    assert run_check("degraded_paper", classic)
+    with pytest.raises(Failed, match="code 2D is printed"):
+        run_check("degraded_paper", GOOD)
+    with pytest.raises(Failed, match="e-prescription"):
+        run_check("degraded_paper", page(None))  # the label and number without a code
+
+
+def test_printed_identifiers_need_valid_keys() -> None:
+    assert run_check("identifiers_printed", GOOD).endswith("all valid")
+    typo = changed("doctor", "Docteur Claire MARTIN — RPPS 10000000018")
+    with pytest.raises(Failed, match="wrong Luhn key"):
+        run_check("identifiers_printed", page(payload(), header=typo))
+    # the scenario itself gave a broken key (test data): reported, but as a warning
+    body = example_body()
+    body["prescripteur"]["rpps"] = "10000000018"
+    with pytest.raises(Warned, match="test data"):
+        run_check("identifiers_printed", page(payload(), header=typo), created=body)
+
+
+def test_names_in_the_code_2d_unchanged_code_point_by_code_point() -> None:
+    import unicodedata
+
+    body = example_body()
+    body["patient"]["nomFamille"] = "NESSÉ"
+    nfc = page(payload(P={"N": "NESSÉ".ljust(90), "P": "Ruth", "D": "1977-07-14"}))
+    assert run_check("names_intact", nfc, created=body) == "names unchanged in paper"
+    nfd_name = unicodedata.normalize("NFD", "NESSÉ")
+    nfd = page(payload(P={"N": nfd_name.ljust(90), "P": "Ruth", "D": "1977-07-14"}))
+    with pytest.raises(Failed, match="6 code points"):
+        run_check("names_intact", nfd, created=body)

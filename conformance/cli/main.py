@@ -6,7 +6,7 @@ import click
 
 from conformance import __version__
 from conformance.cli.inspect import inspect
-from conformance.cli.run import run
+from conformance.cli.run import fuzz, run
 from conformance.cli.selftest import self_test
 from conformance.cli.serve import serve
 from conformance.cli.suite import list_cmd, validate
@@ -19,6 +19,7 @@ def cli() -> None:
 
 
 cli.add_command(run)
+cli.add_command(fuzz)
 cli.add_command(validate)
 cli.add_command(list_cmd)
 cli.add_command(serve)

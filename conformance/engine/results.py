@@ -14,6 +14,7 @@ OPERATIONS = {
     "paper": "impression",
     "teleservice": "téléservice",
     "dispense": "téléservice",
+    "fuzz": "robustesse",
 }
 
 

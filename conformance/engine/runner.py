@@ -109,17 +109,34 @@ class Runner:
         self.config = config
         self.scenarios = scenarios
         self.run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self.about: dict[str, Any] | None = None
+        self.done: list[ScenarioResult] = []
+        self._started, self._t0 = _now(), time.perf_counter()
+        self._stopped = ""
+
+    def result(self, interrupted: bool = False) -> RunResult:
+        """The run so far: complete, or partial when interrupted (what finished, in order)."""
+        cfg = self.config
+        extra = {**cfg.extra, "stopped": self._stopped} if self._stopped else cfg.extra
+        return RunResult(
+            run_id=self.run_id, started=self._started, finished=_now(),
+            duration=time.perf_counter() - self._t0, target=cfg.target.base_url,
+            teleservice=cfg.control.base_url if cfg.control else None, about=self.about,
+            fail_on=cfg.fail_on, seed=cfg.seed, scenarios=tuple(self.done), interrupted=interrupted,
+            extra=extra,
+        )
 
     def run(self) -> Iterator[Event]:
-        """Run every scenario, yielding events; Ctrl-C ends the run with a partial result."""
+        """Run every scenario, yielding events; Ctrl-C ends the run with a partial result.
+
+        A Ctrl-C that lands in the consumer's code (between two events) is the consumer's to
+        catch: ``result(interrupted=True)`` then gives the partial result."""
         cfg = self.config
-        about = fetch_about(cfg.target)
-        started, t0 = _now(), time.perf_counter()
-        done: list[ScenarioResult] = []
+        self.about = about = fetch_about(cfg.target)
+        self._started, self._t0 = _now(), time.perf_counter()
         interrupted = False
-        stopped = ""
-        yield RunStarted(self.run_id, len(self.scenarios), cfg.target.base_url, about)
         try:
+            yield RunStarted(self.run_id, len(self.scenarios), cfg.target.base_url, about)
             for sc in self.scenarios:
                 yield ScenarioStarted(sc.id, sc.title)
                 result: ScenarioResult | None = None
@@ -128,19 +145,13 @@ class Runner:
                         result = event.result
                     yield event
                 assert result is not None
-                done.append(result)
+                self.done.append(result)
                 if cfg.exit_first and _has_anomaly(result, cfg.fail_on):
-                    stopped = f"stopped after {result.id} (--exitfirst)"
+                    self._stopped = f"stopped after {result.id} (--exitfirst)"
                     break
         except KeyboardInterrupt:
             interrupted = True
-        yield RunFinished(RunResult(
-            run_id=self.run_id, started=started, finished=_now(),
-            duration=time.perf_counter() - t0, target=cfg.target.base_url,
-            teleservice=cfg.control.base_url if cfg.control else None, about=about,
-            fail_on=cfg.fail_on, seed=cfg.seed, scenarios=tuple(done), interrupted=interrupted,
-            extra={**cfg.extra, "stopped": stopped} if stopped else cfg.extra,
-        ))
+        yield RunFinished(self.result(interrupted))
 
     def _scenario(self, sc: Scenario, about: dict[str, Any]) -> Iterator[Event]:
         t0 = time.perf_counter()

@@ -11,6 +11,7 @@ import io
 import re
 import unicodedata
 import warnings
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ MM_PER_PT = 25.4 / 72
 DPI = 200
 MAX_PAGES = 50
 MAX_PIXELS = 60_000_000
+MAX_INFLATED = 64_000_000  # bytes all Flate streams of a PDF may inflate to
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm, top-left origin
 
@@ -141,8 +143,39 @@ def _text_lines(page: Any, height_pt: float) -> tuple[TextLine, ...]:
         textpage.close()
 
 
+_STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
+
+
+def _guard_inflation(data: bytes) -> None:
+    """PaperError when the Flate streams inflate beyond MAX_INFLATED (a decompression bomb).
+
+    PDFium has no limit of its own: each stream is inflated here first, incrementally, and
+    counted, so a 400 kB file that expands to gigabytes is refused before it is rendered.
+    """
+    total = 0
+    view = memoryview(data)
+    for match in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        end = data.find(b"endstream", match.end())
+        chunk = view[match.end():end if end > 0 else len(data)]
+        try:
+            out = inflater.decompress(chunk, MAX_INFLATED - total + 1)
+            while out:
+                total += len(out)
+                if total > MAX_INFLATED:
+                    raise PaperError(f"the PDF's compressed streams inflate beyond {MAX_INFLATED:,} "
+                                     "bytes (a decompression bomb?)")
+                if not inflater.unconsumed_tail:
+                    break
+                out = inflater.decompress(inflater.unconsumed_tail, MAX_INFLATED - total + 1)
+        except zlib.error:
+            continue  # a damaged stream: PDFium decides what to do with it
+
+
 def _pdf_pages(data: bytes, dpi: int) -> list[PaperPage]:
     import pypdfium2 as pdfium
+
+    _guard_inflation(data)
 
     try:
         pdf = pdfium.PdfDocument(data)

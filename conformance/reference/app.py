@@ -255,6 +255,10 @@ def _search_route(ref: Reference) -> Any:
         if not rpps:
             return _problem(400, "Critère manquant", "'prescripteur' (RPPS of the requesting "
                             "doctor) is required", "EP_REQUETE")
+        if "search-crashes-without-du" in ref.faults and q.get("au"):
+            # computes the period from 'du' without checking it was given: None - date crashes
+            start: Any = dt.date.fromisoformat(q["du"]) if q.get("du") else None
+            _days = (dt.date.fromisoformat(q["au"]) - start).days
         patient = q.get("patient") or q.get("ins") or q.get("nir")
         if "search-leaks-other-patients" in ref.faults:
             patient = None

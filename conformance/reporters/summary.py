@@ -6,7 +6,7 @@ from collections import Counter
 
 from conformance.engine.results import OPERATIONS, SEVERITIES, STATUSES, RunResult
 
-OPERATION_ORDER = ("créer", "consulter", "rechercher", "impression", "téléservice")
+OPERATION_ORDER = ("créer", "consulter", "rechercher", "impression", "téléservice", "robustesse")
 assert set(OPERATIONS.values()) == set(OPERATION_ORDER)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,18 +71,37 @@ class Exchange:
         }
 
 
+def tls_context(ca: str | None = None, cert: tuple[str, str] | None = None) -> ssl.SSLContext:
+    """Verification always on (system CAs, or ``ca``); ``cert`` = (certificate, key) for mTLS.
+
+    ssl.SSLError or OSError when a file cannot be loaded."""
+    context = ssl.create_default_context(cafile=ca)
+    if cert is not None:
+        context.load_cert_chain(cert[0], cert[1])
+    return context
+
+
 class HttpTarget:
     """The target's adapter API over one httpx client."""
 
     def __init__(self, base_url: str, limits: Limits | None = None,
-                 transport: httpx.BaseTransport | None = None, verify: bool | str = True) -> None:
+                 transport: httpx.BaseTransport | None = None,
+                 verify: bool | ssl.SSLContext = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.limits = limits or Limits()
-        self.client = httpx.Client(base_url=self.base_url, timeout=self.limits.timeout,
-                                   transport=transport, verify=verify, follow_redirects=False)
+        self._options: dict[str, Any] = {"base_url": self.base_url, "timeout": self.limits.timeout,
+                                         "transport": transport, "verify": verify,
+                                         "follow_redirects": False}
+        self.client = httpx.Client(**self._options)
+        self._aborted = threading.Event()
 
     def close(self) -> None:
         """Close the client."""
+        self.client.close()
+
+    def _abort(self) -> None:
+        """The whole-request deadline passed: close the connections under the blocked read."""
+        self._aborted.set()
         self.client.close()
 
     def send(self, method: str, path: str, body: Any = None,
@@ -89,34 +110,61 @@ class HttpTarget:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         url = self.base_url + path
         start = time.perf_counter()
+        # httpx times each read: a target dripping one byte at a time never trips it. A
+        # watchdog enforces the whole-request deadline (headers), the read loop the body's.
+        watchdog = threading.Timer(self.limits.timeout, self._abort)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             request = self.client.build_request(method, path, json=body, params=clean or None)
             url = str(request.url)
             response = self.client.send(request, stream=True)
             try:
-                data = self._read(response)
+                data = self._read(response, start + self.limits.timeout)
             finally:
                 response.close()
         except _TooLarge as exc:
             return Exchange(method, url, body, response.status_code, dict(response.headers),
                             b"", time.perf_counter() - start, str(exc), "too-large")
-        except httpx.TimeoutException as exc:
-            return self._failed(method, url, body, start, f"timeout after {self.limits.timeout}s "
-                                f"({type(exc).__name__})", "timeout")
-        except httpx.ConnectError as exc:
-            return self._failed(method, url, body, start, f"connection failed: {exc}", "connect")
-        except (httpx.HTTPError, httpx.InvalidURL) as exc:
-            return self._failed(method, url, body, start, f"{type(exc).__name__}: {exc}", "protocol")
+        except _Deadline:
+            return self._failed(method, url, body, start, f"timeout: the response took more than "
+                                f"{self.limits.timeout}s in all (slow drip)", "timeout")
+        except (httpx.HTTPError, httpx.InvalidURL, RuntimeError, OSError) as exc:
+            if not self._aborted.is_set():
+                return self._transport_error(method, url, body, start, exc)
+            return self._failed(method, url, body, start, f"timeout: no complete answer within "
+                                f"{self.limits.timeout}s ({type(exc).__name__})", "timeout")
+        finally:
+            watchdog.cancel()
+            if self._aborted.is_set():
+                self._aborted.clear()
+                self.client = httpx.Client(**self._options)
         return Exchange(method, url, body, response.status_code, dict(response.headers), data,
                         time.perf_counter() - start)
 
-    def _read(self, response: httpx.Response) -> bytes:
+    def _transport_error(self, method: str, url: str, body: Any, start: float,
+                         exc: BaseException) -> Exchange:
+        """A transport failure, classified: timeout, connect, or protocol."""
+        if isinstance(exc, httpx.TimeoutException):
+            return self._failed(method, url, body, start, f"timeout after {self.limits.timeout}s "
+                                f"({type(exc).__name__})", "timeout")
+        if isinstance(exc, httpx.ConnectError):
+            return self._failed(method, url, body, start, f"connection failed: {exc}", "connect")
+        return self._failed(method, url, body, start, f"{type(exc).__name__}: {exc}", "protocol")
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        announced = response.headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > self.limits.max_bytes:
+            raise _TooLarge(f"response of {int(announced)} bytes announced, over the limit of "
+                            f"{self.limits.max_bytes}")
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.limits.max_bytes:
                 raise _TooLarge(f"response larger than {self.limits.max_bytes} bytes")
+            if time.perf_counter() > deadline:
+                raise _Deadline
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -126,4 +174,8 @@ class HttpTarget:
 
 
 class _TooLarge(Exception):
+    pass
+
+
+class _Deadline(Exception):
     pass

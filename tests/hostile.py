@@ -1,0 +1,153 @@
+"""A real misbehaving adapter on loopback: one behaviour per server, raw sockets.
+
+``/about`` always answers a valid conformance statement (so a run starts); every other
+request gets the server's hostile behaviour.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import socketserver
+import threading
+import zlib
+from typing import Any
+
+ABOUT = json.dumps({"logiciel": {"nom": "hostile", "version": "0", "editeur": "tests"},
+                    "versionContrat": "1.0",
+                    "capacites": {"typesLignes": ["medicament"], "modeDegrade": True}}).encode()
+PID = "0123456789ABCDEFGH"
+MODES = ("silent", "drip", "5xx", "invalid-json", "wrong-shape", "huge", "redirect-loop",
+         "paper-not-pdf", "paper-corrupt", "paper-bomb")
+
+
+def _bomb_pdf() -> bytes:
+    """A one-page PDF whose content stream inflates to 400 MB of zeros (a few hundred kB)."""
+    stream = zlib.compress(b"\0" * 400_000_000, 9)
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for i, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return out
+
+
+class _Handler(socketserver.BaseRequestHandler):
+    server: HostileServer
+
+    def handle(self) -> None:
+        sock: socket.socket = self.request
+        sock.settimeout(30)
+        try:
+            while self._one(sock):
+                pass
+        except OSError:
+            pass
+
+    def _one(self, sock: socket.socket) -> bool:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return False
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        line = head.split(b"\r\n")[0].decode()
+        method, path = line.split(" ")[0], line.split(" ")[1]
+        length = next((int(h.split(b":")[1]) for h in head.split(b"\r\n")
+                       if h.lower().startswith(b"content-length:")), 0)
+        while len(rest) < length:
+            rest += sock.recv(65536)
+        if path == "/about" and self.server.mode != "silent-all":
+            self._send(sock, 200, ABOUT)
+            return True
+        return self.server.behave(self, sock, method, path)
+
+    @staticmethod
+    def _send(sock: socket.socket, status: int, body: bytes, ctype: str = "application/json",
+              extra: str = "") -> None:
+        sock.sendall(f"HTTP/1.1 {status} X\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}"
+                     f"\r\n{extra}\r\n".encode() + body)
+
+
+class HostileServer(socketserver.ThreadingTCPServer):
+    """Serves one hostile ``mode`` on 127.0.0.1 (a free port)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.mode = mode
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def __enter__(self) -> HostileServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+
+    def behave(self, h: _Handler, sock: socket.socket, method: str, path: str) -> bool:
+        mode = self.mode
+        if mode in ("silent", "silent-all"):  # accepts, reads, never answers
+            self.stopping.wait(60)
+            return False
+        if mode == "drip":  # headers, then one byte every 0.2 s, forever
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 100000\r\n\r\n")
+            while not self.stopping.wait(0.2):
+                sock.sendall(b" ")
+            return False
+        if mode == "5xx":
+            h._send(sock, 500, b"<html>Internal Server Error</html>", "text/html")
+        elif mode == "invalid-json":
+            h._send(sock, 201 if method == "POST" else 200, b'{"id": "0123", statut: ')
+        elif mode == "wrong-shape":
+            h._send(sock, 201 if method == "POST" else 200, b"[1, 2, 3]")
+        elif mode == "huge":  # 200 MB announced and streamed
+            size = 200_000_000
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n" % size)
+            block = b"[" + b"0," * 32767
+            sent = 0
+            while sent < size and not self.stopping.is_set():
+                sock.sendall(block)
+                sent += len(block)
+            return False
+        elif mode == "redirect-loop":
+            h._send(sock, 302, b"", extra=f"Location: {path}\r\n")
+        elif mode.startswith("paper-"):
+            self._adapter(h, sock, method, path)
+        return True
+
+    def _adapter(self, h: _Handler, sock: socket.socket, method: str, path: str) -> None:
+        """A plausible adapter whose printed paper is broken."""
+        if method == "POST":
+            h._send(sock, 201, json.dumps({"id": PID, "statut": "enregistree",
+                                           "papier": f"/prescriptions/{PID}/paper"}).encode())
+        elif path.endswith("/paper"):
+            body = {"paper-not-pdf": b"<html>ordonnance</html>",
+                    "paper-corrupt": b"%PDF-1.7\n1 0 obj << /Type /Catalog",
+                    "paper-bomb": BOMB}[self.mode]
+            h._send(sock, 200, body, "application/pdf")
+        else:
+            h._send(sock, 200, json.dumps({"id": PID, "resultats": []}).encode())
+
+
+BOMB = _bomb_pdf()
+

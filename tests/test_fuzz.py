@@ -1,0 +1,57 @@
+"""Fuzzing (schemathesis) against real servers: silent on the clean reference, loud on faults."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import httpx
+
+from conformance.embedded import EmbeddedWorld
+from conformance.fuzz import fuzz
+from tests.hostile import HostileServer
+from tests.test_cli import cli, only_run
+
+
+def _failed(result: object) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for step in result.steps:  # type: ignore[attr-defined]
+        for check in step.checks:
+            if check.status == "fail":
+                out.setdefault(check.requirement, []).append(str(check.observed))
+    return out
+
+
+def test_no_finding_on_the_clean_reference(world: EmbeddedWorld) -> None:
+    result = fuzz(world.target_url, max_examples=40, seed=1)
+    assert result.status == "pass", _failed(result)
+    assert len(result.steps) == 5 and all(len(s.checks) == 4 for s in result.steps)
+
+
+def test_a_500_on_valid_input_is_found_with_a_curl_that_reproduces_it() -> None:
+    with EmbeddedWorld(("search-crashes-without-du",)) as world:
+        result = fuzz(world.target_url, max_examples=40, seed=0)
+        failed = _failed(result)
+        assert "ROB-01" in failed
+        curl = failed["ROB-01"][0]
+        url = next(part for part in shlex.split(curl) if part.startswith("http"))
+        assert httpx.get(url).status_code == 500  # the curl command reproduces it
+
+
+def test_a_target_off_contract_breaks_rob_02() -> None:
+    with HostileServer("wrong-shape") as server:
+        failed = _failed(fuzz(server.url, max_examples=5, seed=0, timeout=2))
+    assert "ROB-02" in failed and "ROB-01" not in failed
+    with HostileServer("5xx") as server:
+        assert "ROB-01" in _failed(fuzz(server.url, max_examples=5, seed=0, timeout=2))
+
+
+def test_run_with_fuzz_adds_the_fuzz_scenario_to_the_reports(tmp_path: Path) -> None:
+    done = cli("run", "-k", "RT-MED-001", "--fuzz", "10", "--report-dir", str(tmp_path))
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads((only_run(tmp_path) / "report.json").read_text(encoding="utf-8"))
+    assert [s["id"] for s in report["scenarios"]] == ["RT-MED-001", "FUZZ"]
+    junit = (only_run(tmp_path) / "junit.xml").read_text(encoding="utf-8")
+    assert re.search(r'classname="FUZZ', junit)
