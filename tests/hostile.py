@@ -17,6 +17,7 @@ ABOUT = json.dumps({"logiciel": {"nom": "hostile", "version": "0", "editeur": "t
                     "versionContrat": "1.0",
                     "capacites": {"typesLignes": ["medicament"], "modeDegrade": True}}).encode()
 PID = "0123456789ABCDEFGH"
+HOSTILE_TEXT = '<script>alert("pwned")</script>"><img src=x onerror=alert(1)>'
 MODES = ("silent", "drip", "5xx", "invalid-json", "wrong-shape", "huge", "redirect-loop",
          "paper-not-pdf", "paper-corrupt", "paper-bomb")
 
@@ -129,6 +130,9 @@ class HostileServer(socketserver.ThreadingTCPServer):
                 sock.sendall(block)
                 sent += len(block)
             return False
+        elif mode == "xss":  # a rejection whose words are markup
+            h._send(sock, 422, json.dumps({"title": HOSTILE_TEXT, "detail": HOSTILE_TEXT,
+                                           "rule": HOSTILE_TEXT}).encode(), "application/problem+json")
         elif mode == "redirect-loop":
             h._send(sock, 302, b"", extra=f"Location: {path}\r\n")
         elif mode.startswith("paper-"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from conformance import __version__
+from conformance.cli.bundle import keygen, replay, verify
 from conformance.cli.inspect import inspect
 from conformance.cli.run import fuzz, run
 from conformance.cli.selftest import self_test
@@ -25,6 +26,9 @@ cli.add_command(list_cmd)
 cli.add_command(serve)
 cli.add_command(inspect)
 cli.add_command(self_test)
+cli.add_command(keygen)
+cli.add_command(verify)
+cli.add_command(replay)
 
 
 def main() -> None:

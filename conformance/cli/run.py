@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import signal
 import ssl
 import sys
@@ -51,6 +52,11 @@ class RunOptions:
     exitfirst: bool = False
     tls: TlsOptions = TlsOptions()
     fuzz_examples: int = 0  # > 0: fuzz the adapter API after the scenarios
+    sign: Path | None = None  # Ed25519 private key signing the manifest
+    pseudonymise: bool = False
+    redact: tuple[str, ...] = ()  # extra regular expressions masked in everything written
+    suite: tuple[str, ...] = ()  # the scenario paths given (recorded in the manifest)
+    fixtures: str | None = None
 
 
 def _tls(ca: str | None, cert: str | None, key: str | None) -> TlsOptions:
@@ -98,19 +104,36 @@ def target_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("-x", "--exitfirst", is_flag=True, help="Stop after the first scenario with an anomaly.")
 @click.option("--fuzz", "fuzz_examples", type=int, default=0, metavar="N",
               help="Then fuzz the adapter API with N generated requests per operation (ROB-01/02).")
+@click.option("--sign", "sign_key", type=click.Path(dir_okay=False, exists=True),
+              help="Ed25519 private key (conformance keygen) signing the bundle's manifest.")
+@click.option("--pseudonymise", is_flag=True,
+              help="Replace patient identities in everything written (papers are left out).")
+@click.option("--redact", multiple=True, metavar="REGEX",
+              help="Also mask text matching this regular expression in everything written.")
+@click.option("--only", "only_ids", multiple=True, hidden=True, help="Exact scenario ids (replay).")
 def run(paths: tuple[str, ...], target: str | None, teleservice: str | None, profile_name: str,
         keywords: tuple[str, ...], tags: tuple[str, ...], seed: int, report_dir: str, fail_on: str,
         timeout: float, lang: str, fixtures: str | None, faults: tuple[str, ...],
         verbose: bool, exitfirst: bool, ca: str | None, cert: str | None, key: str | None,
-        fuzz_examples: int) -> None:
-    """Run scenarios and write console, report.json and junit.xml reports."""
+        fuzz_examples: int, sign_key: str | None, pseudonymise: bool, redact: tuple[str, ...],
+        only_ids: tuple[str, ...]) -> None:
+    """Run scenarios and write console, report.json, junit.xml, report.html, summary.md and the
+    evidence bundle with its manifest."""
     profile = _profile(profile_name)
     scenarios = select(load(paths, fixtures), keywords, tags)
+    if only_ids:
+        scenarios = [sc for sc in scenarios if sc.id in set(only_ids)]
     if not scenarios:
         fail("no scenario selected (check PATHS, -k and --tag)")
+    for pattern in redact:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            fail(f"--redact {pattern!r}: not a regular expression ({exc})")
     opts = RunOptions(seed, Path(report_dir), fail_on, timeout, lang, verbose, exitfirst,
-                      _tls(ca, cert, key), max(0, fuzz_examples))
-    _main(target, teleservice, faults, lambda t, ts: _execute(scenarios, t, ts, profile, opts))
+                      _tls(ca, cert, key), max(0, fuzz_examples), Path(sign_key) if sign_key else None,
+                      pseudonymise, redact, paths, fixtures)
+    _main(target, teleservice, faults, lambda t, ts: _execute(scenarios, t, ts, profile, opts)[0])
 
 
 @click.command("fuzz")
@@ -124,7 +147,7 @@ def fuzz(target: str | None, seed: int, report_dir: str, timeout: float, lang: s
     opts = RunOptions(seed, Path(report_dir), "major", timeout, lang, tls=_tls(ca, cert, key),
                       fuzz_examples=max(1, max_examples))
     profile = _profile("public-2025")
-    _main(target, None, faults, lambda t, ts: _execute([], t, None, profile, opts))
+    _main(target, None, faults, lambda t, ts: _execute([], t, None, profile, opts)[0])
 
 
 def _profile(name: str) -> Any:
@@ -184,20 +207,29 @@ def _verify(tls: TlsOptions) -> Any:
 
 
 def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile: Any,
-             opts: RunOptions) -> int:
+             opts: RunOptions) -> tuple[int, Any]:
+    """Run, report, write the bundle: the exit code and the result (None when none ran)."""
     from conformance.engine import RunConfig, RunFinished, Runner, TargetUnreachable
+    from conformance.evidence import Redactor
+    from conformance.evidence.writer import EvidenceWriter
     from conformance.reporters.console import ConsoleReporter
     from conformance.targets import HttpTarget, Limits, TeleserviceControl
 
     verify = _verify(opts.tls)
     if verify is None:
-        return EXIT_USAGE
+        return EXIT_USAGE, None
     http = HttpTarget(target, Limits(timeout=opts.timeout), verify=verify)
     control = TeleserviceControl(teleservice, opts.timeout) if teleservice else None
     config = RunConfig(http, control, profile, opts.fail_on, opts.seed,
-                       extra={"profile": {"name": profile.name}}, exit_first=opts.exitfirst)
+                       extra={"profile": {"name": profile.name}, "evidence": True},
+                       exit_first=opts.exitfirst, evidence=True)
     console = ConsoleReporter(opts.lang, verbose=opts.verbose)
     runner = Runner(config, scenarios)
+    folder = opts.report_dir / runner.run_id
+    redactor = Redactor(opts.redact, opts.pseudonymise)
+    for sc in scenarios:
+        redactor.learn(sc.fixtures.get("patient"))
+    writer = EvidenceWriter(folder, redactor)
     result = None
     try:
         for event in runner.run():
@@ -206,6 +238,7 @@ def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile
                 if opts.fuzz_examples and not result.interrupted:
                     result = _with_fuzz(result, console, target, opts, verify)
                 event = RunFinished(result)
+            writer.handle(event)
             console.handle(event)
     except KeyboardInterrupt:  # landed here, between two events: the run so far still counts
         result = runner.result(interrupted=True)
@@ -213,14 +246,14 @@ def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile
     except TargetUnreachable as exc:
         click.echo(f"error: target unreachable: {exc}\n  = start the target, or check --target",
                    err=True)
-        return EXIT_UNREACHABLE
+        return EXIT_UNREACHABLE, None
     finally:
         http.close()
         if control:
             control.close()
     if result is None:
-        return EXIT_USAGE
-    return _write(result, console, opts.report_dir)
+        return EXIT_USAGE, None
+    return _write(result, console, folder, opts, redactor, profile), result
 
 
 def _with_fuzz(result: Any, console: Any, target: str, opts: RunOptions, verify: Any) -> Any:
@@ -234,15 +267,52 @@ def _with_fuzz(result: Any, console: Any, target: str, opts: RunOptions, verify:
     return dataclasses.replace(result, scenarios=(*result.scenarios, fuzzed))
 
 
-def _write(result: Any, console: Any, report_dir: Path) -> int:
-    from conformance.reporters import write_json, write_junit
+def _write(result: Any, console: Any, folder: Path, opts: RunOptions, redactor: Any,
+           profile: Any) -> int:
+    """Every report, then the manifest over the whole bundle (signed when asked)."""
+    from conformance.reporters import to_dict, write_json, write_junit
+    from conformance.reporters.html import write_html
+    from conformance.reporters.markdown import render as markdown
 
-    folder = report_dir / result.run_id
     folder.mkdir(parents=True, exist_ok=True)
-    write_json(result, folder / "report.json")
-    write_junit(result, folder / "junit.xml")
-    console.console.print(f"{console.t['reports']}: {folder}/report.json, {folder}/junit.xml",
-                          markup=False)
+    for sc in result.scenarios:  # generated patients, known only now
+        if sc.generated and sc.generated.falsifying:
+            redactor.learn(sc.generated.falsifying.get("patient"))
+    report = redactor.data(to_dict(result))
+    write_json(report, folder / "report.json")
+    write_junit(result, folder / "junit.xml", redactor.text, bundle=str(folder))
+    write_html(report, folder, opts.lang)
+    (folder / "summary.md").write_text(markdown(report), encoding="utf-8")
+    try:
+        _manifest(result, folder, opts, profile)
+    except (ValueError, OSError) as exc:
+        click.echo(f"error: cannot sign the bundle: {exc}\n  = give the private key made by "
+                   "'conformance keygen'", err=True)
+        return EXIT_USAGE
+    console.console.print(f"{console.t['reports']}: {folder}/report.html, report.json, junit.xml, "
+                          f"summary.md, manifest.json{' (signé)' if opts.sign else ''}", markup=False)
     if result.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.conforme else EXIT_ANOMALIES
+
+
+def _manifest(result: Any, folder: Path, opts: RunOptions, profile: Any) -> None:
+    from conformance import __version__
+    from conformance.evidence.bundle import suite_files, suite_hash, write_manifest
+    from conformance.paths import BUNDLED_SCENARIOS, fixtures_for
+
+    roots = [Path(p) for p in opts.suite] or [BUNDLED_SCENARIOS]
+    fixtures = Path(opts.fixtures) if opts.fixtures else fixtures_for(roots)
+    info = {
+        "harness": {"name": "epresc-conformance", "version": __version__},
+        "runId": result.run_id, "profile": {"name": profile.name}, "seed": result.seed,
+        "failOn": result.fail_on, "lang": opts.lang, "pseudonymised": opts.pseudonymise,
+        "started": result.started, "finished": result.finished, "interrupted": result.interrupted,
+        "target": {"url": result.target, "about": result.about},
+        "suite": {"paths": [str(p) for p in roots], "resolved": [str(p.resolve()) for p in roots],
+                  "fixtures": str(fixtures.resolve()), "hash": suite_hash(roots, fixtures),
+                  "files": len(suite_files(roots, fixtures)),
+                  "scenarios": [sc.id for sc in result.scenarios if sc.id != "FUZZ"]},
+        "fuzz": opts.fuzz_examples,
+    }
+    write_manifest(folder, info, opts.sign)

@@ -65,8 +65,13 @@ def self_test(paths: tuple[str, ...], jobs: int | None, report_dir: str, only: t
     (folder / "self-test.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
     if result.clean_result is not None:
-        write_json(result.clean_result, folder / "report.json")
+        from conformance.reporters import to_dict
+        from conformance.reporters.html import write_html
+
+        report = {**to_dict(result.clean_result), "selfTest": data}
+        write_json(report, folder / "report.json")
         write_junit(result.clean_result, folder / "junit.xml")
+        write_html(report, folder)
     _matrix(console, result)
     console.print(f"Détection : {data['detected']}/{data['faultCount']} "
                   f"({result.detection_rate:.0%}) — faux positifs : {result.false_positives} — "

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.engine.results import RunResult, ScenarioResult, StepResult
+from conformance.paper import PaperPage
+from conformance.targets import Exchange
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,22 @@ class ScenarioStarted:
 
 
 @dataclass(frozen=True)
+class StepEvidence:
+    """What a step exchanged and saw, for the evidence bundle (not kept in the results)."""
+
+    exchanges: tuple[Exchange, ...] = ()
+    pages: tuple[PaperPage, ...] = ()
+    journal: tuple[dict[str, Any], ...] = ()
+    sent: Any = None
+
+
+@dataclass(frozen=True)
 class StepFinished:
-    """A step (and its checks) is done."""
+    """A step (and its checks) is done; ``evidence`` when the run collects it."""
 
     scenario_id: str
     result: StepResult
+    evidence: StepEvidence | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from conformance.engine.events import (
     RunStarted,
     ScenarioFinished,
     ScenarioStarted,
+    StepEvidence,
     StepFinished,
 )
 from conformance.engine.generated import explore
@@ -65,6 +66,7 @@ class RunConfig:
     extra: dict[str, Any] = field(default_factory=dict)
     exit_first: bool = False  # stop after the first scenario with an anomaly (-x)
     shrink: bool = True  # shrink failures of generated scenarios
+    evidence: bool = False  # attach StepEvidence to StepFinished (the bundle's writer needs it)
 
 
 def fetch_about(target: HttpTarget) -> dict[str, Any]:
@@ -165,15 +167,16 @@ class Runner:
             yield self._generated(sc, about, t0)
             return
         steps: list[StepResult] = []
-        for result in self._steps(sc, None):
+        for result, evidence in self._steps(sc, None):
             steps.append(result)
-            yield StepFinished(sc.id, result)
+            yield StepFinished(sc.id, result, evidence)
         status = scenario_status(tuple(steps))
         yield ScenarioFinished(ScenarioResult(sc.id, sc.title, sc.file, status,
                                               time.perf_counter() - t0, sc.requirements, sc.tags,
                                               tuple(steps)))
 
-    def _steps(self, sc: Scenario, generated: dict[str, Any] | None) -> Iterator[StepResult]:
+    def _steps(self, sc: Scenario, generated: dict[str, Any] | None,
+               ) -> Iterator[tuple[StepResult, StepEvidence | None]]:
         """Run the scenario's steps in order; after a step error, the rest are skipped."""
         state = ScenarioState(variables={**sc.fixtures, **sc.variables,
                                          "today": dt.date.today().isoformat(),
@@ -183,10 +186,11 @@ class Runner:
         blocked = ""
         try:
             for step in sc.steps:
-                result = self._skipped(step, blocked) if blocked else self._step(sc, step, state)
+                result, evidence = ((self._skipped(step, blocked), None) if blocked
+                                    else self._step(sc, step, state))
                 if result.status == "error" and not blocked:
                     blocked = f"skipped: step {step.index + 1} could not run"
-                yield result
+                yield result, evidence
         finally:
             if self.config.control is not None and any(s.kind == "teleservice" for s in sc.steps):
                 # a failure here shows up in the next scenario's journal access
@@ -197,7 +201,8 @@ class Runner:
         """Run the scenario on generated prescriptions; report the smallest failing one."""
         caps = about.get("capacites") if isinstance(about.get("capacites"), dict) else {}
         declared = caps.get("typesLignes") if isinstance(caps, dict) else None
-        found = explore(lambda body: tuple(self._steps(sc, body)), sc.generate, self.config.seed,
+        found = explore(lambda body: tuple(r for r, _ in self._steps(sc, body)), sc.generate,
+                        self.config.seed,
                         declared if isinstance(declared, list) else None, self.config.shrink)
         if found.failed:
             reason = (f"falsified: {found.runs} run(s) including shrinking; the smallest failing "
@@ -214,25 +219,37 @@ class Runner:
     def _skipped(step: Step, reason: str) -> StepResult:
         return StepResult(step.index, step.kind, step.title, "skip", 0.0, message=reason)
 
-    def _step(self, sc: Scenario, step: Step, state: ScenarioState) -> StepResult:
+    def _step(self, sc: Scenario, step: Step,
+              state: ScenarioState) -> tuple[StepResult, StepEvidence | None]:
         t0 = time.perf_counter()
         try:
             data = run_step(step, sc, state, self.config.target, self.config.control)
         except MissingVariable as exc:
             return StepResult(step.index, step.kind, step.title, "skip", time.perf_counter() - t0,
-                              message=f"skipped: ${{{exc}}} was not captured by an earlier step")
+                              message=f"skipped: ${{{exc}}} was not captured by an earlier step"), None
         except NotApplicable as exc:
             return StepResult(step.index, step.kind, step.title, "skip", time.perf_counter() - t0,
-                              message=f"not applicable: {exc}")
+                              message=f"not applicable: {exc}"), None
         except TeleserviceUnavailable as exc:
             return StepResult(step.index, step.kind, step.title, "error", time.perf_counter() - t0,
-                              message=f"environment: {exc}")
+                              message=f"environment: {exc}"), None
         self._save(step, data, state)
         checks = tuple(self._check(exp, data, state) for exp in self._expectations(step))
         statuses = {c.status for c in checks}
         status = next((s for s in ("error", "fail", "warn", "pass") if s in statuses), "pass")
-        return StepResult(step.index, step.kind, step.title, status, time.perf_counter() - t0,
-                          checks, http=tuple(e.summary() for e in data.exchanges))
+        result = StepResult(step.index, step.kind, step.title, status, time.perf_counter() - t0,
+                            checks, http=tuple(e.summary() for e in data.exchanges))
+        return result, self._evidence(data) if self.config.evidence else None
+
+    def _evidence(self, data: StepData) -> StepEvidence:
+        """The step's exchanges, analysed paper and teleservice journal entries."""
+        journal: list[dict[str, Any]] = []
+        control = self.config.control
+        if control is not None and data.journal_since is not None:
+            with contextlib.suppress(TeleserviceUnavailable):
+                journal = control.journal(data.journal_since)
+        return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), tuple(journal),
+                            data.sent)
 
     @staticmethod
     def _expectations(step: Step) -> tuple[Expectation, ...]:

@@ -146,7 +146,7 @@ def _text_lines(page: Any, height_pt: float) -> tuple[TextLine, ...]:
 _STREAM = re.compile(rb"/FlateDecode[^>]*>>\s*stream\r?\n")
 
 
-def _guard_inflation(data: bytes) -> None:
+def guard_inflation(data: bytes) -> None:
     """PaperError when the Flate streams inflate beyond MAX_INFLATED (a decompression bomb).
 
     PDFium has no limit of its own: each stream is inflated here first, incrementally, and
@@ -175,7 +175,7 @@ def _guard_inflation(data: bytes) -> None:
 def _pdf_pages(data: bytes, dpi: int) -> list[PaperPage]:
     import pypdfium2 as pdfium
 
-    _guard_inflation(data)
+    guard_inflation(data)
 
     try:
         pdf = pdfium.PdfDocument(data)

@@ -9,6 +9,7 @@ from typing import Any
 
 from conformance import __version__
 from conformance.engine.results import RunResult
+from conformance.evidence.layout import step_dir
 from conformance.reporters.summary import by_operation, status_counts
 
 SCHEMA_VERSION = "1.0"
@@ -48,7 +49,9 @@ def to_dict(result: RunResult) -> dict[str, Any]:
                 "steps": [
                     {"index": st.index, "kind": st.kind, "title": st.title, "status": st.status,
                      "message": st.message, "durationSeconds": round(st.duration, 4),
-                     "http": list(st.http), "checks": [_check(c) for c in st.checks]}
+                     "http": list(st.http), "checks": [_check(c) for c in st.checks],
+                     "evidence": step_dir(sc.id, st.index, st.kind)
+                     if result.extra.get("evidence") and st.http else None}
                     for st in sc.steps
                 ],
             }
@@ -57,9 +60,9 @@ def to_dict(result: RunResult) -> dict[str, Any]:
     }
 
 
-def write_json(result: RunResult, path: Path) -> None:
-    """Write report.json (UTF-8, indented, atomically)."""
+def write_json(result: RunResult | dict[str, Any], path: Path) -> None:
+    """Write report.json (UTF-8, indented, atomically) from a result or an already built dict."""
+    data = to_dict(result) if isinstance(result, RunResult) else result
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(to_dict(result), ensure_ascii=False, indent=2, default=str),
-                   encoding="utf-8")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     tmp.replace(path)

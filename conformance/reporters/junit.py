@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from pathlib import Path
 
 from conformance.engine.results import RunResult
+from conformance.evidence.layout import step_dir
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -16,8 +18,9 @@ def clean(text: object) -> str:
     return _CONTROL.sub("", str(text))
 
 
-def build(result: RunResult) -> ET.Element:
-    """The <testsuites> element."""
+def build(result: RunResult, bundle: str | None = None) -> ET.Element:
+    """The <testsuites> element; ``bundle`` (the run folder, as GitLab's job sees it) adds the
+    printed page as an attachment to each failing paper check."""
     root = ET.Element("testsuites", name="epresc-conformance", time=f"{result.duration:.3f}")
     for sc in result.scenarios:
         suite = ET.SubElement(root, "testsuite", name=clean(f"{sc.id} — {sc.title}"),
@@ -47,6 +50,9 @@ def build(result: RunResult) -> ET.Element:
                     el = ET.SubElement(case, "failure", message=clean(f"[{c.severity}] {c.message}"),
                                        type=c.requirement)
                     el.text = detail
+                    if bundle and st.kind == "paper":
+                        page = f"{bundle}/{step_dir(sc.id, st.index, st.kind)}/page-1.png"
+                        ET.SubElement(case, "system-out").text = f"[[ATTACHMENT|{page}]]"
                 elif c.status == "error":
                     ET.SubElement(case, "error", message=clean(c.message)).text = detail
                 elif c.status == "skip":
@@ -59,8 +65,10 @@ def build(result: RunResult) -> ET.Element:
     return root
 
 
-def write_junit(result: RunResult, path: Path) -> None:
-    """Write junit.xml."""
-    tree = ET.ElementTree(build(result))
-    ET.indent(tree)
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+def write_junit(result: RunResult, path: Path, redact: Callable[[str], str] = str,
+                bundle: str | None = None) -> None:
+    """Write junit.xml, every text through ``redact``."""
+    root = build(result, bundle)
+    ET.indent(root)
+    text = ET.tostring(root, encoding="unicode")
+    path.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + redact(text) + "\n", encoding="utf-8")

@@ -1,0 +1,109 @@
+"""The evidence bundle, written as steps finish (memory stays flat on long runs).
+
+Layout under the run folder::
+
+    evidence/<scenario>/<NN>-<kind>/exchange-<k>.json   request and response (redacted)
+                                    response-<k>.<ext>  a non-JSON body as received
+                                    paper.pdf, page-<n>.png, paper.json (boxes), text.txt,
+                                    code2d.json          the printed ordonnance, analysed
+                                    journal.json         teleservice calls during the step
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance.engine.events import Event, StepEvidence, StepFinished
+from conformance.evidence.layout import step_dir
+from conformance.evidence.privacy import Redactor
+
+PNG_DPI = 100
+EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "text/html": "html",
+              "text/plain": "txt"}
+
+
+def _dump(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n",
+                    encoding="utf-8")
+
+
+class EvidenceWriter:
+    """Handles StepFinished events: writes what the step exchanged and saw."""
+
+    def __init__(self, folder: Path, redactor: Redactor) -> None:
+        self.folder = folder
+        self.redactor = redactor
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, StepFinished) and event.evidence is not None:
+            sent = event.evidence.sent
+            if isinstance(sent, dict):
+                self.redactor.learn(sent.get("patient"))
+            self._write(step_dir(event.scenario_id, event.result.index, event.result.kind),
+                        event.evidence)
+
+    def _write(self, relative: str, ev: StepEvidence) -> None:
+        folder = self.folder / relative
+        folder.mkdir(parents=True, exist_ok=True)
+        red = self.redactor
+        for k, exchange in enumerate(ev.exchanges, start=1):
+            record = exchange.summary()
+            body = exchange.body
+            is_json = record["response"] is not None and not isinstance(record["response"], str)
+            if body and not is_json:  # JSON stays in the record; anything else goes beside it
+                ext = EXTENSIONS.get(exchange.content_type, "bin")
+                if ext == "pdf" and red.pseudonymise:
+                    record["response"] = "<paper omitted: the bundle is pseudonymised>"
+                else:
+                    name = "paper.pdf" if ext == "pdf" else f"response-{k}.{ext}"
+                    (folder / name).write_bytes(body)
+                    record["responseFile"] = name
+                    if ext == "pdf":
+                        self._render(folder, body)
+            _dump(folder / f"exchange-{k}.json", red.data(record))
+        if ev.pages:
+            self._paper(folder, ev)
+        if ev.journal:
+            _dump(folder / "journal.json", red.data(list(ev.journal)))
+
+    def _paper(self, folder: Path, ev: StepEvidence) -> None:
+        red = self.redactor
+        pages = [{"number": p.number, "widthMm": round(p.width_mm, 2), "heightMm": round(p.height_mm, 2),
+                  "codes": [{"text": red.text(c.text), "box": [round(v, 2) for v in c.box],
+                             "modules": c.modules, "ecLevel": c.ec_level, "utf8": c.utf8}
+                            for c in p.codes],
+                  "lines": [{"text": red.text(ln.text), "box": [round(v, 2) for v in ln.box]}
+                            for ln in p.lines]}
+                 for p in ev.pages]
+        _dump(folder / "paper.json", pages)
+        text = "\n\n".join(f"--- page {p.number} ---\n" + "\n".join(ln.text for ln in p.lines)
+                           for p in ev.pages)
+        (folder / "text.txt").write_text(red.text(text) + "\n", encoding="utf-8")
+        codes = [c.text for p in ev.pages for c in p.codes]
+        if codes:
+            try:
+                payload: Any = json.loads(codes[0])
+            except ValueError:
+                payload = codes[0]
+            _dump(folder / "code2d.json", red.data(payload))
+
+    @staticmethod
+    def _render(folder: Path, pdf: bytes) -> None:
+        """PNG renders of the pages (the HTML report shows them with the boxes outlined)."""
+        import pypdfium2 as pdfium
+
+        from conformance.paper.analyse import PaperError, guard_inflation
+
+        try:
+            guard_inflation(pdf)  # the checks already refused a bomb: do not render it here either
+            document = pdfium.PdfDocument(pdf)
+        except (PaperError, pdfium.PdfiumError):
+            return
+        try:
+            for n in range(min(len(document), 10)):
+                image = document[n].render(scale=PNG_DPI / 72, grayscale=True).to_pil()
+                image.save(folder / f"page-{n + 1}.png", optimize=True)
+        finally:
+            document.close()

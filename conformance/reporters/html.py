@@ -1,0 +1,237 @@
+"""report.html: one self-contained page rendered from report.json (and the bundle's pages).
+
+Inline CSS and images, no script, no network. Everything that came from a target goes
+through ``html.escape``: a target cannot inject markup into the auditor's browser.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+from conformance.reporters.summary import OPERATION_ORDER
+
+TEXT = {
+    "fr": {"title": "Rapport de conformité — ordonnance numérique", "verdict": "Verdict",
+           "conforme": "CONFORME", "non-conforme": "NON CONFORME", "interrupted": "interrompu",
+           "target": "Cible", "software": "Logiciel", "run": "Campagne", "seed": "Graine",
+           "profile": "Profil", "summary": "Synthèse par opération et gravité", "operation": "Opération",
+           "passed": "réussies", "anomalies": "Anomalies", "none": "Aucune anomalie.",
+           "expected": "Attendu", "observed": "Observé", "fix": "Correction", "evidence": "Preuves",
+           "coverage": "Couverture des exigences", "requirement": "Exigence", "scenarios": "Scénarios",
+           "na": "non applicable", "page": "Page imprimée", "selftest": "Auto-test : défauts détectés",
+           "fault": "Défaut", "detected": "Détecté", "caught": "Détecté par", "yes": "oui", "no": "NON",
+           "warnings": "Avertissements", "generated": "Prescription générée la plus petite en échec",
+           "legend": "Rouge : code 2D. Bleu : mentions repérées.", "scenario": "Scénario",
+           "step": "étape"},
+    "en": {"title": "Conformance report — French e-prescription", "verdict": "Verdict",
+           "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "interrupted": "interrupted",
+           "target": "Target", "software": "Software", "run": "Run", "seed": "Seed",
+           "profile": "Profile", "summary": "Summary by operation and severity", "operation": "Operation",
+           "passed": "passed", "anomalies": "Anomalies", "none": "No anomaly.",
+           "expected": "Expected", "observed": "Observed", "fix": "Fix", "evidence": "Evidence",
+           "coverage": "Requirement coverage", "requirement": "Requirement", "scenarios": "Scenarios",
+           "na": "not applicable", "page": "Printed page", "selftest": "Self-test: faults detected",
+           "fault": "Fault", "detected": "Detected", "caught": "Caught by", "yes": "yes", "no": "NO",
+           "warnings": "Warnings", "generated": "Smallest failing generated prescription",
+           "legend": "Red: code 2D. Blue: mentions found.", "scenario": "Scenario", "step": "step"},
+}
+SEVERITIES = ("blocking", "major", "minor", "info")
+MENTION_WORDS = ("e-prescription", "n°", "assurance maladie", "autorité parentale", "ameli",
+                 "consulter ce qui a été", "page ")
+MAX_IMAGES = 6
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;margin:0 auto;
+max-width:1100px;padding:1.5rem}
+h1{font-size:1.6rem;margin:.2rem 0 1rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:2px solid #ddd}
+table{border-collapse:collapse;margin:.5rem 0;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;
+text-align:left;vertical-align:top}th{background:#eef}
+.verdict{display:inline-block;padding:.4rem .9rem;border-radius:4px;font-weight:700;font-size:1.2rem}
+.ok{background:#0b6b2b;color:#fff}.ko{background:#a10d0d;color:#fff}
+.fail{color:#a10d0d;font-weight:600}.pass{color:#0b6b2b}.skip{color:#555}.warn{color:#7a4a00}
+.error{color:#6b006b;font-weight:600}
+.anomaly{border:1px solid #c99;border-left:6px solid #a10d0d;padding:.5rem .8rem;margin:.8rem 0;
+page-break-inside:avoid}
+pre{white-space:pre-wrap;word-break:break-word;background:#f6f6f6;padding:.4rem;margin:.2rem 0;
+font-size:.85rem}
+figure{margin:.5rem 0}.sheet{position:relative;display:inline-block;max-width:100%;border:1px solid #888}
+.sheet img{display:block;max-width:100%;height:auto}.box{position:absolute;border:2px solid}
+.qr{border-color:#d00}.mention{border-color:#06c}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}dt{font-weight:600}
+@media print{body{max-width:none;padding:0}a{color:inherit}.anomaly,figure{page-break-inside:avoid}}
+"""
+
+
+def _e(value: Any) -> str:
+    """Escape anything for HTML text or attribute context."""
+    if not isinstance(value, str):
+        value = json.dumps(value, ensure_ascii=False, indent=1, default=str)
+    return html.escape(value, quote=True)
+
+
+def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str:
+    """The whole page; ``folder`` is the bundle (for page images), None to leave them out."""
+    t = TEXT.get(lang, TEXT["fr"])
+    verdict = report.get("verdict", "non-conforme")
+    about = (report.get("target") or {}).get("about") or {}
+    software: dict[str, Any] = about["logiciel"] if isinstance(about.get("logiciel"), dict) else {}
+    parts = [
+        f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(t['title'])}</title><style>{CSS}</style></head><body><main>",
+        f"<h1>{_e(t['title'])}</h1>",
+        f'<p><span class="verdict {"ok" if verdict == "conforme" else "ko"}" role="status">'
+        f"{_e(t['verdict'])} : {_e(t.get(verdict, verdict))}"
+        f"{' (' + _e(t['interrupted']) + ')' if report.get('interrupted') else ''}</span></p>",
+        "<dl>",
+        f"<dt>{_e(t['target'])}</dt><dd>{_e((report.get('target') or {}).get('url', ''))}</dd>",
+        f"<dt>{_e(t['software'])}</dt><dd>{_e(software.get('nom', ''))} {_e(software.get('version', ''))}"
+        f" — {_e(software.get('editeur', ''))}</dd>",
+        f"<dt>{_e(t['run'])}</dt><dd>{_e(report.get('runId', ''))} ({_e(report.get('started', ''))} → "
+        f"{_e(report.get('finished', ''))})</dd>",
+        f"<dt>{_e(t['profile'])}</dt><dd>{_e((report.get('profile') or {}).get('name', ''))}</dd>",
+        f"<dt>{_e(t['seed'])}</dt><dd>{_e(str(report.get('seed', '')))}</dd>",
+        "</dl>",
+        _summary(report, t),
+        _anomalies(report, folder, t),
+        _coverage(report, t),
+    ]
+    if report.get("selfTest"):
+        parts.append(_selftest(report["selfTest"], t))
+    parts.append("</main></body></html>\n")
+    return "\n".join(parts)
+
+
+def _summary(report: dict[str, Any], t: dict[str, str]) -> str:
+    rows = (report.get("summary") or {}).get("byOperation") or {}
+    head = "".join(f'<th scope="col">{_e(s)}</th>' for s in SEVERITIES)
+    body = []
+    for op in OPERATION_ORDER:
+        row = rows.get(op)
+        if not row or not any(row.values()):
+            continue
+        cells = "".join(f'<td class="{"fail" if row.get(s) else ""}">{row.get(s, 0)}</td>'
+                        for s in SEVERITIES)
+        body.append(f'<tr><th scope="row">{_e(op)}</th>{cells}<td>{row.get("pass", 0)}</td></tr>')
+    return (f"<h2>{_e(t['summary'])}</h2><table><thead><tr><th scope=\"col\">{_e(t['operation'])}</th>"
+            f"{head}<th scope=\"col\">{_e(t['passed'])}</th></tr></thead><tbody>{''.join(body)}"
+            "</tbody></table>")
+
+
+def _failures(report: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+    return [(sc, st, c) for sc in report.get("scenarios", []) for st in sc.get("steps", [])
+            for c in st.get("checks", []) if c.get("status") in ("fail", "error")]
+
+
+def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -> str:
+    found = _failures(report)
+    out = [f"<h2>{_e(t['anomalies'])} ({len(found)})</h2>"]
+    if not found:
+        out.append(f"<p>{_e(t['none'])}</p>")
+    images = 0
+    shown_pages: set[str] = set()
+    for sc, st, c in found:
+        evidence = st.get("evidence") or ""
+        out.append('<section class="anomaly">')
+        out.append(f"<h3><span class=\"{_e(c.get('status'))}\">{_e(c.get('requirement'))}</span> "
+                   f"[{_e(c.get('severity'))}] {_e(c.get('title'))}</h3>")
+        out.append(f"<p>{_e(t['scenario'])} <strong>{_e(sc.get('id'))}</strong> — {_e(sc.get('title'))}, "
+                   f"{_e(t['step'])} {int(st.get('index', 0)) + 1} ({_e(st.get('kind'))})</p>")
+        out.append(f"<p>{_e(c.get('message'))}</p><dl>")
+        out.append(f"<dt>{_e(t['expected'])}</dt><dd><pre>{_e(c.get('expected'))}</pre></dd>")
+        out.append(f"<dt>{_e(t['observed'])}</dt><dd><pre>{_e(c.get('observed'))}</pre></dd>")
+        if c.get("diff"):
+            out.append(f"<dt>diff</dt><dd><pre>{_e(chr(10).join(map(str, c['diff'])))}</pre></dd>")
+        if c.get("hint"):
+            out.append(f"<dt>{_e(t['fix'])}</dt><dd>{_e(c.get('hint'))}</dd>")
+        if evidence:
+            link = f'<a href="{_e(evidence)}/">{_e(evidence)}/</a>'
+            out.append(f"<dt>{_e(t['evidence'])}</dt><dd>{link}</dd>")
+        out.append("</dl>")
+        if st.get("kind") == "paper" and folder is not None and evidence not in shown_pages \
+                and images < MAX_IMAGES:
+            figure = _page(folder, evidence, t)
+            if figure:
+                out.append(figure)
+                shown_pages.add(evidence)
+                images += 1
+        if sc.get("generated") and (sc["generated"] or {}).get("falsifying"):
+            out.append(f"<details><summary>{_e(t['generated'])}</summary><pre>"
+                       f"{_e(sc['generated']['falsifying'])}</pre></details>")
+        out.append("</section>")
+    return "\n".join(out)
+
+
+def _page(folder: Path, evidence: str, t: dict[str, str]) -> str:
+    """Page 1 of a paper step as an inline image, with the code 2D and mention boxes outlined."""
+    png, boxes = folder / evidence / "page-1.png", folder / evidence / "paper.json"
+    if not png.is_file() or not boxes.is_file():
+        return ""
+    try:
+        pages = json.loads(boxes.read_text(encoding="utf-8"))
+        page = pages[0]
+        width, height = float(page["widthMm"]), float(page["heightMm"])
+    except (ValueError, KeyError, IndexError, TypeError):
+        return ""
+
+    def box(b: list[float], cls: str) -> str:
+        x, y = 100 * b[0] / width, 100 * b[1] / height
+        w, h = 100 * (b[2] - b[0]) / width, 100 * (b[3] - b[1]) / height
+        return (f'<span class="box {cls}" style="left:{x:.2f}%;top:{y:.2f}%;width:{w:.2f}%;'
+                f'height:{h:.2f}%"></span>')
+
+    marks = [box(c["box"], "qr") for c in page.get("codes", [])]
+    marks += [box(ln["box"], "mention") for ln in page.get("lines", [])
+              if any(w in str(ln.get("text", "")).lower() for w in MENTION_WORDS)]
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    return (f'<figure><div class="sheet"><img src="data:image/png;base64,{data}" '
+            f'alt="{_e(t["page"])} — {_e(evidence)}">{"".join(marks)}</div>'
+            f"<figcaption>{_e(t['page'])} — {_e(t['legend'])}</figcaption></figure>")
+
+
+def _coverage(report: dict[str, Any], t: dict[str, str]) -> str:
+    """Requirement × scenarios: each scenario's worst verdict on that requirement."""
+    table: dict[str, dict[str, str]] = {}
+    na: list[tuple[str, str]] = []
+    order = {"error": 0, "fail": 1, "warn": 2, "pass": 3, "skip": 4}
+    for sc in report.get("scenarios", []):
+        if sc.get("status") == "skip" and sc.get("reason"):
+            na.append((sc["id"], sc["reason"]))
+            for req in sc.get("requirements", []):
+                table.setdefault(req, {})[sc["id"]] = "skip"
+        for st in sc.get("steps", []):
+            for c in st.get("checks", []):
+                cell = table.setdefault(c["requirement"], {})
+                old = cell.get(sc["id"])
+                if old is None or order[c["status"]] < order[old]:
+                    cell[sc["id"]] = c["status"]
+    rows = []
+    for req in sorted(table, key=lambda r: (r.split("-")[0], r)):
+        cells = ", ".join(f'<span class="{_e(s)}">{_e(sid)}</span>' for sid, s in sorted(table[req].items()))
+        rows.append(f'<tr><th scope="row">{_e(req)}</th><td>{cells}</td></tr>')
+    na_list = "".join(f"<li>{_e(sid)} — {_e(reason)}</li>" for sid, reason in na)
+    return (f"<h2>{_e(t['coverage'])}</h2><table><thead><tr><th scope=\"col\">{_e(t['requirement'])}</th>"
+            f"<th scope=\"col\">{_e(t['scenarios'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            + (f"<h3>{_e(t['na'])}</h3><ul>{na_list}</ul>" if na else ""))
+
+
+def _selftest(data: dict[str, Any], t: dict[str, str]) -> str:
+    rows = "".join(
+        f"<tr><th scope=\"row\">{_e(f['name'])}</th><td class=\"{'pass' if f['detected'] else 'fail'}\">"
+        f"{_e(t['yes'] if f['detected'] else t['no'])}</td><td>{_e(' '.join(f['caughtBy']))}</td>"
+        f"<td>{_e(f['description'])}</td></tr>" for f in data.get("faults", []))
+    return (f"<h2>{_e(t['selftest'])} — {data.get('detected')}/{data.get('faultCount')}, "
+            f"faux positifs / false positives : {data.get('falsePositives')}</h2><table><thead><tr>"
+            f"<th scope=\"col\">{_e(t['fault'])}</th><th scope=\"col\">{_e(t['detected'])}</th>"
+            f"<th scope=\"col\">{_e(t['caught'])}</th><th scope=\"col\">description</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table>")
+
+
+def write_html(report: dict[str, Any], folder: Path, lang: str = "fr") -> Path:
+    """Write report.html into the run folder."""
+    path = folder / "report.html"
+    path.write_text(render(report, folder, lang), encoding="utf-8")
+    return path

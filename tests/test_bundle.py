@@ -1,0 +1,193 @@
+"""The evidence bundle: manifest and signature, verify, replay, pseudonymisation, report.html
+(rendered in a real headless Chromium), JUnit attachments, summary.md."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conformance.evidence import Redactor
+from conformance.paths import BUNDLED_FIXTURES, BUNDLED_SCENARIOS
+from tests.hostile import HOSTILE_TEXT, HostileServer
+from tests.test_cli import cli, only_run
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+TEXT_SUFFIXES = {".json", ".xml", ".html", ".md", ".txt"}
+
+
+@pytest.fixture(scope="module")
+def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A signed bundle of two scenarios with a fault (anomalies, a failing paper) and its key."""
+    tmp = tmp_path_factory.mktemp("signed")
+    assert cli("keygen", str(tmp / "keys")).returncode == 0
+    done = cli("run", "-k", "RT-MED-001 or RT-CON-001", "--fault", "number-missing",
+               "--sign", str(tmp / "keys" / "conformance-signing.key"), "--report-dir", str(tmp / "r"))
+    assert done.returncode == 1, done.stdout + done.stderr
+    return only_run(tmp / "r"), tmp / "keys" / "conformance-signing.pub"
+
+
+def test_bundle_holds_reports_evidence_and_a_manifest_of_every_file(signed: tuple[Path, Path]) -> None:
+    bundle, _ = signed
+    for name in ("report.json", "junit.xml", "report.html", "summary.md", "manifest.json", "manifest.sig"):
+        assert (bundle / name).is_file(), name
+    paper = bundle / "evidence" / "RT-MED-001" / "04-paper"
+    for name in ("paper.pdf", "page-1.png", "paper.json", "text.txt", "code2d.json", "exchange-1.json"):
+        assert (paper / name).is_file(), name
+    assert json.loads((paper / "code2d.json").read_text("utf-8"))["S"] == {"V": 2}
+    assert (bundle / "evidence" / "RT-MED-001" / "01-create" / "journal.json").is_file()
+    manifest = json.loads((bundle / "manifest.json").read_text("utf-8"))
+    files = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert set(manifest["files"]) == files - {"manifest.json", "manifest.sig"}
+    assert manifest["suite"]["hash"] and manifest["seed"] == 0 and manifest["profile"]["name"]
+    assert manifest["target"]["about"]["logiciel"]["nom"] == "epresc-reference"
+    report = json.loads((bundle / "report.json").read_text("utf-8"))
+    assert report["scenarios"][0]["steps"][3]["evidence"] == "evidence/RT-MED-001/04-paper"
+
+
+def test_verify_names_every_changed_missing_or_added_file(signed: tuple[Path, Path], tmp_path: Path) -> None:
+    original, public = signed
+    intact = cli("verify", str(original), "--public-key", str(public))
+    assert intact.returncode == 0 and "signature: valid" in intact.stdout
+    files = sorted(p for p in original.rglob("*") if p.is_file() and not p.name.startswith("manifest"))
+    for target in (files[0], files[len(files) // 2], files[-1]):  # one byte, anywhere
+        bundle = tmp_path / target.name
+        shutil.copytree(original, bundle)
+        copy = bundle / target.relative_to(original)
+        data = bytearray(copy.read_bytes())
+        data[len(data) // 2] ^= 0x01
+        copy.write_bytes(bytes(data))
+        done = cli("verify", str(bundle), "--public-key", str(public))
+        assert done.returncode == 1
+        assert f"changed  {target.relative_to(original).as_posix()}" in done.stdout
+    bundle = tmp_path / "moved"
+    shutil.copytree(original, bundle)
+    (bundle / "summary.md").unlink()
+    (bundle / "extra.txt").write_text("x", encoding="utf-8")
+    done = cli("verify", str(bundle))
+    assert done.returncode == 1
+    assert "missing  summary.md" in done.stdout and "added    extra.txt" in done.stdout
+    # rewriting the manifest to match does not survive the signature
+    manifest = json.loads((bundle / "manifest.json").read_text("utf-8"))
+    manifest["files"].pop("summary.md")
+    (bundle / "extra.txt").unlink()
+    (bundle / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    done = cli("verify", str(bundle), "--public-key", str(public))
+    assert done.returncode == 1 and "signature: invalid" in done.stdout
+    assert cli("verify", str(tmp_path)).returncode == 2
+
+
+def test_replay_gives_identical_verdicts_and_refuses_a_changed_suite(signed: tuple[Path, Path],
+                                                                      tmp_path: Path) -> None:
+    bundle, _ = signed
+    done = cli("replay", str(bundle), "--report-dir", str(tmp_path / "again"))
+    # the embedded default has no fault now: the replay shows what changed, check by check
+    assert done.returncode == 1 and "PAP-01 number_under_qr #" in done.stdout and "fail → pass" in done.stdout
+    clean = cli("run", "-k", "RT-MED-001", "--seed", "7", "--report-dir", str(tmp_path / "clean"))
+    assert clean.returncode == 0
+    same = cli("replay", str(only_run(tmp_path / "clean")), "--report-dir", str(tmp_path / "same"))
+    assert same.returncode == 0 and "0 verdict difference(s)" in same.stdout
+    # a bundle made from a copy of the suite whose files then change
+    suite = tmp_path / "suite"
+    shutil.copytree(BUNDLED_SCENARIOS / "nominal", suite / "scenarios")
+    shutil.copytree(BUNDLED_FIXTURES, suite / "fixtures")
+    made = cli("run", str(suite / "scenarios"), "-k", "RT-CON-001", "--report-dir", str(tmp_path / "s"))
+    assert made.returncode == 0, made.stderr
+    (suite / "scenarios" / "opposition.yaml").write_text(
+        (suite / "scenarios" / "opposition.yaml").read_text("utf-8") + "\n# changed\n", encoding="utf-8")
+    refused = cli("replay", str(only_run(tmp_path / "s")), "--report-dir", str(tmp_path / "x"))
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    forced = cli("replay", str(only_run(tmp_path / "s")), "--force", "--report-dir", str(tmp_path / "x"))
+    assert forced.returncode == 0 and "warning" in forced.stderr
+
+
+def test_pseudonymised_bundle_has_no_patient_identity(tmp_path: Path) -> None:
+    done = cli("run", "-k", "RT-MED-001 or ROB-ACCENTS-001 or RT-ALD-001 or RT-ENFANT-001 or GEN",
+               "--fault", "number-missing", "--pseudonymise", "--report-dir", str(tmp_path))
+    assert done.returncode == 1, done.stderr
+    bundle = only_run(tmp_path)
+    secrets = set()
+    for file in (BUNDLED_FIXTURES / "patients").glob("*.yaml"):
+        patient = yaml.safe_load(file.read_text("utf-8"))
+        secrets |= {patient["nomFamille"], patient["prenom"], patient["ins"]}
+    texts = [p for p in bundle.rglob("*") if p.suffix in TEXT_SUFFIXES]
+    assert len(texts) > 20
+    leaks = [(p.name, s) for p in texts for s in secrets if re.search(rf"(?<!\w){re.escape(s)}(?!\w)",
+                                                                       p.read_text("utf-8"))]
+    assert leaks == []
+    assert not list(bundle.rglob("*.pdf")) and not list(bundle.rglob("page-*.png"))
+    assert "PSEUDO0" in (bundle / "report.json").read_text("utf-8")
+
+
+def test_redactor_masks_secrets_and_custom_patterns() -> None:
+    r = Redactor([r"LAP-\d{4}"])
+    text = ('Authorization: Bearer eyJhbGciOi.J9x.yz {"access_token": "s3cr3t"} password=hunter2 '
+            "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY----- licence LAP-1234")
+    masked = r.text(text)
+    for secret in ("eyJhbGciOi", "s3cr3t", "hunter2", "MIIE", "LAP-1234"):
+        assert secret not in masked
+    assert r.data({"Cookie": "a=b", "x": ["Bearer abcdefghij"]}) == {"Cookie": "<redacted>",
+                                                                   "x": ["<redacted>"]}
+
+
+def test_junit_attaches_the_page_of_failing_paper_checks(signed: tuple[Path, Path]) -> None:
+    bundle, _ = signed
+    junit = (bundle / "junit.xml").read_text("utf-8")
+    attachments = re.findall(r"\[\[ATTACHMENT\|([^\]]+)\]\]", junit)
+    assert attachments and all(Path(a).is_file() for a in attachments)
+    summary = (bundle / "summary.md").read_text("utf-8")
+    assert summary.startswith("### ❌ Non conforme") and "PAP-01" in summary
+
+
+def test_hostile_text_from_a_target_is_escaped_in_every_report(tmp_path: Path) -> None:
+    with HostileServer("xss") as server:
+        done = cli("run", "--target", server.url, "-k", "RT-MED-001", "--timeout", "2",
+                   "--report-dir", str(tmp_path))
+    assert done.returncode == 1
+    bundle = only_run(tmp_path)
+    page = (bundle / "report.html").read_text("utf-8")
+    assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in page  # shown, as text
+    assert "<script" not in page and "<img src=x" not in page
+    assert "<script" not in (bundle / "summary.md").read_text("utf-8")
+    junit = (bundle / "junit.xml").read_text("utf-8")
+    assert "<script" not in junit and "&lt;script&gt;" in junit
+
+
+def _chromium(*args: str) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM is not None
+    return subprocess.run([CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
+                           "--disable-dev-shm-usage", "--no-first-run", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found (Debian package 'chromium'; "
+                    ".ci/run installs it): the report cannot be rendered in a browser here")
+def test_report_html_renders_in_headless_chromium(signed: tuple[Path, Path], tmp_path: Path) -> None:
+    from PIL import Image, ImageStat
+
+    bundle, _ = signed
+    shot = tmp_path / "report.png"
+    _chromium(f"--screenshot={shot}", "--window-size=1200,1800", (bundle / "report.html").as_uri())
+    assert shot.is_file()
+    image = Image.open(shot).convert("L")
+    assert image.size == (1200, 1800)
+    assert ImageStat.Stat(image).stddev[0] > 10  # not a blank page: text, tables, the page image
+    dom = _chromium("--dump-dom", (bundle / "report.html").as_uri()).stdout
+    assert "NON CONFORME" in dom and "PAP-01" in dom and "data:image/png;base64," in dom
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found: cannot check the DOM in a browser")
+def test_hostile_text_is_inert_in_the_browser(tmp_path: Path) -> None:
+    with HostileServer("xss") as server:
+        cli("run", "--target", server.url, "-k", "RT-MED-001", "--timeout", "2",
+            "--report-dir", str(tmp_path))
+    html_file = only_run(tmp_path) / "report.html"
+    dom = _chromium("--dump-dom", html_file.as_uri()).stdout
+    assert HOSTILE_TEXT.split(">")[0].replace("<", "&lt;") in dom  # shown as text
+    assert "<script" not in dom.lower()  # no element was created from it
+    assert not re.search(r"<img[^>]*onerror", dom, re.IGNORECASE)
