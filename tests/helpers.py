@@ -9,12 +9,13 @@ from conformance.scenario import Scenario
 from conformance.targets import HttpTarget, TeleserviceControl
 
 
-def run_suite(world: EmbeddedWorld, scenarios: list[Scenario], fail_on: str = "major") -> RunResult:
+def run_suite(world: EmbeddedWorld, scenarios: list[Scenario], fail_on: str = "major",
+              jobs: int = 1) -> RunResult:
     """Every event consumed; the final RunResult."""
     target = HttpTarget(world.target_url)
     control = TeleserviceControl(world.teleservice_url)
     try:
-        runner = Runner(RunConfig(target, control, load_profile(), fail_on), scenarios)
+        runner = Runner(RunConfig(target, control, load_profile(), fail_on, jobs=jobs), scenarios)
         for event in runner.run():
             if isinstance(event, RunFinished):
                 return event.result

@@ -55,8 +55,8 @@ def test_verify_names_every_changed_missing_or_added_file(signed: tuple[Path, Pa
     intact = cli("verify", str(original), "--public-key", str(public))
     assert intact.returncode == 0 and "signature: valid" in intact.stdout
     files = sorted(p for p in original.rglob("*") if p.is_file() and not p.name.startswith("manifest"))
-    for target in (files[0], files[len(files) // 2], files[-1]):  # one byte, anywhere
-        bundle = tmp_path / target.name
+    for n, target in enumerate((files[0], files[len(files) // 2], files[-1])):  # one byte, anywhere
+        bundle = tmp_path / f"copy-{n}"
         shutil.copytree(original, bundle)
         copy = bundle / target.relative_to(original)
         data = bytearray(copy.read_bytes())

@@ -14,7 +14,7 @@ from conformance.checks.registry import Failed, Skipped, check
 
 @check("degraded_reported", "DEG-02", "major", "Mode dégradé : échec signalé, aucun identifiant "
        "fantôme, rien d'enregistré", ("create",),
-       "when EP4 fails, answer statut 'non-enregistree' (or a 5xx problem) without an id")
+       "when EP4 fails, answer statut 'non-enregistree' (or a 5xx problem) without an id", exclusive=True)
 def degraded_reported(ctx: CheckContext) -> str:
     """The target says the prescription is not registered, gives no id, and EP4 accepted nothing."""
     ex = ctx.exchange

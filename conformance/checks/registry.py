@@ -41,20 +41,22 @@ class CheckSpec:
     steps: tuple[str, ...]
     hint: str
     fn: CheckFn
-
+    exclusive: bool = False  # reads every teleservice call of its step: no concurrent scenario
 
 REGISTRY: dict[str, CheckSpec] = {}
 DEFAULTS: dict[str, tuple[str, ...]] = {}
 
 
 def check(name: str, requirement: str, severity: str, title: str, steps: tuple[str, ...],
-          hint: str = "") -> Callable[[CheckFn], CheckFn]:
-    """Register ``fn`` as check ``name`` for ``requirement``, usable on ``steps`` kinds."""
+          hint: str = "", exclusive: bool = False) -> Callable[[CheckFn], CheckFn]:
+    """Register ``fn`` as check ``name`` for ``requirement``, usable on ``steps`` kinds.
+    ``exclusive``: it reads the whole journal window of its step, so its scenario never runs
+    beside another one."""
 
     def register(fn: CheckFn) -> CheckFn:
         if name in REGISTRY:
             raise ValueError(f"check {name} registered twice")
-        REGISTRY[name] = CheckSpec(name, requirement, severity, title, steps, hint, fn)
+        REGISTRY[name] = CheckSpec(name, requirement, severity, title, steps, hint, fn, exclusive)
         return fn
 
     return register

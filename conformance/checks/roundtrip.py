@@ -121,7 +121,7 @@ def only_patient(ctx: CheckContext) -> str:
 
 @check("rejected", "RT-08", "major", "Saisie invalide refusée localement, rien transmis",
        ("create", "consult"), "validate locally and answer 4xx problem+json naming the rule; "
-       "call no teleservice")
+       "call no teleservice", exclusive=True)
 def rejected(ctx: CheckContext) -> str:
     """A 4xx problem naming the expected rule, and no call reached the teleservice."""
     ex = ctx.exchange
@@ -170,7 +170,8 @@ def line_types(ctx: CheckContext) -> str:
 
 
 @check("no_duplicate", "RT-09", "major", "Resoumettre un identifiant ne crée pas de doublon",
-       ("create",), "recognise an id already registered: answer with it, register nothing new")
+       ("create",), "recognise an id already registered: answer with it, register nothing new",
+       exclusive=True)
 def no_duplicate(ctx: CheckContext) -> str:
     """Re-posting a body with an existing id: same id back (or a 409), no new registration."""
     given = ctx.step.sent.get("id") if isinstance(ctx.step.sent, dict) else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import re
 import signal
 import ssl
@@ -57,6 +58,7 @@ class RunOptions:
     redact: tuple[str, ...] = ()  # extra regular expressions masked in everything written
     suite: tuple[str, ...] = ()  # the scenario paths given (recorded in the manifest)
     fixtures: str | None = None
+    jobs: int = 1
 
 
 def _tls(ca: str | None, cert: str | None, key: str | None) -> TlsOptions:
@@ -111,12 +113,14 @@ def target_options(fn: Callable[..., Any]) -> Callable[..., Any]:
 @click.option("--redact", multiple=True, metavar="REGEX",
               help="Also mask text matching this regular expression in everything written.")
 @click.option("--only", "only_ids", multiple=True, hidden=True, help="Exact scenario ids (replay).")
+@click.option("-j", "--jobs", type=int, default=None,
+              help="Scenarios run concurrently (default: the number of cores; isolated ones alone).")
 def run(paths: tuple[str, ...], target: str | None, teleservice: str | None, profile_name: str,
         keywords: tuple[str, ...], tags: tuple[str, ...], seed: int, report_dir: str, fail_on: str,
         timeout: float, lang: str, fixtures: str | None, faults: tuple[str, ...],
         verbose: bool, exitfirst: bool, ca: str | None, cert: str | None, key: str | None,
         fuzz_examples: int, sign_key: str | None, pseudonymise: bool, redact: tuple[str, ...],
-        only_ids: tuple[str, ...]) -> None:
+        only_ids: tuple[str, ...], jobs: int | None) -> None:
     """Run scenarios and write console, report.json, junit.xml, report.html, summary.md and the
     evidence bundle with its manifest."""
     profile = _profile(profile_name)
@@ -132,7 +136,7 @@ def run(paths: tuple[str, ...], target: str | None, teleservice: str | None, pro
             fail(f"--redact {pattern!r}: not a regular expression ({exc})")
     opts = RunOptions(seed, Path(report_dir), fail_on, timeout, lang, verbose, exitfirst,
                       _tls(ca, cert, key), max(0, fuzz_examples), Path(sign_key) if sign_key else None,
-                      pseudonymise, redact, paths, fixtures)
+                      pseudonymise, redact, paths, fixtures, max(1, jobs or os.cpu_count() or 1))
     _main(target, teleservice, faults, lambda t, ts: _execute(scenarios, t, ts, profile, opts)[0])
 
 
@@ -222,7 +226,7 @@ def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile
     control = TeleserviceControl(teleservice, opts.timeout) if teleservice else None
     config = RunConfig(http, control, profile, opts.fail_on, opts.seed,
                        extra={"profile": {"name": profile.name}, "evidence": True},
-                       exit_first=opts.exitfirst, evidence=True)
+                       exit_first=opts.exitfirst, evidence=True, jobs=opts.jobs)
     console = ConsoleReporter(opts.lang, verbose=opts.verbose)
     runner = Runner(config, scenarios)
     folder = opts.report_dir / runner.run_id

@@ -6,7 +6,8 @@ import contextlib
 import datetime as dt
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,7 @@ class RunConfig:
     exit_first: bool = False  # stop after the first scenario with an anomaly (-x)
     shrink: bool = True  # shrink failures of generated scenarios
     evidence: bool = False  # attach StepEvidence to StepFinished (the bundle's writer needs it)
+    jobs: int = 1  # scenarios run concurrently (isolated ones always alone)
 
 
 def fetch_about(target: HttpTarget) -> dict[str, Any]:
@@ -92,6 +94,33 @@ def missing_capability(sc: Scenario, about: dict[str, Any]) -> str | None:
             continue
         return need
     return None
+
+
+def isolated(sc: Scenario) -> bool:
+    """Must run alone: it injects teleservice faults, reads a whole journal window, or drives
+    Hypothesis (not thread-safe)."""
+    if sc.isolated or sc.generate:
+        return True
+    for step in sc.steps:
+        if step.kind == "teleservice":
+            return True
+        names = [e.name for e in step.expect] if step.expect is not None else DEFAULTS.get(step.kind, ())
+        if any(REGISTRY[name].exclusive for name in names):
+            return True
+    return False
+
+
+def segments(scenarios: list[Scenario]) -> list[list[Scenario]]:
+    """The suite cut into runs of scenarios that may share the target, and isolated ones alone."""
+    out: list[list[Scenario]] = []
+    for sc in scenarios:
+        if isolated(sc):
+            out.append([sc])
+        elif out and not isolated(out[-1][0]):
+            out[-1].append(sc)
+        else:
+            out.append([sc])
+    return out
 
 
 def _has_anomaly(result: ScenarioResult, fail_on: str) -> bool:
@@ -139,21 +168,45 @@ class Runner:
         interrupted = False
         try:
             yield RunStarted(self.run_id, len(self.scenarios), cfg.target.base_url, about)
-            for sc in self.scenarios:
-                yield ScenarioStarted(sc.id, sc.title)
-                result: ScenarioResult | None = None
-                for event in self._scenario(sc, about):
-                    if isinstance(event, ScenarioFinished):
-                        result = event.result
-                    yield event
-                assert result is not None
-                self.done.append(result)
-                if cfg.exit_first and _has_anomaly(result, cfg.fail_on):
-                    self._stopped = f"stopped after {result.id} (--exitfirst)"
+            for segment in segments(self.scenarios):
+                if cfg.jobs > 1 and len(segment) > 1:
+                    yield from self._concurrently(segment, about)
+                else:
+                    for sc in segment:
+                        yield ScenarioStarted(sc.id, sc.title)
+                        yield from self._finish(self._scenario(sc, about))
+                        if self._stopped:
+                            break
+                if self._stopped:
                     break
         except KeyboardInterrupt:
             interrupted = True
         yield RunFinished(self.result(interrupted))
+
+    def _finish(self, events: Iterable[Event]) -> Iterator[Event]:
+        """Pass a scenario's events on; record its result (and --exitfirst)."""
+        for event in events:
+            if isinstance(event, ScenarioFinished):
+                self.done.append(event.result)
+                if self.config.exit_first and _has_anomaly(event.result, self.config.fail_on):
+                    self._stopped = f"stopped after {event.result.id} (--exitfirst)"
+            yield event
+
+    def _collect(self, sc: Scenario, about: dict[str, Any]) -> list[Event]:
+        return list(self._scenario(sc, about))
+
+    def _concurrently(self, segment: list[Scenario], about: dict[str, Any]) -> Iterator[Event]:
+        """Run a segment's scenarios on ``jobs`` threads; events come out in suite order."""
+        pool = ThreadPoolExecutor(max_workers=self.config.jobs, thread_name_prefix="scenario")
+        try:
+            futures = [pool.submit(self._collect, sc, about) for sc in segment]
+            for sc, future in zip(segment, futures, strict=True):
+                if self._stopped:
+                    break
+                yield ScenarioStarted(sc.id, sc.title)
+                yield from self._finish(future.result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _scenario(self, sc: Scenario, about: dict[str, Any]) -> Iterator[Event]:
         t0 = time.perf_counter()

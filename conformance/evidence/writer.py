@@ -94,16 +94,21 @@ class EvidenceWriter:
         """PNG renders of the pages (the HTML report shows them with the boxes outlined)."""
         import pypdfium2 as pdfium
 
-        from conformance.paper.analyse import PaperError, guard_inflation
+        from conformance.paper.analyse import PDFIUM_LOCK, PaperError, guard_inflation
 
         try:
             guard_inflation(pdf)  # the checks already refused a bomb: do not render it here either
-            document = pdfium.PdfDocument(pdf)
-        except (PaperError, pdfium.PdfiumError):
+        except PaperError:
             return
-        try:
-            for n in range(min(len(document), 10)):
-                image = document[n].render(scale=PNG_DPI / 72, grayscale=True).to_pil()
-                image.save(folder / f"page-{n + 1}.png", optimize=True)
-        finally:
-            document.close()
+        with PDFIUM_LOCK:
+            try:
+                document = pdfium.PdfDocument(pdf)
+            except pdfium.PdfiumError:
+                return
+            try:
+                images = [document[n].render(scale=PNG_DPI / 72, grayscale=True).to_pil()
+                          for n in range(min(len(document), 10))]
+            finally:
+                document.close()
+        for n, image in enumerate(images, start=1):
+            image.save(folder / f"page-{n}.png", compress_level=1)  # fast; the size hardly differs

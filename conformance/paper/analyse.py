@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import threading
 import unicodedata
 import warnings
 import zlib
@@ -22,6 +23,9 @@ MAX_PIXELS = 60_000_000
 MAX_INFLATED = 64_000_000  # bytes all Flate streams of a PDF may inflate to
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm, top-left origin
+# PDFium is not thread-safe: every use of it in this process holds this lock
+# (concurrent runs analyse papers in worker processes, each with its own PDFium).
+PDFIUM_LOCK = threading.RLock()
 
 
 class PaperError(Exception):
@@ -173,9 +177,14 @@ def guard_inflation(data: bytes) -> None:
 
 
 def _pdf_pages(data: bytes, dpi: int) -> list[PaperPage]:
+    guard_inflation(data)
+    with PDFIUM_LOCK:
+        return _pdf_pages_locked(data, dpi)
+
+
+def _pdf_pages_locked(data: bytes, dpi: int) -> list[PaperPage]:
     import pypdfium2 as pdfium
 
-    guard_inflation(data)
 
     try:
         pdf = pdfium.PdfDocument(data)

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.paper.analyse import MAX_PIXELS, Box, PaperError
+from conformance.paper.analyse import MAX_PIXELS, PDFIUM_LOCK, Box, PaperError
 
 SCAN_DPI = 150
 ROTATIONS_DEG = (1.0, -1.0, 2.0, -2.0)
@@ -40,14 +40,15 @@ def _page_image(data: bytes, page_number: int, dpi: int) -> Any:
     if data[:5] == b"%PDF-":
         import pypdfium2 as pdfium
 
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise PaperError(f"not a readable PDF ({exc})") from exc
-        try:
-            return pdf[page_number - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-        finally:
-            pdf.close()
+        with PDFIUM_LOCK:
+            try:
+                pdf = pdfium.PdfDocument(data)
+            except pdfium.PdfiumError as exc:
+                raise PaperError(f"not a readable PDF ({exc})") from exc
+            try:
+                return pdf[page_number - 1].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            finally:
+                pdf.close()
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         image = Image.open(io.BytesIO(data))

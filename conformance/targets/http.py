@@ -92,17 +92,29 @@ class HttpTarget:
         self._options: dict[str, Any] = {"base_url": self.base_url, "timeout": self.limits.timeout,
                                          "transport": transport, "verify": verify,
                                          "follow_redirects": False}
-        self.client = httpx.Client(**self._options)
-        self._aborted = threading.Event()
+        # One client per thread, kept for the whole run (connection reuse): a deadline abort
+        # then closes only the connections of the request that overran, never a neighbour's.
+        self._local = threading.local()
+        self._clients: list[httpx.Client] = []
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The calling thread's client."""
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        if client is None or client.is_closed:
+            client = httpx.Client(**self._options)
+            self._local.client = client
+            with self._lock:
+                self._clients.append(client)
+        return client
 
     def close(self) -> None:
-        """Close the client."""
-        self.client.close()
-
-    def _abort(self) -> None:
-        """The whole-request deadline passed: close the connections under the blocked read."""
-        self._aborted.set()
-        self.client.close()
+        """Close every client."""
+        with self._lock:
+            for client in self._clients:
+                client.close()
+            self._clients.clear()
 
     def send(self, method: str, path: str, body: Any = None,
              params: dict[str, Any] | None = None) -> Exchange:
@@ -112,13 +124,20 @@ class HttpTarget:
         start = time.perf_counter()
         # httpx times each read: a target dripping one byte at a time never trips it. A
         # watchdog enforces the whole-request deadline (headers), the read loop the body's.
-        watchdog = threading.Timer(self.limits.timeout, self._abort)
+        client = self.client
+        aborted = threading.Event()
+
+        def abort() -> None:  # the deadline passed: close the connections under the blocked read
+            aborted.set()
+            client.close()
+
+        watchdog = threading.Timer(self.limits.timeout, abort)
         watchdog.daemon = True
         watchdog.start()
         try:
-            request = self.client.build_request(method, path, json=body, params=clean or None)
+            request = client.build_request(method, path, json=body, params=clean or None)
             url = str(request.url)
-            response = self.client.send(request, stream=True)
+            response = client.send(request, stream=True)
             try:
                 data = self._read(response, start + self.limits.timeout)
             finally:
@@ -130,15 +149,12 @@ class HttpTarget:
             return self._failed(method, url, body, start, f"timeout: the response took more than "
                                 f"{self.limits.timeout}s in all (slow drip)", "timeout")
         except (httpx.HTTPError, httpx.InvalidURL, RuntimeError, OSError) as exc:
-            if not self._aborted.is_set():
+            if not aborted.is_set():
                 return self._transport_error(method, url, body, start, exc)
             return self._failed(method, url, body, start, f"timeout: no complete answer within "
                                 f"{self.limits.timeout}s ({type(exc).__name__})", "timeout")
         finally:
-            watchdog.cancel()
-            if self._aborted.is_set():
-                self._aborted.clear()
-                self.client = httpx.Client(**self._options)
+            watchdog.cancel()  # a closed client is replaced on the thread's next request
         return Exchange(method, url, body, response.status_code, dict(response.headers), data,
                         time.perf_counter() - start)
 
