@@ -11,6 +11,7 @@ from typing import Any
 from conformance.engine.results import StepResult, scenario_status
 
 SHRINK_BUDGET = 60  # extra scenario runs allowed for shrinking a failure
+BATCH = 100  # examples per Hypothesis run (memory stays flat on long explorations)
 
 
 class _Falsified(Exception):
@@ -54,15 +55,23 @@ def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: i
             raise _Falsified
         last = (body, steps)
 
-    test = fix_seed(seed)(settings(
-        max_examples=examples, database=None, deadline=None, derandomize=False,
-        phases=(Phase.generate, Phase.shrink) if shrink else (Phase.generate,),
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-    )(given(prescriptions(types))(attempt)))
-    # the smallest failure is recorded above; Hypothesis's own final replay is not needed
-    with contextlib.suppress(_Falsified, HypothesisException):
-        test()
+    # Batches of BATCH examples, each a fresh Hypothesis run seeded from (seed, batch):
+    # Hypothesis keeps every example's choices for the length of a run, so one long run's
+    # memory grows with N; batches keep it flat. The first failing batch is shrunk.
+    for batch in range(-(-examples // BATCH)):
+        size = min(BATCH, examples - batch * BATCH)
+        test = fix_seed(seed if batch == 0 else hash((seed, batch)) & 0xFFFFFFFF)(settings(
+            max_examples=size, database=None, deadline=None, derandomize=False,
+            phases=(Phase.generate, Phase.shrink) if shrink else (Phase.generate,),
+            suppress_health_check=list(HealthCheck),
+            report_multiple_bugs=False,
+        )(given(prescriptions(types))(attempt)))
+        budget = calls + size + (SHRINK_BUDGET if shrink else 0)
+        # the smallest failure is recorded above; Hypothesis's own final replay is not needed
+        with contextlib.suppress(_Falsified, HypothesisException):
+            test()
+        if smallest is not None:
+            break
     if smallest is not None:
         return Exploration(calls, smallest[1], smallest[0], True)
     if last is not None:
