@@ -214,6 +214,7 @@ def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile
              opts: RunOptions) -> tuple[int, Any]:
     """Run, report, write the bundle: the exit code and the result (None when none ran)."""
     from conformance.engine import RunConfig, RunFinished, Runner, TargetUnreachable
+    from conformance.engine.runner import isolated
     from conformance.evidence import Redactor
     from conformance.evidence.writer import EvidenceWriter
     from conformance.reporters.console import ConsoleReporter
@@ -227,6 +228,12 @@ def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile
     config = RunConfig(http, control, profile, opts.fail_on, opts.seed,
                        extra={"profile": {"name": profile.name}, "evidence": True},
                        exit_first=opts.exitfirst, evidence=True, jobs=opts.jobs)
+    pool = None
+    if opts.jobs > 1 and any(not isolated(sc) for sc in scenarios):
+        from conformance.paper.pool import AnalysisPool
+
+        pool = AnalysisPool(min(opts.jobs, os.cpu_count() or 1))
+        config.analyse = pool
     console = ConsoleReporter(opts.lang, verbose=opts.verbose)
     runner = Runner(config, scenarios)
     folder = opts.report_dir / runner.run_id
@@ -255,6 +262,8 @@ def _execute(scenarios: list[Any], target: str, teleservice: str | None, profile
         http.close()
         if control:
             control.close()
+        if pool is not None:
+            pool.close()
     if result is None:
         return EXIT_USAGE, None
     return _write(result, console, folder, opts, redactor, profile), result
