@@ -47,6 +47,8 @@ def fuzz(target_url: str, max_examples: int = 50, seed: int = 0, timeout: float 
     import schemathesis
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as fix_seed
+    from hypothesis import strategies as st
+    from schemathesis import GenerationMode
     from schemathesis import checks as sc
     from schemathesis.core.result import Err
 
@@ -63,10 +65,13 @@ def fuzz(target_url: str, max_examples: int = 50, seed: int = 0, timeout: float 
         calls = [0, 0.0]
 
         attempt = _attempt(operation, findings, calls, target_url, timeout, verify, checks)
+        # valid inputs (they must be served) and invalid ones (they must be refused with a 4xx)
+        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
+                             operation.as_strategy(GenerationMode.NEGATIVE))
         test = fix_seed(seed)(settings(max_examples=max_examples, database=None, deadline=None,
                                        suppress_health_check=list(HealthCheck),
                                        phases=(Phase.explicit, Phase.generate))(
-            given(operation.as_strategy())(attempt)))
+            given(strategy)(attempt)))
         test()
         steps.append(_step(index, operation.label, list(findings.values()), int(calls[0]),
                            float(calls[1])))
