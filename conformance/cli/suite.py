@@ -43,7 +43,12 @@ def list_cmd(what: str, paths: tuple[str, ...]) -> None:
     for sc in scenarios:
         for req in sc.requirements:
             covered.setdefault(req, []).append(sc.id)
-    reqs = {s.requirement: s for s in REGISTRY.values()}
-    for req in sorted(set(reqs) | set(covered)):
-        title = reqs[req].title if req in reqs else "(no check yet)"
-        click.echo(f"{req:<7} {title:<60} {len(covered.get(req, []))} scenario(s)")
+    from conformance.fuzz import REQUIREMENTS as FUZZED
+
+    titles = {s.requirement: s.title for s in REGISTRY.values()}
+    fuzzed = {req: f"{title} (conformance fuzz)" for req, title in FUZZED.values()}
+    for req in sorted(set(titles) | set(covered) | set(fuzzed)):
+        title = titles.get(req) or fuzzed.get(req) or "(no check yet)"
+        where = "run --fuzz" if req in fuzzed and req not in titles else \
+            f"{len(covered.get(req, []))} scenario(s)"
+        click.echo(f"{req:<7} {title:<60} {where}")
