@@ -295,7 +295,7 @@ def _write(result: Any, console: Any, folder: Path, opts: RunOptions, redactor: 
     write_json(report, folder / "report.json")
     write_junit(result, folder / "junit.xml", redactor.text, bundle=str(folder))
     write_html(report, folder, opts.lang)
-    (folder / "summary.md").write_text(markdown(report), encoding="utf-8")
+    (folder / "summary.md").write_text(markdown(report, lang=opts.lang), encoding="utf-8")
     try:
         _manifest(result, folder, opts, profile)
     except (ValueError, OSError) as exc:
@@ -303,7 +303,8 @@ def _write(result: Any, console: Any, folder: Path, opts: RunOptions, redactor: 
                    "'conformance keygen'", err=True)
         return EXIT_USAGE
     console.console.print(f"{console.t['reports']}: {folder}/report.html, report.json, junit.xml, "
-                          f"summary.md, manifest.json{' (signé)' if opts.sign else ''}", markup=False)
+                          f"summary.md, manifest.json{' (+ manifest.sig)' if opts.sign else ''}",
+                          markup=False)
     if result.interrupted:
         return EXIT_INTERRUPTED
     return EXIT_OK if result.conforme else EXIT_ANOMALIES

@@ -7,6 +7,18 @@ from typing import Any
 from conformance.reporters.summary import OPERATION_ORDER
 
 SEVERITIES = ("blocking", "major", "minor")
+WORDS = {
+    "fr": {"ok": "✅ Conforme", "ko": "❌ Non conforme", "scenarios": "scénarios", "checks": "vérifications",
+           "passed": "réussies", "failed": "en échec", "anomalies": "anomalie(s) au seuil",
+           "interrupted": "**Campagne interrompue.**", "operation": "opération", "requirement": "exigence",
+           "severity": "gravité", "scenario": "scénario", "finding": "constat", "step": "étape",
+           "more": "autre(s) : voir `report.html`", "and": "et"},
+    "en": {"ok": "✅ Conforming", "ko": "❌ Not conforming", "scenarios": "scenarios", "checks": "checks",
+           "passed": "passed", "failed": "failed", "anomalies": "anomaly(ies) at threshold",
+           "interrupted": "**Run interrupted.**", "operation": "operation", "requirement": "requirement",
+           "severity": "severity", "scenario": "scenario", "finding": "finding", "step": "step",
+           "more": "more: see `report.html`", "and": "and"},
+}
 
 
 def _cell(text: Any) -> str:
@@ -16,19 +28,19 @@ def _cell(text: Any) -> str:
             .replace("`", "'"))
 
 
-def render(report: dict[str, Any], limit: int = 15) -> str:
+def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
     """Verdict, counts by operation, and the first anomalies."""
+    w = WORDS.get(lang, WORDS["fr"])
     ok = report.get("verdict") == "conforme"
     summary = report.get("summary") or {}
     checks = (summary.get("checks") or {})
-    lines = [f"### {'✅ Conforme' if ok else '❌ Non conforme'} — epresc-conformance",
+    lines = [f"### {w['ok'] if ok else w['ko']} — epresc-conformance",
              "",
-             f"{(summary.get('scenarios') or {}).get('total', 0)} scénarios, "
-             f"{checks.get('total', 0)} vérifications ({checks.get('pass', 0)} réussies, "
-             f"{checks.get('fail', 0)} en échec), {summary.get('anomalies', 0)} anomalie(s) "
-             f"au seuil `{report.get('failOn')}`." + (" **Campagne interrompue.**"
-                                                     if report.get("interrupted") else ""),
-             "", "| opération | " + " | ".join(SEVERITIES) + " | réussies |",
+             f"{(summary.get('scenarios') or {}).get('total', 0)} {w['scenarios']}, "
+             f"{checks.get('total', 0)} {w['checks']} ({checks.get('pass', 0)} {w['passed']}, "
+             f"{checks.get('fail', 0)} {w['failed']}), {summary.get('anomalies', 0)} {w['anomalies']} "
+             f"`{report.get('failOn')}`." + (f" {w['interrupted']}" if report.get("interrupted") else ""),
+             "", f"| {w['operation']} | " + " | ".join(SEVERITIES) + f" | {w['passed']} |",
              "|---|" + "---|" * (len(SEVERITIES) + 1)]
     for op in OPERATION_ORDER:
         row = (summary.get("byOperation") or {}).get(op)
@@ -38,10 +50,11 @@ def render(report: dict[str, Any], limit: int = 15) -> str:
     failed = [(sc, st, c) for sc in report.get("scenarios", []) for st in sc.get("steps", [])
               for c in st.get("checks", []) if c.get("status") == "fail"]
     if failed:
-        lines += ["", "| exigence | gravité | scénario | constat |", "|---|---|---|---|"]
+        lines += ["", f"| {w['requirement']} | {w['severity']} | {w['scenario']} | {w['finding']} |",
+                  "|---|---|---|---|"]
         for sc, st, c in failed[:limit]:
             lines.append(f"| {c['requirement']} | {c['severity']} | {_cell(sc['id'])} "
-                         f"(étape {st['index'] + 1}) | {_cell(c['message'])} |")
+                         f"({w['step']} {st['index'] + 1}) | {_cell(c['message'])} |")
         if len(failed) > limit:
-            lines.append(f"\n… et {len(failed) - limit} autre(s) : voir `report.html`.")
+            lines.append(f"\n… {w['and']} {len(failed) - limit} {w['more']}.")
     return "\n".join(lines) + "\n"
