@@ -119,3 +119,20 @@ def test_inspect_rejects_an_oversized_file(tmp_path: Path) -> None:
         f.truncate(60_000_000)
     code, out = invoke("inspect", "paper", str(path))
     assert code == 2 and "larger than" in out
+
+
+@pytest.mark.parametrize(("payload", "encoding", "says"), [
+    ("not json", "utf-8", "does not hold JSON"),
+    ('{"S":{"V":1},"D":{"ID":"X"}}', "utf-8", "S/V"),
+    ('{"N":"AÀÀ"}', "iso-8859-1", "not UTF-8"),
+])
+def test_inspect_qr_reports_a_bad_payload(payload: str, encoding: str, says: str, tmp_path: Path) -> None:
+    import segno
+
+    path = tmp_path / "code.png"
+    segno.make(payload, error="l", micro=False, encoding=encoding).save(path, scale=5)
+    code, out = invoke("inspect", "qr", str(path), "--json")
+    report = json.loads(out)
+    assert code == 1 and any(says in p for p in report["problems"]), report["problems"]
+    if "S/V" in says:  # every schema error, not just the first
+        assert len(report["problems"]) >= 2

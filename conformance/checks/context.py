@@ -31,6 +31,7 @@ class StepData:
     exchanges: list[Exchange]
     sent: Any = None
     journal_since: int | None = None
+    journal_entries: list[dict[str, Any]] | None = None  # read once, shared by the step's checks
     paper_pages: list[PaperPage] | None = None
     paper_error: str | None = None
 
@@ -83,8 +84,10 @@ class CheckContext:
         """Teleservice journal entries since the step began; Skipped without a simulator."""
         if self.journal_reader is None or self.step.journal_since is None:
             raise Skipped("no teleservice journal (target wired to another teleservice)")
-        entries = self.journal_reader(self.step.journal_since)
-        return [e for e in entries if (operation is None or e["operation"] == operation)
+        if self.step.journal_entries is None:
+            self.step.journal_entries = self.journal_reader(self.step.journal_since)
+        return [e for e in self.step.journal_entries
+                if (operation is None or e["operation"] == operation)
                 and (pid is None or e.get("id") == pid)]
 
     def paper(self) -> list[PaperPage]:

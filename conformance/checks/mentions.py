@@ -11,19 +11,12 @@ import re
 from typing import Any
 
 from conformance.checks.context import CheckContext
+from conformance.checks.paper import PAPER, text_pages
 from conformance.checks.registry import Failed, Skipped, check
 from conformance.paper import PaperPage, normalise
 
-PAPER = ("paper",)
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
-
-
-def _pages(ctx: CheckContext) -> list[PaperPage]:
-    pages = ctx.paper()
-    if not any(p.has_text for p in pages):
-        raise Skipped("no text layer (a scan): text checks need a PDF with text")
-    return pages
 
 
 def _created(ctx: CheckContext) -> dict[str, Any]:
@@ -75,7 +68,7 @@ def _missing(text: str, wanted: dict[str, Any]) -> list[str]:
 def prescriber_identified(ctx: CheckContext) -> str:
     """Every identification field of the prescriber is printed."""
     doctor = _created(ctx).get("prescripteur", {})
-    text = _all_text(_pages(ctx))
+    text = _all_text(text_pages(ctx))
     wanted = {k: doctor.get(k) for k in ("nomFamille", "prenom", "specialite", "rpps", "adresse",
                                          "telephone")}
     if not doctor.get("am") and not doctor.get("finess"):
@@ -101,7 +94,7 @@ def _sex_printed(text: str, sex: str) -> bool:
 def patient_identified(ctx: CheckContext) -> str:
     """Patient names, sex and birth date (weight and height when the creation gave them)."""
     patient = _created(ctx).get("patient", {})
-    text = _all_text(_pages(ctx))
+    text = _all_text(text_pages(ctx))
     wanted = {k: patient.get(k) for k in ("nomFamille", "prenom", "dateNaissance")}
     missing = _missing(text, wanted)
     for key in ("poids", "taille"):
@@ -126,7 +119,7 @@ def prescription_date(ctx: CheckContext) -> str:
     created = _created(ctx)
     iso = created.get("dateOrdonnance") or ctx.state.variables.get("dateOrdonnance") \
         or dt.date.today().isoformat()
-    text = _all_text(_pages(ctx))
+    text = _all_text(text_pages(ctx))
     forms = date_forms(str(iso))
     # the consent paragraph's "informé le <date>" is often the same day: it does not count
     informed = "|".join(re.escape(f) for f in forms)
@@ -148,7 +141,7 @@ def _line_fields(line: dict[str, Any]) -> dict[str, Any]:
 def lines_printed(ctx: CheckContext) -> str:
     """Each created line's label, posology, duration/quantity and renewals are printed."""
     lines = _created(ctx).get("lignes", [])
-    text = _all_text(_pages(ctx))
+    text = _all_text(text_pages(ctx))
     missing = []
     for n, line in enumerate(lines, start=1):
         if not isinstance(line, dict):
@@ -169,7 +162,7 @@ def lines_printed(ctx: CheckContext) -> str:
        PAPER, "follow every 'Non substituable' with its justification MTE, EFG or CIF")
 def substitution_motive(ctx: CheckContext) -> str:
     """Every printed 'non substituable' is followed by MTE, EFG or CIF; flagged lines print it."""
-    text = _all_text(_pages(ctx))
+    text = _all_text(text_pages(ctx))
     mentions = list(re.finditer(r"non[ -]substituable", text))
     for m in mentions:
         after = text[m.end():m.end() + 25]
@@ -200,7 +193,7 @@ def bizone(ctx: CheckContext) -> str:
         label = normalise(str(line.get("libelle", ""))).lower()[:40]
         wanted.setdefault(label, [0, 0])[0 if line.get("ald") else 1] += 1
     printed = {label: [0, 0] for label in wanted}
-    for page in _pages(ctx):
+    for page in text_pages(ctx):
         split = next((ln.box[1] for ln in page.lines if re.search(heading, normalise(ln.text).lower())),
                      None)
         for text_line in page.lines:
@@ -230,7 +223,7 @@ def replaced_identified(ctx: CheckContext) -> str:
     replaced = _created(ctx).get("prescripteur", {}).get("remplace")
     if not replaced:
         raise Skipped("not a replacement")
-    text = _all_text(_pages(ctx))
+    text = _all_text(text_pages(ctx))
     missing = _missing(text, {k: replaced.get(k) for k in ("nomFamille", "prenom", "rpps")})
     if not re.search(r"rempla[çc]", text):
         missing.append("the word 'remplaçant' / 'remplacement'")

@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance.checks.context import CheckContext
 from conformance.checks.identifier import created_id
+from conformance.checks.paper import text_pages
 from conformance.checks.registry import Failed, Skipped, Warned, check
 from conformance.identifiers import validate
 
@@ -71,9 +72,7 @@ def identifiers_sent(ctx: CheckContext) -> str:
        ("paper",), "print RPPS, AM and FINESS with their keys, as entered")
 def identifiers_printed(ctx: CheckContext) -> str:
     """Every RPPS, AM and FINESS printed is well formed with a valid key."""
-    pages = ctx.paper()
-    if not any(p.has_text for p in pages):
-        raise Skipped("no text layer (a scan)")
+    pages = text_pages(ctx)
     found = []
     for page in pages:
         text = page.text.lower()

@@ -191,7 +191,8 @@ def legal_right_of_qr(ctx: CheckContext) -> str:
     return "legal paragraphs right of the code"
 
 
-def _text_pages(ctx: CheckContext) -> list[PaperPage]:
+def text_pages(ctx: CheckContext) -> list[PaperPage]:
+    """The analysed pages; Skipped when none has a text layer (a scan)."""
     pages = ctx.paper()
     if not any(p.has_text for p in pages):
         raise Skipped("no text layer (a scan): text checks need a PDF with text")
@@ -219,7 +220,7 @@ def number_under_qr(ctx: CheckContext) -> str:
 
 
 def _mention(ctx: CheckContext, rule: str) -> PaperPage:
-    pages, patterns = _text_pages(ctx), ctx.profile.value(rule)
+    pages, patterns = text_pages(ctx), ctx.profile.value(rule)
     for page in pages:
         if all(re.search(p, page.text.lower()) for p in patterns):
             return page
@@ -236,7 +237,7 @@ def data_mention(ctx: CheckContext) -> str:
 
 
 def _consent(ctx: CheckContext) -> tuple[PaperPage, bool]:
-    for page in _text_pages(ctx):
+    for page in text_pages(ctx):
         text = page.text.lower()
         for wording in ctx.profile.value("consent_mention"):
             match = re.search(wording["pattern"], text)
@@ -275,7 +276,7 @@ def consent_matches(ctx: CheckContext) -> str:
        "print 'Page x/y' on every page")
 def page_numbers(ctx: CheckContext) -> str:
     """Each page says 'Page n/total'."""
-    pages = _text_pages(ctx)
+    pages = text_pages(ctx)
     for page in pages:
         if f"page {page.number}/{len(pages)}" not in page.text.lower().replace(" / ", "/"):
             raise Failed(f"page {page.number} has no page number",

@@ -55,6 +55,30 @@ def _payload_id(pages: list[Any]) -> str | None:
     return None
 
 
+def _run_checks(names: tuple[str, ...], file: str, data: bytes, pages: list[Any], profile: Any,
+                created: dict[str, Any] | None, expect_id: str | None) -> list[dict[str, Any]]:
+    """Run registered paper checks on a file, as the engine would on a ``paper`` step."""
+    from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Skipped, StepData
+    from conformance.targets import Exchange
+
+    state = ScenarioState(created=created, created_id=expect_id)
+    step = StepData("paper", {}, [Exchange("GET", file, None, 200, {}, data, 0.0)], paper_pages=pages)
+    results = []
+    for name in names:
+        spec = REGISTRY[name]
+        details: tuple[str, ...] = ()
+        try:
+            status, message = "pass", spec.fn(CheckContext(step, state, profile))
+        except Failed as exc:
+            status, message = ("warn" if type(exc).__name__ == "Warned" else "fail"), exc.message
+            details = exc.diff
+        except Skipped as exc:
+            status, message = "skip", str(exc)
+        results.append({"requirement": spec.requirement, "check": name, "severity": spec.severity,
+                        "status": status, "message": message, "details": list(details)})
+    return results
+
+
 @click.group()
 def inspect() -> None:
     """Check a printed ordonnance or a code 2D, without a target."""
@@ -70,27 +94,12 @@ def inspect() -> None:
 def paper(file: str, expect_id: str | None, consent: str | None, profile_name: str,
           as_json: bool) -> None:
     """Run every paper check that needs no teleservice on a PDF or an image."""
-    from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Skipped, StepData
-    from conformance.targets import Exchange
-
     profile = _profile(profile_name)
     data = _read(file)
     pages = _pages(data, file)
     created = {"consentement": {"opposition": consent == "no"}} if consent else None
-    state = ScenarioState(created=created, created_id=expect_id or _payload_id(pages))
-    step = StepData("paper", {}, [Exchange("GET", file, None, 200, {}, data, 0.0)], paper_pages=pages)
-    results = []
-    for name in STANDALONE:
-        spec = REGISTRY[name]
-        ctx = CheckContext(step, state, profile)
-        try:
-            status, message = "pass", spec.fn(ctx)
-        except Failed as exc:
-            status, message = ("warn" if type(exc).__name__ == "Warned" else "fail"), exc.message
-        except Skipped as exc:
-            status, message = "skip", str(exc)
-        results.append({"requirement": spec.requirement, "check": name, "severity": spec.severity,
-                        "status": status, "message": message})
+    results = _run_checks(STANDALONE, file, data, pages, profile, created,
+                          expect_id or _payload_id(pages))
     if as_json:
         click.echo(json.dumps({"file": file, "pages": len(pages), "results": results},
                               ensure_ascii=False, indent=2))
@@ -106,28 +115,23 @@ def paper(file: str, expect_id: str | None, consent: str | None, profile_name: s
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def qr(image: str, profile_name: str, as_json: bool) -> None:
     """Decode and validate the code 2D of an image or PDF."""
-    import jsonschema
-
     profile = _profile(profile_name)
-    pages = _pages(_read(image), image)
+    data = _read(image)
+    pages = _pages(data, image)
     codes = [c for p in pages for c in p.codes]
     if not codes:
         fail(f"{image}: no decodable code 2D\n  = check the image shows the whole code with its margin")
     code = codes[0]
     report: dict[str, Any] = {"file": image, "codes": len(codes), "modules": code.modules,
                               "ecLevel": code.ec_level, "text": code.text, "problems": [], "info": []}
-    if not code.utf8:
-        report["problems"].append("QR-02: the payload is not UTF-8 (scanners guess another charset)")
+    verdict = _run_checks(("qr_payload",), image, data, pages, profile, None, None)[0]
+    if verdict["status"] == "fail":  # the QR-02 check itself: UTF-8, JSON, schema (every error)
+        report["problems"] += [f"QR-02: {line}" for line in verdict["details"] or [verdict["message"]]]
     try:
         payload = json.loads(code.text)
     except ValueError:
         payload = None
-        report["problems"].append("QR-02: the payload is not JSON")
     if payload is not None:
-        schema = profile.value("qr_payload_schema")
-        for err in jsonschema.Draft202012Validator(schema).iter_errors(payload):
-            where = "/".join(map(str, err.absolute_path)) or "(root)"
-            report["problems"].append(f"QR-02: {where}: {err.message}")
         report["payload"] = payload
         names = (payload.get("D") or {}).get("P") or {} if isinstance(payload, dict) else {}
         for key in ("N", "P"):

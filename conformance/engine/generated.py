@@ -42,7 +42,7 @@ def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: i
     calls = 0
     smallest: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None
     last: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None
-    budget = examples + (SHRINK_BUDGET if shrink else 0)
+    budget = 0  # set per batch: its examples, plus the shrinking allowance
 
     def attempt(body: dict[str, Any]) -> None:
         nonlocal calls, smallest, last

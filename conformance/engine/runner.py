@@ -296,12 +296,12 @@ class Runner:
 
     def _evidence(self, data: StepData) -> StepEvidence:
         """The step's exchanges, analysed paper and teleservice journal entries."""
-        journal: list[dict[str, Any]] = []
+        journal = data.journal_entries  # already read by a check, most of the time
         control = self.config.control
-        if control is not None and data.journal_since is not None:
+        if journal is None and control is not None and data.journal_since is not None:
             with contextlib.suppress(TeleserviceUnavailable):
                 journal = control.journal(data.journal_since)
-        return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), tuple(journal),
+        return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), tuple(journal or ()),
                             data.sent)
 
     @staticmethod

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +100,7 @@ class Verification:
     missing: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
     signature: str = "absent"  # absent | valid | invalid | unchecked (no public key)
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def intact(self) -> bool:
@@ -148,7 +147,3 @@ def _valid(public_key: Path, data: bytes, signature: str) -> bool:
         return True
     except (InvalidSignature, ValueError):
         return False
-
-
-def now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

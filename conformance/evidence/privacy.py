@@ -14,8 +14,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie",
-                            "x-api-key", "x-auth-token"})
+from conformance.targets.http import SENSITIVE_HEADERS
+
 SECRET_PATTERNS = (
     r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}",
     r"(?i)(\"?(?:access_token|refresh_token|id_token|token|password|passwd|secret|api_key)\"?"
@@ -102,7 +102,7 @@ class Redactor:
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, dict):
-            return {k: (MASK if str(k).lower() in SECRET_HEADERS else self.data(v))
+            return {k: (MASK if str(k).lower() in SENSITIVE_HEADERS else self.data(v))
                     for k, v in value.items()}
         if isinstance(value, list | tuple):
             return [self.data(v) for v in value]

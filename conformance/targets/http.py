@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization",
-                               "x-api-key"})
+                               "x-api-key", "x-auth-token"})
 
 
 @dataclass(frozen=True)
