@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint selftest clean
+.PHONY: run test check lint selftest clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,17 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/conformance run
 
+# Everything, the self-test matrix and the end-to-end processes included (what CI runs).
 test: $(STAMP)
-	$(BIN)/ruff check conformance tests
+	$(BIN)/ruff check conformance tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+# The edit loop: lint, types and the fast tests (no subprocess, no self-test matrix).
+check: $(STAMP)
+	$(BIN)/ruff check conformance tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -m "not slow"
 
 selftest: $(STAMP)
 	$(BIN)/conformance self-test

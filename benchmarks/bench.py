@@ -50,7 +50,7 @@ def paper_page() -> tuple[float, float]:
 
     from conformance.embedded import EmbeddedWorld
     from conformance.paper import analyse_bytes
-    from tests.conftest import example_body
+    from tests.helpers import example_body
 
     with EmbeddedWorld() as w:
         pid = httpx.post(f"{w.target_url}/prescriptions", json=example_body()).json()["id"]
@@ -108,11 +108,9 @@ def _scenarios(count: int, folder: Path) -> list[Any]:
 def step_overhead() -> tuple[float, float, float]:
     """Per step: bare httpx GET (consult), ours through the engine; and ours per step of the
     3-step scenario (create, consult, search) with no checks, all on one warm target."""
+    from conformance.application import Settings, run_session
     from conformance.embedded import EmbeddedWorld
-    from conformance.engine import RunConfig, RunFinished, Runner
-    from conformance.profiles import load_profile
-    from conformance.targets import HttpTarget
-    from tests.conftest import example_body
+    from tests.helpers import example_body
 
     with EmbeddedWorld() as w, tempfile.TemporaryDirectory() as tmp:
         client = httpx.Client(base_url=w.target_url)
@@ -134,18 +132,14 @@ def step_overhead() -> tuple[float, float, float]:
         from conformance.scenario import Fixtures, load_suite
 
         suite = load_suite([Path(tmp) / "c"], Fixtures(BUNDLED_FIXTURES), REGISTRY.keys())
-        target = HttpTarget(w.target_url)
-        config = RunConfig(target, None, load_profile())
+        settings = Settings(target=w.target_url, handlers=(), jobs=1)
 
         def engine(scenarios: list[Any] = suite) -> None:
-            for event in Runner(config, scenarios).run():
-                if isinstance(event, RunFinished):
-                    assert event.result.conforme
+            assert run_session(settings, scenarios).result.conforme
 
         ours_per = _median(engine, 5) / 200
         three = _scenarios(REPEAT, Path(tmp) / "three")
         three_per = _median(lambda: engine(three), 3) / (REPEAT * 3)
-        target.close()
         client.close()
     return bare_per, ours_per, three_per
 
@@ -184,7 +178,7 @@ def tavern() -> tuple[float, float] | str:
     import json
 
     from conformance.embedded import EmbeddedWorld
-    from tests.conftest import example_body
+    from tests.helpers import example_body
 
     pinned = subprocess.run([str(TAVERN_VENV / "bin" / "pip"), "freeze"], capture_output=True,
                             text=True).stdout if (TAVERN_VENV / "bin" / "pip").exists() else ""

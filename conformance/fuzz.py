@@ -12,14 +12,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.engine.results import (
-    OPERATIONS,
-    CheckResult,
-    ScenarioResult,
-    StepResult,
-    scenario_status,
-)
+from conformance.engine.results import CheckResult, ScenarioResult, StepResult, scenario_status
 from conformance.paths import CONTRACT
+from conformance.vocabulary import Operation, Severity, Status
 
 REQUIREMENTS = {"not_a_server_error": ("ROB-01", "L'API ne répond jamais 5xx"),
                 "status_code_conformance": ("ROB-02", "Statut documenté dans le contrat"),
@@ -75,10 +70,12 @@ def fuzz(target_url: str, max_examples: int = 50, seed: int = 0, timeout: float 
         test()
         steps.append(_step(index, operation.label, list(findings.values()), int(calls[0]),
                            float(calls[1])))
-    return ScenarioResult("FUZZ", TITLE, str(CONTRACT), scenario_status(tuple(steps)),
-                          time.perf_counter() - t0, ("ROB-01", "ROB-02"), ("fuzz",), tuple(steps),
-                          f"{sum(len(s.checks) for s in steps)} verdicts, {max_examples} cases per "
-                          f"operation, seed {seed}")
+    return ScenarioResult(
+        id="FUZZ", title=TITLE, file=str(CONTRACT), status=scenario_status(tuple(steps)),
+        duration=time.perf_counter() - t0, requirements=("ROB-01", "ROB-02"), tags=("fuzz",),
+        steps=tuple(steps),
+        reason=f"{sum(len(s.checks) for s in steps)} verdicts, {max_examples} cases per operation, "
+               f"seed {seed}")
 
 
 def _attempt(operation: Any, findings: dict[tuple[str, str], Finding], calls: list[Any],
@@ -135,13 +132,20 @@ def _check_name(failure: Any) -> str:
 def _step(index: int, label: str, findings: list[Finding], calls: int, seconds: float) -> StepResult:
     results = []
     for name, (requirement, title) in REQUIREMENTS.items():
+        where = f"{CONTRACT.name} {label}"
         mine = [f for f in findings if f.check == name]
         if mine:
-            results += [CheckResult(name, requirement, title, "major", OPERATIONS["fuzz"], "fail", f.message,
-                                    "no finding", f.curl, (f.curl,), HINTS[requirement])
+            results += [CheckResult(check=name, requirement=requirement, title=title,
+                                    severity=Severity.MAJOR, operation=Operation.ROBUSTESSE,
+                                    status=Status.FAIL, message=f.message, expected="no finding",
+                                    observed=f.curl, diff=(f.curl,), hint=HINTS[requirement],
+                                    location=where)
                         for f in mine]
         else:
-            results.append(CheckResult(name, requirement, title, "major", OPERATIONS["fuzz"], "pass",
-                                       f"{calls} generated request(s), no finding"))
-    status = "fail" if findings else "pass"
-    return StepResult(index, "fuzz", label, status, seconds, tuple(results))
+            results.append(CheckResult(check=name, requirement=requirement, title=title,
+                                       severity=Severity.MAJOR, operation=Operation.ROBUSTESSE,
+                                       status=Status.PASS, location=where,
+                                       message=f"{calls} generated request(s), no finding"))
+    status = Status.FAIL if findings else Status.PASS
+    return StepResult(index=index, kind="fuzz", title=label, status=status, duration=seconds,
+                      checks=tuple(results))

@@ -1,12 +1,20 @@
-"""Where the bundled suite and fixtures are, and how a suite finds its fixtures."""
+"""Where the bundled suite, fixtures and contract are, and how a suite finds its fixtures.
+
+An installed wheel carries ``scenarios/`` and ``fixtures/`` inside the package (``_bundled/``,
+read through ``importlib.resources``); a checkout (or an editable install) reads them from the
+top of the repository."""
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
-BUNDLED_SCENARIOS = PROJECT / "scenarios"
-BUNDLED_FIXTURES = PROJECT / "fixtures"
+PACKAGE = Path(str(resources.files("conformance")))
+PROJECT = PACKAGE.parent
+_BUNDLED = PACKAGE / "_bundled"
+BUNDLED_SCENARIOS = _BUNDLED / "scenarios" if (_BUNDLED / "scenarios").is_dir() else PROJECT / "scenarios"
+BUNDLED_FIXTURES = _BUNDLED / "fixtures" if (_BUNDLED / "fixtures").is_dir() else PROJECT / "fixtures"
+CONTRACT = PACKAGE / "contract" / "adapter.openapi.yaml"
 
 
 def fixtures_for(paths: list[Path]) -> Path:
@@ -17,4 +25,3 @@ def fixtures_for(paths: list[Path]) -> Path:
             if candidate.is_dir():
                 return candidate
     return BUNDLED_FIXTURES
-CONTRACT = Path(__file__).resolve().parent / "contract" / "adapter.openapi.yaml"

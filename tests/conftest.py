@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -12,8 +10,6 @@ from conformance.checks import REGISTRY
 from conformance.embedded import EmbeddedWorld
 from conformance.paths import BUNDLED_FIXTURES, BUNDLED_SCENARIOS
 from conformance.scenario import Fixtures, Scenario, load_suite
-
-SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 
 
 @pytest.fixture(scope="session")
@@ -33,15 +29,3 @@ def suite() -> list[Scenario]:
 def fixtures() -> Fixtures:
     """The bundled fixtures."""
     return Fixtures(BUNDLED_FIXTURES)
-
-
-def example_body() -> dict[str, Any]:
-    """The create example of the adapter contract (what a new user posts first)."""
-    import yaml
-
-    from conformance.paths import PROJECT
-
-    spec = yaml.safe_load((PROJECT / "conformance/contract/adapter.openapi.yaml").read_text("utf-8"))
-    body: dict[str, Any] = spec["paths"]["/prescriptions"]["post"]["requestBody"]["content"][
-        "application/json"]["example"]
-    return body

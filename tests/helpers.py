@@ -1,30 +1,78 @@
-"""Run scenarios through the engine in-process, against real loopback servers."""
+"""Helpers shared by the tests: sessions against real loopback servers, run in-process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from conformance.application import Settings, run_session
 from conformance.embedded import EmbeddedWorld
-from conformance.engine import RunConfig, RunFinished, Runner, RunResult
-from conformance.profiles import load_profile
+from conformance.engine import RunResult
+from conformance.paths import PROJECT
 from conformance.scenario import Scenario
-from conformance.targets import HttpTarget, TeleserviceControl
+from conformance.vocabulary import Severity
 
 
 def run_suite(world: EmbeddedWorld, scenarios: list[Scenario], fail_on: str = "major",
-              jobs: int = 1) -> RunResult:
-    """Every event consumed; the final RunResult."""
-    target = HttpTarget(world.target_url)
-    control = TeleserviceControl(world.teleservice_url)
-    try:
-        runner = Runner(RunConfig(target, control, load_profile(), fail_on, jobs=jobs), scenarios)
-        for event in runner.run():
-            if isinstance(event, RunFinished):
-                return event.result
-    finally:
-        target.close()
-        control.close()
-    raise AssertionError("the engine yielded no RunFinished")
+              jobs: int = 1, **settings: Any) -> RunResult:
+    """A session against ``world`` with no handler (nothing written, nothing printed)."""
+    base = Settings(target=world.target_url, teleservice=world.teleservice_url, handlers=(),
+                    fail_on=Severity(fail_on), jobs=jobs, **settings)
+    return run_session(base, scenarios).result
 
 
 def failing(result: RunResult) -> set[str]:
     """Requirement ids of the failed checks."""
     return {c.requirement for _, _, c in result.checks() if c.status == "fail"}
+
+
+SAMPLES = PROJECT.parent / "shared" / "samples"
+ENV = {**os.environ, "NO_COLOR": "1"}
+
+
+def cli(*args: str, cwd: Path = PROJECT, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``conformance ARGS`` in a real subprocess (the process boundary: signals, exit codes)."""
+    return subprocess.run([sys.executable, "-m", "conformance", *args], capture_output=True,
+                          text=True, env=ENV, cwd=cwd, timeout=timeout)
+
+
+def only_run(folder: Path) -> Path:
+    """The one run folder under ``folder``."""
+    runs = list(folder.iterdir())
+    assert len(runs) == 1
+    return runs[0]
+
+
+def example_body() -> dict[str, Any]:
+    """The create example of the adapter contract (what a new user posts first)."""
+    import yaml
+
+    spec = yaml.safe_load((PROJECT / "conformance/contract/adapter.openapi.yaml").read_text("utf-8"))
+    body: dict[str, Any] = spec["paths"]["/prescriptions"]["post"]["requestBody"]["content"][
+        "application/json"]["example"]
+    return body
+
+
+IDENTIFIER_FIELDS = {"ins": "nir", "nir": "nir", "rpps": "rpps", "am": "am", "finess": "finess"}
+CODE_SYSTEMS = ("cip13", "ucd13", "lpp", "nabm")
+
+
+def identifiers_in(node: object, path: str = "") -> list[tuple[str, str, str]]:
+    """(path, kind, value) of every identifier-looking field of a fixture or a body."""
+    out: list[tuple[str, str, str]] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in IDENTIFIER_FIELDS and isinstance(value, str):
+                out.append((f"{path}.{key}", IDENTIFIER_FIELDS[key], value))
+            elif (key == "code" and isinstance(value, dict)
+                  and str(value.get("systeme")).lower() in CODE_SYSTEMS):
+                out.append((f"{path}.code", str(value["systeme"]).lower(), str(value["valeur"])))
+            else:
+                out += identifiers_in(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            out += identifiers_in(item, f"{path}[{i}]")
+    return out

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.evidence import Redactor
+from conformance.engine.redaction import Redactor
 from conformance.paths import BUNDLED_FIXTURES, BUNDLED_SCENARIOS
+from tests.helpers import cli, only_run
 from tests.hostile import HOSTILE_TEXT, HostileServer
-from tests.test_cli import cli, only_run
+
+pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 TEXT_SUFFIXES = {".json", ".xml", ".html", ".md", ".txt"}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conformance.embedded import EmbeddedWorld
 from conformance.engine.results import RunResult
 from conformance.engine.runner import isolated, segments
@@ -14,9 +16,10 @@ def _verdicts(result: RunResult) -> list[tuple[str, int, str, str]]:
             for c in st.checks]
 
 
+@pytest.mark.slow
 def test_jobs_1_and_4_give_the_same_verdicts_in_the_same_order(suite: list[Scenario]) -> None:
     runs = []
-    for jobs in (1, 4, 1, 4):
+    for jobs in (1, 4):
         with EmbeddedWorld() as world:
             runs.append(run_suite(world, suite, jobs=jobs))
     reference = _verdicts(runs[0])
@@ -27,6 +30,7 @@ def test_jobs_1_and_4_give_the_same_verdicts_in_the_same_order(suite: list[Scena
         assert result.conforme
 
 
+@pytest.mark.slow
 def test_fault_detection_is_the_same_with_jobs(suite: list[Scenario]) -> None:
     with EmbeddedWorld(("consult-drops-line",)) as world:
         alone = run_suite(world, suite, jobs=1)
@@ -47,11 +51,10 @@ def test_isolated_scenarios_run_alone(suite: list[Scenario]) -> None:
 
 def test_analysis_pool_gives_the_same_pages_and_errors() -> None:
     import httpx
-    import pytest
 
     from conformance.paper import PaperError, analyse_bytes
     from conformance.paper.pool import AnalysisPool
-    from tests.conftest import example_body
+    from tests.helpers import example_body
 
     with EmbeddedWorld() as world:
         pid = httpx.post(f"{world.target_url}/prescriptions", json=example_body()).json()["id"]

@@ -8,11 +8,14 @@ import shlex
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conformance.embedded import EmbeddedWorld
 from conformance.fuzz import fuzz
+from tests.helpers import cli, only_run
 from tests.hostile import HostileServer
-from tests.test_cli import cli, only_run
+
+pytestmark = pytest.mark.slow
 
 
 def _failed(result: object) -> dict[str, list[str]]:

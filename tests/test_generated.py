@@ -5,14 +5,18 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+import pytest
+
 from conformance.embedded import EmbeddedWorld
-from conformance.engine.generated import explore
+from conformance.engine.exploration import explore
 from conformance.engine.results import StepResult
 from conformance.identifiers import validate
 from conformance.reference.validation import validate_create
 from conformance.scenario import Scenario
-from tests.helpers import run_suite
-from tests.test_identifiers import _identifiers
+from conformance.vocabulary import Status
+from tests.helpers import identifiers_in, run_suite
+
+pytestmark = pytest.mark.slow
 
 
 def _record(seed: int, examples: int = 60) -> list[dict[str, Any]]:
@@ -20,7 +24,7 @@ def _record(seed: int, examples: int = 60) -> list[dict[str, Any]]:
 
     def run(body: dict[str, Any]) -> tuple[StepResult, ...]:
         seen.append(body)
-        return (StepResult(0, "create", "", "pass", 0.0),)
+        return (StepResult(index=0, kind="create", title="", status=Status.PASS, duration=0.0),)
 
     explore(run, examples, seed, None)
     return seen
@@ -31,7 +35,7 @@ def test_generated_bodies_are_valid_prescriptions() -> None:
     assert len(bodies) == 200
     for body in bodies:
         validate_create(body)  # raises on any rule the reference enforces
-        bad = [(w, v) for w, k, v in _identifiers(body) if not validate(k, v).valid]
+        bad = [(w, v) for w, k, v in identifiers_in(body) if not validate(k, v).valid]
         assert not bad
     kinds = {line["type"] for b in bodies for line in b["lignes"]}
     assert len(kinds) == 8, kinds  # every line type is drawn

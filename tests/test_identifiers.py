@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.identifiers import ean13_key, guess_kind, luhn_valid, nir_key, validate
+from tests.helpers import identifiers_in
 
 
 def test_nir_key_plain_and_corsica() -> None:
@@ -39,7 +40,7 @@ def test_luhn_on_rpps_and_am() -> None:
     assert validate("am", "101000016").valid
 
 
-def test_public_sample_identifiers() -> None:
+def test_public_sampleidentifiers_in() -> None:
     # The DevBox-Santé sample's numbers satisfy Luhn, as observed on official test data
     assert validate("rpps", "99900023138").valid
     assert validate("rpps", "99900007487").valid
@@ -80,9 +81,9 @@ GENERATORS = ["nir", "rpps", "am", "finess", "cip13", "ucd13", "lpp", "nabm"]
 def test_generated_identifiers_are_valid_and_reproducible(kind: str) -> None:
     import random
 
-    from conformance.identifiers import generate
+    from conformance.identifiers import synthetic
 
-    make = getattr(generate, kind)
+    make = getattr(synthetic, kind)
     values = [make(random.Random(seed)) for seed in range(2000)]
     invalid = [v for v in values if not validate(kind, v).valid]
     assert not invalid, invalid[:3]
@@ -93,29 +94,13 @@ def test_generated_identifiers_are_valid_and_reproducible(kind: str) -> None:
 def test_generated_nir_for_corsica_and_overseas() -> None:
     import random
 
-    from conformance.identifiers import generate
+    from conformance.identifiers import synthetic
 
     rng = random.Random(7)
-    corsican = generate.nir(rng, sex=2, born="1990-04-12", department="2B")
+    corsican = synthetic.nir(rng, sex=2, born="1990-04-12", department="2B")
     assert corsican[:7] == "290042B" and validate("nir", corsican).valid
-    overseas = generate.nir(rng, sex=1, born="1985-11-02", department="974")
+    overseas = synthetic.nir(rng, sex=1, born="1985-11-02", department="974")
     assert overseas[:8] == "18511974" and validate("nir", overseas).valid
-
-
-def _identifiers(node: object, path: str = "") -> list[tuple[str, str, str]]:
-    """(path, kind, value) of every identifier-looking field of a fixture."""
-    kinds = {"ins": "nir", "nir": "nir", "rpps": "rpps", "am": "am", "finess": "finess"}
-    out: list[tuple[str, str, str]] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in kinds and isinstance(value, str):
-                out.append((f"{path}.{key}", kinds[key], value))
-            elif (key == "code" and isinstance(value, dict)
-                  and str(value.get("systeme")).lower() in GENERATORS):
-                out.append((f"{path}.code", str(value["systeme"]).lower(), str(value["valeur"])))
-            else:
-                out += _identifiers(value, f"{path}.{key}")
-    return out
 
 
 def test_every_fixture_identifier_is_valid() -> None:
@@ -125,7 +110,7 @@ def test_every_fixture_identifier_is_valid() -> None:
 
     found = []
     for file in sorted((PROJECT / "fixtures").rglob("*.yaml")):
-        for where, kind, value in _identifiers(yaml.safe_load(file.read_text(encoding="utf-8"))):
+        for where, kind, value in identifiers_in(yaml.safe_load(file.read_text(encoding="utf-8"))):
             found.append((f"{file.name}{where}", validate(kind, value)))
     assert len(found) > 20
     assert [(w, v.value, v.reason) for w, v in found if not v.valid] == []

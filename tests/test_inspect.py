@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from conformance.cli.main import cli
 from conformance.embedded import EmbeddedWorld
-from tests.conftest import SAMPLES, example_body
+from tests.helpers import SAMPLES, example_body
 
 
 @pytest.fixture(scope="module")

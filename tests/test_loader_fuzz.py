@@ -14,6 +14,8 @@ from conformance.checks import REGISTRY
 from conformance.paths import BUNDLED_SCENARIOS
 from conformance.scenario import Fixtures, ScenarioError, load_file
 
+pytestmark = pytest.mark.slow
+
 BUNDLED = sorted(BUNDLED_SCENARIOS.rglob("*.yaml"))
 TEXTS = [p.read_text(encoding="utf-8") for p in BUNDLED]
 YAMLISH = st.sampled_from(list(":-[]{}&*!|>'\"%@`#,?\t\n \x00\r\ufeffé"))

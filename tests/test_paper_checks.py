@@ -19,7 +19,7 @@ from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Sk
 from conformance.paper import analyse_bytes
 from conformance.profiles import load_profile
 from conformance.targets import Exchange
-from tests.conftest import SAMPLES, example_body
+from tests.helpers import SAMPLES, example_body
 
 PID = "01S2TBPZ2JCNZZYGHZ"
 H = A4[1]

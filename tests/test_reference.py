@@ -8,13 +8,13 @@ import re
 import httpx
 import pytest
 
+from conformance.application import Settings
+from conformance.application.selftest import SelfTestResult, self_test
 from conformance.embedded import EmbeddedWorld
 from conformance.paper import analyse_bytes
 from conformance.reference import FAULTS
 from conformance.scenario import Scenario
-from conformance.selftest import SelfTestResult, self_test
-from tests.conftest import example_body
-from tests.helpers import failing, run_suite
+from tests.helpers import example_body, failing, run_suite
 
 
 def test_walkthrough_create_consult_search_paper(world: EmbeddedWorld) -> None:
@@ -143,14 +143,16 @@ def test_clean_reference_passes_the_whole_suite(world: EmbeddedWorld, suite: lis
 @pytest.fixture(scope="module")
 def self_test_result() -> SelfTestResult:
     """The whole self-test, once: the clean reference, then each fault alone (2 processes)."""
-    return self_test(list(FAULTS), jobs=2)
+    return self_test(Settings(), list(FAULTS), jobs=2)
 
 
+@pytest.mark.slow
 def test_self_test_clean_run_is_green(self_test_result: SelfTestResult) -> None:
     assert self_test_result.false_positives == 0, self_test_result.clean.failing
     assert not self_test_result.clean.errors
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fault", sorted(EXPECTED))
 def test_each_fault_is_caught_by_its_requirements(fault: str, self_test_result: SelfTestResult) -> None:
     outcome = next(o for o in self_test_result.faults if o.fault == fault)
@@ -159,6 +161,7 @@ def test_each_fault_is_caught_by_its_requirements(fault: str, self_test_result: 
     assert not outcome.errors, outcome.errors
 
 
+@pytest.mark.slow
 def test_self_test_covers_every_requirement_family(self_test_result: SelfTestResult) -> None:
     assert len(self_test_result.faults) >= 30 and self_test_result.passed
     families = {r.split("-")[0] for o in self_test_result.faults for r in o.caught_by}

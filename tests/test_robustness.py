@@ -19,8 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import ENV, cli, only_run
 from tests.hostile import ABOUT, MODES, HostileServer
-from tests.test_cli import ENV, cli, only_run
+
+pytestmark = pytest.mark.slow
 
 SCENARIOS = "RT-MED-001 or RT-CON-001 or RT-ENFANT-001"
 EXPECTED_KIND = {  # what the report says of each behaviour

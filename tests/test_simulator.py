@@ -12,7 +12,7 @@ import pytest
 
 from conformance.serving import BackgroundServer
 from conformance.simulator import Store, create_app
-from tests.conftest import example_body
+from tests.helpers import example_body
 
 CTX = {"logiciel": "tests"}
 

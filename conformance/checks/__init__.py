@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks import consent, degraded, identifier, mentions, names, national, paper, roundtrip  # noqa: F401 (registration)
+from conformance.checks import consent, degraded, footer, identifier, mentions, names, national, roundtrip  # noqa: F401 (registration)
 from conformance.checks.context import CheckContext, ScenarioState, StepData
 from conformance.checks.registry import (
                    DEFAULTS,
@@ -39,7 +39,4 @@ __all__ = [
     "StepData",
     "Warned",
     "defaults",
-    "identifier",
-    "paper",
-    "roundtrip",
 ]

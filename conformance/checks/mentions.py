@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from conformance.checks.context import CheckContext
-from conformance.checks.paper import PAPER, text_pages
+from conformance.checks.footer import PAPER, text_pages
 from conformance.checks.registry import Failed, Skipped, check
 from conformance.paper import PaperPage, normalise
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from conformance.checks.context import CheckContext
+from conformance.checks.footer import text_pages
 from conformance.checks.identifier import created_id
-from conformance.checks.paper import text_pages
 from conformance.checks.registry import Failed, Skipped, Warned, check
 from conformance.identifiers import validate
 

@@ -1,1 +1,1 @@
-"""Command line: thin click commands that build a config, call the engine, pick reporters."""
+"""Command line: thin click commands — parse, build Settings, call the application layer, exit."""

@@ -1,56 +1,41 @@
-"""Helpers shared by commands: exit codes, loading the suite, located errors."""
+"""What every command shares: the error format and the mapping of outcomes to exit codes."""
 
 from __future__ import annotations
 
-import re
+import functools
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from conformance.paths import BUNDLED_SCENARIOS, fixtures_for
+from conformance.application import ApplicationError
+from conformance.vocabulary import ExitCode
 
-if TYPE_CHECKING:
-    from conformance.scenario import Scenario
-
-EXIT_OK, EXIT_ANOMALIES, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     """Print an error (no traceback) and exit."""
     click.echo(message if message.startswith("error:") else f"error: {message}", err=True)
-    sys.exit(code)
+    sys.exit(int(code))
 
 
-def load(paths: tuple[str, ...], fixtures: str | None) -> list[Scenario]:
-    """The suite under ``paths`` (the bundled one by default); exit 2 on a located error."""
-    from conformance.checks import REGISTRY
-    from conformance.scenario import Fixtures, ScenarioError, load_suite
-
-    roots = [Path(p) for p in paths] or [BUNDLED_SCENARIOS]
-    root = Path(fixtures) if fixtures else fixtures_for(roots)
-    try:
-        return list(load_suite(roots, Fixtures(root), REGISTRY.keys()))
-    except ScenarioError as exc:
-        fail(exc.render())
+def exit_with(code: ExitCode) -> NoReturn:
+    """End the command with ``code``."""
+    sys.exit(int(code))
 
 
-def select(scenarios: list[Scenario], keywords: tuple[str, ...], tags: tuple[str, ...]) -> list[Scenario]:
-    """Scenarios whose id or title matches any ``-k`` keyword and that carry any ``--tag``."""
-    chosen = []
-    for sc in scenarios:
-        text = f"{sc.id} {sc.title}".lower()
-        if keywords and not any(_match(k, text) for k in keywords):
-            continue
-        if tags and not set(tags) & set(sc.tags):
-            continue
-        chosen.append(sc)
-    return chosen
+def application_errors(fn: F) -> F:
+    """Turn the application layer's ApplicationError into its message and exit code."""
 
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ApplicationError as exc:
+            fail(exc.message, exc.code)
+        except KeyboardInterrupt:
+            fail("interrupted before the run started: no report written", ExitCode.INTERRUPTED)
 
-def _match(expr: str, text: str) -> bool:
-    expr = expr.strip().lower()
-    if expr.startswith("not "):
-        return not _match(expr[4:], text)
-    return any(part.strip() in text for part in re.split(r"\s+or\s+", expr))
+    return wrapper  # type: ignore[return-value]

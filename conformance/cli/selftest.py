@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from conformance.cli.common import EXIT_ANOMALIES, EXIT_INTERRUPTED, EXIT_OK, fail
+from conformance.application import Selection, Settings, default_jobs, load_profile, load_scenarios
+from conformance.application import selftest as matrix
+from conformance.application.servers import fault_catalogue
+from conformance.cli.common import application_errors, exit_with, fail
+from conformance.vocabulary import ExitCode
 
 
 @click.command("self-test")
@@ -25,26 +28,26 @@ from conformance.cli.common import EXIT_ANOMALIES, EXIT_INTERRUPTED, EXIT_OK, fa
 @click.option("--fixtures", type=click.Path(file_okay=False), help="Fixtures folder.")
 @click.option("--fast", is_flag=True,
               help="Stop each fault's run at its first anomaly: detection only, partial matrix.")
+@application_errors
 def self_test(paths: tuple[str, ...], jobs: int | None, report_dir: str, only: tuple[str, ...],
               profile_name: str, seed: int, fixtures: str | None, fast: bool) -> None:
     """Run the suite on the clean reference, then on each fault alone: detection matrix."""
     from rich.console import Console
 
-    from conformance import selftest
-    from conformance.cli.common import load
-    from conformance.reference.faults import FAULTS, check_names
-    from conformance.reporters import write_json, write_junit
-
-    try:
-        faults = sorted(check_names(list(only))) if only else list(FAULTS)
-    except ValueError as exc:
-        fail(str(exc))
-    load(paths, fixtures)  # a scenario error stops here, located, before any server starts
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    catalogue = fault_catalogue()
+    unknown = [f for f in only if f not in catalogue]
+    if unknown:
+        fail(f"unknown fault(s): {', '.join(unknown)}\n  = see 'conformance serve reference --list-faults'")
+    faults = sorted(only) if only else list(catalogue)
+    selection = Selection(paths=paths, fixtures=fixtures)
+    load_scenarios(selection)  # a scenario error stops here, located, before any server starts
+    load_profile(profile_name)
+    base = Settings(selection=selection, profile=profile_name, seed=seed)
+    jobs = max(1, jobs or default_jobs())
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     console.print(f"Auto-test : {len(faults)} défauts de la référence, {jobs} en parallèle")
 
-    def progress(o: selftest.FaultOutcome) -> None:
+    def progress(o: matrix.FaultOutcome) -> None:
         name = o.fault or "(référence saine)"
         if o.fault is None:
             mark = "✓" if not o.failing and not o.errors else "✗"
@@ -54,31 +57,22 @@ def self_test(paths: tuple[str, ...], jobs: int | None, report_dir: str, only: t
             says = ", ".join(o.caught_by) or "non détecté"
         console.print(f"  {mark} {name:<34} {o.duration:5.1f} s  {says}", markup=False)
 
-    try:
-        result = selftest.self_test(faults, paths, fixtures, profile_name, seed, jobs, progress, fast)
-    except KeyboardInterrupt:
-        click.echo("interrupted: no self-test.json written", err=True)
-        sys.exit(EXIT_INTERRUPTED)
     folder = Path(report_dir) / ("selftest-" + dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+    try:
+        result = matrix.self_test(base, faults, folder, jobs, progress, fast)
+    except KeyboardInterrupt:
+        fail("interrupted: no self-test.json written", ExitCode.INTERRUPTED)
     folder.mkdir(parents=True, exist_ok=True)
-    data = selftest.to_dict(result)
+    data = matrix.to_dict(result)
     (folder / "self-test.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
-    if result.clean_result is not None:
-        from conformance.reporters import to_dict
-        from conformance.reporters.html import write_html
-
-        report = {**to_dict(result.clean_result), "selfTest": data}
-        write_json(report, folder / "report.json")
-        write_junit(result.clean_result, folder / "junit.xml")
-        write_html(report, folder)
     _matrix(console, result)
     console.print(f"Détection : {data['detected']}/{data['faultCount']} "
                   f"({result.detection_rate:.0%}) — faux positifs : {result.false_positives} — "
                   f"{result.duration:.1f} s avec {jobs} processus", markup=False)
-    console.print(f"Verdict : {'RÉUSSI' if result.passed else 'ÉCHEC'} — {folder}/self-test.json",
-                  markup=False)
-    sys.exit(EXIT_OK if result.passed else EXIT_ANOMALIES)
+    console.print(f"Verdict : {'RÉUSSI' if result.passed else 'ÉCHEC'} — {folder}/self-test.json "
+                  "(rapports de chaque exécution : clean/, faults/<défaut>/)", markup=False)
+    exit_with(ExitCode.OK if result.passed else ExitCode.ANOMALIES)
 
 
 def _matrix(console: Any, result: Any) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from conformance.cli.common import fail
+from conformance.application.servers import fault_catalogue, serve_reference, serve_simulator
+from conformance.cli.common import application_errors
 
 
 @click.command()
@@ -15,41 +16,18 @@ from conformance.cli.common import fail
 @click.option("--db", help="Simulator only: SQLite file (default: in memory).")
 @click.option("--fault", "faults", multiple=True, help="Reference only: switch on a fault.")
 @click.option("--list-faults", is_flag=True, help="Print the reference's faults and exit.")
+@application_errors
 def serve(what: str, host: str, port: int, teleservice: str | None, db: str | None,
           faults: tuple[str, ...], list_faults: bool) -> None:
     """Serve the reference implementation or the teleservice simulator until Ctrl-C."""
-    from conformance.serving import BackgroundServer, serve_foreground
-
     if list_faults:
-        from conformance.reference.faults import FAULTS
-
-        for name in FAULTS:
+        catalogue = fault_catalogue()
+        for name in catalogue:
             click.echo(name)
         click.echo("")
-        for name, description in FAULTS.items():
+        for name, description in catalogue.items():
             click.echo(f"{name}: {description}")
-        return
-    if what == "simulator":
-        from conformance.simulator import Store, create_app
-
-        serve_foreground(create_app(Store(db or ":memory:")), host, port)
-        return
-    from conformance.reference import create_app as reference_app
-    from conformance.reference.faults import check_names
-
-    try:
-        check_names(list(faults))
-    except ValueError as exc:
-        fail(str(exc))
-    own = None
-    if teleservice is None:
-        from conformance.simulator import create_app as simulator_app
-
-        own = BackgroundServer(simulator_app()).start()
-        teleservice = own.url
-        click.echo(f"teleservice simulator on {teleservice}")
-    try:
-        serve_foreground(reference_app(teleservice, faults), host, port)
-    finally:
-        if own is not None:
-            own.stop()
+    elif what == "simulator":
+        serve_simulator(host, port, db)
+    else:
+        serve_reference(host, port, teleservice, faults, click.echo)

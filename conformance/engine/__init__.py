@@ -1,8 +1,9 @@
-"""The engine: runner (yields events), context (variables, captures), results."""
+"""The engine: the runner (yields events), check running, results, variables, the redaction stage."""
 
 from __future__ import annotations
 
 from conformance.engine.events import (
+    BundleWritten,
     Event,
     RunFinished,
     RunStarted,
@@ -11,11 +12,13 @@ from conformance.engine.events import (
     StepFinished,
 )
 from conformance.engine.results import CheckResult, RunResult, ScenarioResult, StepResult
-from conformance.engine.runner import RunConfig, Runner, TargetUnreachable, fetch_about
+from conformance.engine.runner import Phase, RunConfig, Runner, TargetUnreachable, fetch_about
 
 __all__ = [
+    "BundleWritten",
     "CheckResult",
     "Event",
+    "Phase",
     "RunConfig",
     "RunFinished",
     "RunResult",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from conformance.engine.results import RunResult, ScenarioResult, StepResult
@@ -61,4 +62,13 @@ class RunFinished:
     result: RunResult
 
 
-Event = RunStarted | ScenarioStarted | StepFinished | ScenarioFinished | RunFinished
+@dataclass(frozen=True)
+class BundleWritten:
+    """The session sealed the run folder: every report written, the manifest over them."""
+
+    folder: Path
+    files: tuple[str, ...]
+    signed: bool = False
+
+
+Event = RunStarted | ScenarioStarted | StepFinished | ScenarioFinished | RunFinished | BundleWritten

@@ -1,77 +1,52 @@
-"""Results of a run: frozen dataclasses, built from events, read by reporters."""
+"""Results of a run: frozen, keyword-only records built by the engine, read by handlers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-STATUSES = ("pass", "fail", "warn", "skip", "error")
-SEVERITIES = ("blocking", "major", "minor", "info")
-OPERATIONS = {
-    "create": "créer",
-    "consult": "consulter",
-    "search": "rechercher",
-    "paper": "impression",
-    "teleservice": "téléservice",
-    "dispense": "téléservice",
-    "fuzz": "robustesse",
-}
+from conformance.vocabulary import Operation, Severity, Status, Verdict
 
 
-def severity_rank(severity: str) -> int:
-    """0 for blocking … 3 for info."""
-    return SEVERITIES.index(severity)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckResult:
     """The verdict of one check on one step."""
 
     check: str
     requirement: str
     title: str
-    severity: str
-    operation: str
-    status: str
+    severity: Severity
+    operation: Operation
+    status: Status
     message: str
     expected: Any = None
     observed: Any = None
     diff: tuple[str, ...] = ()
     hint: str = ""
     evidence: tuple[str, ...] = ()
+    location: str = ""  # file:line:col of the step or expectation that asked for it
+
+    def is_anomaly(self, fail_on: str) -> bool:
+        """A failure at or above the ``fail_on`` severity."""
+        return self.status is Status.FAIL and self.severity.at_least(fail_on)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StepResult:
     """One executed (or skipped) step and its checks."""
 
     index: int
     kind: str
     title: str
-    status: str
+    status: Status
     duration: float
     checks: tuple[CheckResult, ...] = ()
     message: str = ""
     http: tuple[dict[str, Any], ...] = ()
+    location: str = ""
 
 
-@dataclass(frozen=True)
-class ScenarioResult:
-    """One scenario's outcome."""
-
-    id: str
-    title: str
-    file: str
-    status: str
-    duration: float
-    requirements: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    steps: tuple[StepResult, ...] = ()
-    reason: str = ""
-    generated: GeneratedRun | None = None
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GeneratedRun:
     """A generated scenario's exploration: how many prescriptions, and the smallest failing one."""
 
@@ -80,7 +55,23 @@ class GeneratedRun:
     falsifying: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class ScenarioResult:
+    """One scenario's outcome."""
+
+    id: str
+    title: str
+    file: str
+    status: Status
+    duration: float
+    requirements: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    steps: tuple[StepResult, ...] = ()
+    reason: str = ""
+    generated: GeneratedRun | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     """The whole run: the source of report.json."""
 
@@ -91,11 +82,13 @@ class RunResult:
     target: str
     teleservice: str | None
     about: dict[str, Any] | None
-    fail_on: str
+    fail_on: Severity
     seed: int
+    profile: str = ""
     scenarios: tuple[ScenarioResult, ...] = ()
     interrupted: bool = False
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    stopped: str = ""  # why the run stopped early (-x), if it did
+    evidence: bool = False  # per-step evidence was written beside the report
 
     def checks(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
         """Every check result with its scenario and step."""
@@ -103,26 +96,21 @@ class RunResult:
 
     def anomalies(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
         """Failed checks at or above the ``fail_on`` severity."""
-        limit = severity_rank(self.fail_on)
-        return [t for t in self.checks()
-                if t[2].status == "fail" and severity_rank(t[2].severity) <= limit]
+        return [t for t in self.checks() if t[2].is_anomaly(self.fail_on)]
+
+    @property
+    def verdict(self) -> Verdict:
+        """interrompu > non-conforme > conforme."""
+        if self.interrupted:
+            return Verdict.INTERROMPU
+        return Verdict.NON_CONFORME if self.anomalies() else Verdict.CONFORME
 
     @property
     def conforme(self) -> bool:
-        """No anomaly at or above the threshold, and no harness error."""
-        return not self.anomalies()
-
-    @property
-    def verdict(self) -> str:
-        """'conforme' or 'non-conforme'."""
-        return "conforme" if self.conforme else "non-conforme"
+        """The verdict is conforme."""
+        return self.verdict is Verdict.CONFORME
 
 
-def scenario_status(steps: tuple[StepResult, ...]) -> str:
-    """Worst status among steps and checks: error > fail > warn > pass > skip."""
-    order = ("error", "fail", "warn", "pass", "skip")
-    seen = {s.status for s in steps} | {c.status for s in steps for c in s.checks}
-    for status in order:
-        if status in seen:
-            return status
-    return "skip"
+def scenario_status(steps: tuple[StepResult, ...]) -> Status:
+    """Worst status among steps and checks."""
+    return Status.worst([s.status for s in steps] + [c.status for s in steps for c in s.checks])

@@ -8,20 +8,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from conformance.checks import (
-    DEFAULTS,
-    REGISTRY,
-    CheckContext,
-    Failed,
-    ScenarioState,
-    Skipped,
-    Warned,
-)
-from conformance.checks.context import StepData
-from conformance.engine.context import MissingVariable, capture
+from conformance.checks import DEFAULTS, REGISTRY, ScenarioState, StepData
+from conformance.engine.checking import CheckEnvironment, run_check
 from conformance.engine.events import (
     Event,
     RunFinished,
@@ -31,44 +22,53 @@ from conformance.engine.events import (
     StepEvidence,
     StepFinished,
 )
-from conformance.engine.generated import explore
+from conformance.engine.exploration import explore
 from conformance.engine.results import (
-    OPERATIONS,
     CheckResult,
     GeneratedRun,
     RunResult,
     ScenarioResult,
     StepResult,
     scenario_status,
-    severity_rank,
 )
 from conformance.engine.steps import NotApplicable, run_step
+from conformance.engine.variables import MissingVariable, capture
 from conformance.paper import PaperPage, analyse_bytes
 from conformance.profiles import Profile
 from conformance.scenario import Expectation, Scenario, Step
 from conformance.targets import HttpTarget, TeleserviceControl
 from conformance.targets.teleservice import TeleserviceUnavailable
+from conformance.vocabulary import Severity, Status
 
 
 class TargetUnreachable(Exception):
     """The target does not answer ``GET /about``."""
 
 
-@dataclass
+@dataclass(frozen=True, kw_only=True)
 class RunConfig:
-    """What the engine needs for one run."""
+    """What the engine needs for one run (the application layer builds it from Settings)."""
 
     target: HttpTarget
     control: TeleserviceControl | None
     profile: Profile
-    fail_on: str = "major"
+    fail_on: Severity = Severity.MAJOR
     seed: int = 0
     analyse: Callable[[bytes], list[PaperPage]] = analyse_bytes
-    extra: dict[str, Any] = field(default_factory=dict)
     exit_first: bool = False  # stop after the first scenario with an anomaly (-x)
     shrink: bool = True  # shrink failures of generated scenarios
     evidence: bool = False  # attach StepEvidence to StepFinished (the bundle's writer needs it)
     jobs: int = 1  # scenarios run concurrently (isolated ones always alone)
+    phases: tuple[Phase, ...] = ()  # run after the scenarios, as scenarios of their own (fuzzing)
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A stage after the scenarios whose outcome is reported as one more scenario."""
+
+    id: str
+    title: str
+    run: Callable[[], ScenarioResult]
 
 
 def fetch_about(target: HttpTarget) -> dict[str, Any]:
@@ -124,9 +124,7 @@ def segments(scenarios: list[Scenario]) -> list[list[Scenario]]:
 
 
 def _has_anomaly(result: ScenarioResult, fail_on: str) -> bool:
-    limit = severity_rank(fail_on)
-    return any(c.status == "fail" and severity_rank(c.severity) <= limit
-               for st in result.steps for c in st.checks)
+    return any(c.is_anomaly(fail_on) for st in result.steps for c in st.checks)
 
 
 def _now() -> str:
@@ -140,6 +138,9 @@ class Runner:
         self.config = config
         self.scenarios = scenarios
         self.run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self.env = CheckEnvironment(config.profile,
+                                    config.control.journal if config.control else None,
+                                    config.analyse)
         self.about: dict[str, Any] | None = None
         self.done: list[ScenarioResult] = []
         self._started, self._t0 = _now(), time.perf_counter()
@@ -148,13 +149,13 @@ class Runner:
     def result(self, interrupted: bool = False) -> RunResult:
         """The run so far: complete, or partial when interrupted (what finished, in order)."""
         cfg = self.config
-        extra = {**cfg.extra, "stopped": self._stopped} if self._stopped else cfg.extra
         return RunResult(
             run_id=self.run_id, started=self._started, finished=_now(),
             duration=time.perf_counter() - self._t0, target=cfg.target.base_url,
             teleservice=cfg.control.base_url if cfg.control else None, about=self.about,
-            fail_on=cfg.fail_on, seed=cfg.seed, scenarios=tuple(self.done), interrupted=interrupted,
-            extra=extra,
+            fail_on=cfg.fail_on, seed=cfg.seed, profile=cfg.profile.name,
+            scenarios=tuple(self.done), interrupted=interrupted, stopped=self._stopped,
+            evidence=cfg.evidence,
         )
 
     def run(self) -> Iterator[Event]:
@@ -179,6 +180,9 @@ class Runner:
                             break
                 if self._stopped:
                     break
+            for phase in cfg.phases if not self._stopped else ():
+                yield ScenarioStarted(phase.id, phase.title)
+                yield from self._finish([ScenarioFinished(phase.run())])
         except KeyboardInterrupt:
             interrupted = True
         yield RunFinished(self.result(interrupted))
@@ -213,7 +217,8 @@ class Runner:
         need = missing_capability(sc, about)
         if need:
             yield ScenarioFinished(ScenarioResult(
-                sc.id, sc.title, sc.file, "skip", 0.0, sc.requirements, sc.tags,
+                id=sc.id, title=sc.title, file=sc.file, status=Status.SKIP, duration=0.0,
+                requirements=sc.requirements, tags=sc.tags,
                 reason=f"not applicable: the target does not declare '{need}' in /about"))
             return
         if sc.generate:
@@ -224,9 +229,10 @@ class Runner:
             steps.append(result)
             yield StepFinished(sc.id, result, evidence)
         status = scenario_status(tuple(steps))
-        yield ScenarioFinished(ScenarioResult(sc.id, sc.title, sc.file, status,
-                                              time.perf_counter() - t0, sc.requirements, sc.tags,
-                                              tuple(steps)))
+        yield ScenarioFinished(ScenarioResult(
+            id=sc.id, title=sc.title, file=sc.file, status=status,
+            duration=time.perf_counter() - t0, requirements=sc.requirements, tags=sc.tags,
+            steps=tuple(steps)))
 
     def _steps(self, sc: Scenario, generated: dict[str, Any] | None,
                ) -> Iterator[tuple[StepResult, StepEvidence | None]]:
@@ -241,7 +247,7 @@ class Runner:
             for step in sc.steps:
                 result, evidence = ((self._skipped(step, blocked), None) if blocked
                                     else self._step(sc, step, state))
-                if result.status == "error" and not blocked:
+                if result.status is Status.ERROR and not blocked:
                     blocked = f"skipped: step {step.index + 1} could not run"
                 yield result, evidence
         finally:
@@ -264,13 +270,15 @@ class Runner:
             reason = f"{found.runs} generated prescription(s), all passed (seed {self.config.seed})"
         status = scenario_status(found.steps)
         return ScenarioFinished(ScenarioResult(
-            sc.id, sc.title, sc.file, status, time.perf_counter() - t0, sc.requirements, sc.tags,
-            found.steps, reason,
-            GeneratedRun(found.runs, self.config.seed, found.body if found.failed else None)))
+            id=sc.id, title=sc.title, file=sc.file, status=status,
+            duration=time.perf_counter() - t0, requirements=sc.requirements, tags=sc.tags,
+            steps=found.steps, reason=reason,
+            generated=GeneratedRun(examples=found.runs, seed=self.config.seed,
+                                   falsifying=found.body if found.failed else None)))
 
     @staticmethod
     def _skipped(step: Step, reason: str) -> StepResult:
-        return StepResult(step.index, step.kind, step.title, "skip", 0.0, message=reason)
+        return _step_result(step, Status.SKIP, 0.0, message=reason)
 
     def _step(self, sc: Scenario, step: Step,
               state: ScenarioState) -> tuple[StepResult, StepEvidence | None]:
@@ -278,20 +286,21 @@ class Runner:
         try:
             data = run_step(step, sc, state, self.config.target, self.config.control)
         except MissingVariable as exc:
-            return StepResult(step.index, step.kind, step.title, "skip", time.perf_counter() - t0,
-                              message=f"skipped: ${{{exc}}} was not captured by an earlier step"), None
+            return _step_result(step, Status.SKIP, time.perf_counter() - t0,
+                                message=f"skipped: ${{{exc}}} was not captured by an earlier step"), None
         except NotApplicable as exc:
-            return StepResult(step.index, step.kind, step.title, "skip", time.perf_counter() - t0,
-                              message=f"not applicable: {exc}"), None
+            return _step_result(step, Status.SKIP, time.perf_counter() - t0,
+                                message=f"not applicable: {exc}"), None
         except TeleserviceUnavailable as exc:
-            return StepResult(step.index, step.kind, step.title, "error", time.perf_counter() - t0,
-                              message=f"environment: {exc}"), None
+            return _step_result(step, Status.ERROR, time.perf_counter() - t0,
+                                message=f"environment: {exc}"), None
         self._save(step, data, state)
-        checks = tuple(self._check(exp, data, state) for exp in self._expectations(step))
-        statuses = {c.status for c in checks}
-        status = next((s for s in ("error", "fail", "warn", "pass") if s in statuses), "pass")
-        result = StepResult(step.index, step.kind, step.title, status, time.perf_counter() - t0,
-                            checks, http=tuple(e.summary() for e in data.exchanges))
+        checks = tuple(run_check(exp.name, exp.arg, str(exp.pos), data, state, self.env)
+                       for exp in self._expectations(step))
+        status = Status.worst((c.status for c in checks if c.status is not Status.SKIP),
+                              default=Status.PASS)
+        result = _step_result(step, status, time.perf_counter() - t0, checks=checks,
+                              http=tuple(e.summary() for e in data.exchanges))
         return result, self._evidence(data) if self.config.evidence else None
 
     def _evidence(self, data: StepData) -> StepEvidence:
@@ -325,31 +334,9 @@ class Runner:
             else:
                 state.variables.pop(name, None)
 
-    def _check(self, exp: Expectation, data: StepData, state: ScenarioState) -> CheckResult:
-        spec = REGISTRY[exp.name]
 
-        def result(status: str, message: str, outcome: Failed | None = None) -> CheckResult:
-            return CheckResult(
-                check=spec.name, requirement=spec.requirement, title=spec.title,
-                severity=spec.severity, operation=OPERATIONS[data.kind], status=status,
-                message=message, expected=outcome.expected if outcome else None,
-                observed=outcome.observed if outcome else None,
-                diff=outcome.diff if outcome else (), hint=spec.hint,
-            )
-
-        if data.kind not in spec.steps:
-            return result("error", f"check {spec.name} does not apply to a {data.kind} step")
-        reader = self.config.control.journal if self.config.control else None
-        ctx = CheckContext(data, state, self.config.profile, exp.arg, reader, self.config.analyse)
-        try:
-            return result("pass", spec.fn(ctx))
-        except Warned as w:
-            return result("warn", w.message, w)
-        except Failed as f:
-            return result("fail", f.message, f)
-        except Skipped as s:
-            return result("skip", str(s))
-        except TeleserviceUnavailable as exc:
-            return result("error", f"environment: {exc}")
-        except Exception as exc:  # a harness bug must not pass for the target's anomaly
-            return result("error", f"harness error in {spec.name}: {type(exc).__name__}: {exc}")
+def _step_result(step: Step, status: Status, duration: float, *, checks: tuple[CheckResult, ...] = (),
+                 message: str = "", http: tuple[dict[str, Any], ...] = ()) -> StepResult:
+    return StepResult(index=step.index, kind=step.kind, title=step.title, status=status,
+                      duration=duration, checks=checks, message=message, http=http,
+                      location=str(step.pos))

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from conformance.checks import ScenarioState, StepData
-from conformance.engine.context import interpolate
+from conformance.engine.variables import interpolate
 from conformance.scenario import Scenario, Step
 from conformance.targets import HttpTarget, TeleserviceControl
 

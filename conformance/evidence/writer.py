@@ -17,7 +17,6 @@ from typing import Any
 
 from conformance.engine.events import Event, StepEvidence, StepFinished
 from conformance.evidence.layout import step_dir
-from conformance.evidence.privacy import Redactor
 
 PNG_DPI = 100
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "text/html": "html",
@@ -30,64 +29,59 @@ def _dump(path: Path, data: Any) -> None:
 
 
 class EvidenceWriter:
-    """Handles StepFinished events: writes what the step exchanged and saw."""
+    """Handles StepFinished events (already redacted): writes what the step exchanged and saw."""
 
-    def __init__(self, folder: Path, redactor: Redactor) -> None:
+    def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.redactor = redactor
 
     def handle(self, event: Event) -> None:
+        """Write a finished step's evidence."""
         if isinstance(event, StepFinished) and event.evidence is not None:
-            sent = event.evidence.sent
-            if isinstance(sent, dict):
-                self.redactor.learn(sent.get("patient"))
             self._write(step_dir(event.scenario_id, event.result.index, event.result.kind),
                         event.evidence)
 
     def _write(self, relative: str, ev: StepEvidence) -> None:
         folder = self.folder / relative
         folder.mkdir(parents=True, exist_ok=True)
-        red = self.redactor
         for k, exchange in enumerate(ev.exchanges, start=1):
             record = exchange.summary()
             body = exchange.body
             is_json = record["response"] is not None and not isinstance(record["response"], str)
-            if body and not is_json:  # JSON stays in the record; anything else goes beside it
-                ext = EXTENSIONS.get(exchange.content_type, "bin")
-                if ext == "pdf" and red.pseudonymise:
-                    record["response"] = "<paper omitted: the bundle is pseudonymised>"
-                else:
-                    name = "paper.pdf" if ext == "pdf" else f"response-{k}.{ext}"
-                    (folder / name).write_bytes(body)
-                    record["responseFile"] = name
-                    if ext == "pdf":
-                        self._render(folder, body)
-            _dump(folder / f"exchange-{k}.json", red.data(record))
+            ext = EXTENSIONS.get(exchange.content_type, "bin")
+            if ext == "pdf" and not body and exchange.status == 200:
+                record["response"] = "<paper omitted: the bundle is pseudonymised>"
+            elif body and not is_json:  # JSON stays in the record; anything else goes beside it
+                name = "paper.pdf" if ext == "pdf" else f"response-{k}.{ext}"
+                (folder / name).write_bytes(body)
+                record["responseFile"] = name
+                if ext == "pdf":
+                    self._render(folder, body)
+            _dump(folder / f"exchange-{k}.json", record)
         if ev.pages:
             self._paper(folder, ev)
         if ev.journal:
-            _dump(folder / "journal.json", red.data(list(ev.journal)))
+            _dump(folder / "journal.json", list(ev.journal))
 
-    def _paper(self, folder: Path, ev: StepEvidence) -> None:
-        red = self.redactor
+    @staticmethod
+    def _paper(folder: Path, ev: StepEvidence) -> None:
         pages = [{"number": p.number, "widthMm": round(p.width_mm, 2), "heightMm": round(p.height_mm, 2),
-                  "codes": [{"text": red.text(c.text), "box": [round(v, 2) for v in c.box],
+                  "codes": [{"text": c.text, "box": [round(v, 2) for v in c.box],
                              "modules": c.modules, "ecLevel": c.ec_level, "utf8": c.utf8}
                             for c in p.codes],
-                  "lines": [{"text": red.text(ln.text), "box": [round(v, 2) for v in ln.box]}
+                  "lines": [{"text": ln.text, "box": [round(v, 2) for v in ln.box]}
                             for ln in p.lines]}
                  for p in ev.pages]
         _dump(folder / "paper.json", pages)
         text = "\n\n".join(f"--- page {p.number} ---\n" + "\n".join(ln.text for ln in p.lines)
                            for p in ev.pages)
-        (folder / "text.txt").write_text(red.text(text) + "\n", encoding="utf-8")
+        (folder / "text.txt").write_text(text + "\n", encoding="utf-8")
         codes = [c.text for p in ev.pages for c in p.codes]
         if codes:
             try:
                 payload: Any = json.loads(codes[0])
             except ValueError:
                 payload = codes[0]
-            _dump(folder / "code2d.json", red.data(payload))
+            _dump(folder / "code2d.json", payload)
 
     @staticmethod
     def _render(folder: Path, pdf: bytes) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from conformance.identifiers import generate
+from conformance.identifiers import synthetic
 
 LINE_TYPES = ("medicament", "dispositifMedical", "acteBiologieMedicale", "acteInfirmier",
               "acteKinesitherapie", "acteOrthophonie", "acteOrthoptie", "actePedicurie")
@@ -58,10 +58,10 @@ def names(limit: int, upper: bool) -> st.SearchStrategy[str]:
 def patients(draw: st.DrawFn) -> dict[str, Any]:
     sex = draw(st.sampled_from(("F", "M")))
     born = draw(st.dates(dt.date(1920, 1, 1), dt.date(2024, 12, 31)))
-    department = draw(st.sampled_from(generate.DEPARTMENTS))
+    department = draw(st.sampled_from(synthetic.DEPARTMENTS))
     seed = draw(st.integers(0, 2**32 - 1))
     patient: dict[str, Any] = {
-        "ins": generate.nir(random.Random(seed), 1 if sex == "M" else 2, born.isoformat(), department),
+        "ins": synthetic.nir(random.Random(seed), 1 if sex == "M" else 2, born.isoformat(), department),
         "nomFamille": draw(names(FAMILY_MAX, upper=True)),
         "prenom": draw(names(FIRST_MAX, upper=False)),
         "sexe": sex,
@@ -76,8 +76,8 @@ def patients(draw: st.DrawFn) -> dict[str, Any]:
 def prescribers(draw: st.DrawFn) -> dict[str, Any]:
     rng = random.Random(draw(st.integers(0, 2**32 - 1)))
     return {
-        "rpps": generate.rpps(rng),
-        "am": generate.am(rng),
+        "rpps": synthetic.rpps(rng),
+        "am": synthetic.am(rng),
         "nomFamille": draw(names(40, upper=True)),
         "prenom": draw(names(30, upper=False)),
         "specialite": draw(st.sampled_from(("Médecine générale", "Cardiologie", "Pédiatrie"))),
@@ -88,8 +88,8 @@ def prescribers(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def _code(kind: str, rng: random.Random) -> dict[str, str] | None:
-    makers = {"medicament": ("CIP13", generate.cip13), "dispositifMedical": ("LPP", generate.lpp),
-              "acteBiologieMedicale": ("NABM", generate.nabm)}
+    makers = {"medicament": ("CIP13", synthetic.cip13), "dispositifMedical": ("LPP", synthetic.lpp),
+              "acteBiologieMedicale": ("NABM", synthetic.nabm)}
     if kind not in makers:
         return None
     system, make = makers[kind]

@@ -18,7 +18,7 @@ from starlette.routing import Route
 
 from conformance import __version__
 from conformance.problems import PROBLEM_JSON, problem
-from conformance.reference import paper
+from conformance.reference import printing
 from conformance.reference.faults import check_names
 from conformance.reference.ids import IdGenerator
 from conformance.reference.validation import LINE_TYPES, Invalid, validate_create
@@ -285,25 +285,25 @@ def _paper_route(ref: Reference) -> Any:
         if record is None:
             return _problem(404, "Prescription inconnue", f"no prescription {pid} here")
         if pid not in ref.papers:
-            ref.papers[pid] = paper.render(record["prescription"], _paper_options(ref, record, pid))
+            ref.papers[pid] = printing.render(record["prescription"], _paper_options(ref, record, pid))
         return Response(ref.papers[pid], media_type="application/pdf")
 
     return get_paper
 
 
-def _paper_options(ref: Reference, record: dict[str, Any], pid: str) -> paper.PaperOptions:
+def _paper_options(ref: Reference, record: dict[str, Any], pid: str) -> printing.PaperOptions:
     rx = record["prescription"]
     informed = rx["consentement"].get("dateInformation") or rx["dateOrdonnance"]
     if record["statut"] != "enregistree":
         if "qr-in-degraded-mode" in ref.faults:  # prints a code for an id nobody registered
             phantom = ref.ids.new()
-            return paper.PaperOptions(paper.qr_payload(rx, phantom), phantom, informed, ref.faults)
-        return paper.PaperOptions(None, None, informed)
+            return printing.PaperOptions(printing.qr_payload(rx, phantom), phantom, informed, ref.faults)
+        return printing.PaperOptions(None, None, informed)
     qr_id = pid[:-1] + ("0" if pid[-1] != "0" else "1") if "qr-wrong-id" in ref.faults else pid
     if "qr-trailing-space" in ref.faults:
         qr_id += " "
     number = pid[::-1] if "number-mismatch" in ref.faults else pid
-    return paper.PaperOptions(paper.qr_payload(rx, qr_id, ref.faults), number, informed, ref.faults)
+    return printing.PaperOptions(printing.qr_payload(rx, qr_id, ref.faults), number, informed, ref.faults)
 
 
 def create_app(teleservice_url: str, faults: tuple[str, ...] = (), timeout: float = 5.0) -> Starlette:

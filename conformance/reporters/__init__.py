@@ -1,4 +1,4 @@
-"""Reporters: event handlers and renderers of a RunResult (console, JSON, JUnit)."""
+"""Reporters: handlers of the event stream (console, evidence, json, junit, html, markdown)."""
 
 from __future__ import annotations
 

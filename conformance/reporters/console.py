@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
-from conformance.engine.events import Event, RunFinished, RunStarted, ScenarioFinished
-from conformance.engine.results import SEVERITIES, RunResult
+from conformance.engine.events import BundleWritten, Event, RunFinished, RunStarted, ScenarioFinished
+from conformance.engine.results import RunResult
 from conformance.reporters.i18n import labels
-from conformance.reporters.summary import OPERATION_ORDER, by_operation, status_counts
+from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES, by_operation, status_counts
 
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim", "error": "magenta"}
 _MARK = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
@@ -52,6 +52,10 @@ class ConsoleReporter:
             if self.progress is not None:
                 self.progress.stop()
             self.summary(event.result)
+        elif isinstance(event, BundleWritten):
+            self.console.print(f"{self.t['reports']}: {event.folder}/report.html, report.json, junit.xml, "
+                               f"summary.md, manifest.json{' (+ manifest.sig)' if event.signed else ''}",
+                               markup=False)
 
     def _scenario_line(self, event: ScenarioFinished) -> None:
         sc = event.result
@@ -77,7 +81,7 @@ class ConsoleReporter:
         table = Table(title=None, show_lines=False)
         table.add_column(t["operation"])
         for sev in SEVERITIES:
-            table.add_column(sev, justify="right")
+            table.add_column(t[sev], justify="right")
         table.add_column(t["passed"], justify="right")
         for op, row in by_operation(result).items():
             if op in OPERATION_ORDER and any(row.values()):
@@ -89,7 +93,7 @@ class ConsoleReporter:
             f"{sc['total']} {t['scenarios']}: " + ", ".join(f"{sc[s]} {t[s]}" for s in
                                                           ("pass", "fail", "warn", "skip", "error"))
             + f" — {ck['total']} {t['checks']}, {ck['pass']} {t['passed']}", markup=False)
-        verdict = t[result.verdict] + (f" ({t['interrupted']})" if result.interrupted else "")
-        self.console.print(f"{t['verdict']}: {verdict} — {t['anomalies']}: {len(result.anomalies())}",
+        anomalies = len(result.anomalies())
+        self.console.print(f"{t['verdict']}: {t[result.verdict]} — {t['anomalies']}: {anomalies}",
                            style=None if self.plain else ("bold green" if result.conforme else "bold red"),
                            markup=False)

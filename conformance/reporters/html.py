@@ -12,34 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from conformance.reporters.summary import OPERATION_ORDER
+from conformance.reporters.i18n import labels
+from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES
 
-TEXT = {
-    "fr": {"title": "Rapport de conformité — ordonnance numérique", "verdict": "Verdict",
-           "conforme": "CONFORME", "non-conforme": "NON CONFORME", "interrupted": "interrompu",
-           "target": "Cible", "software": "Logiciel", "run": "Campagne", "seed": "Graine",
-           "profile": "Profil", "summary": "Synthèse par opération et gravité", "operation": "Opération",
-           "passed": "réussies", "anomalies": "Anomalies", "none": "Aucune anomalie.",
-           "expected": "Attendu", "observed": "Observé", "fix": "Correction", "evidence": "Preuves",
-           "coverage": "Couverture des exigences", "requirement": "Exigence", "scenarios": "Scénarios",
-           "na": "non applicable", "page": "Page imprimée", "selftest": "Auto-test : défauts détectés",
-           "fault": "Défaut", "detected": "Détecté", "caught": "Détecté par", "yes": "oui", "no": "NON",
-           "warnings": "Avertissements", "generated": "Prescription générée la plus petite en échec",
-           "legend": "Rouge : code 2D. Bleu : mentions repérées.", "scenario": "Scénario",
-           "step": "étape"},
-    "en": {"title": "Conformance report — French e-prescription", "verdict": "Verdict",
-           "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "interrupted": "interrupted",
-           "target": "Target", "software": "Software", "run": "Run", "seed": "Seed",
-           "profile": "Profile", "summary": "Summary by operation and severity", "operation": "Operation",
-           "passed": "passed", "anomalies": "Anomalies", "none": "No anomaly.",
-           "expected": "Expected", "observed": "Observed", "fix": "Fix", "evidence": "Evidence",
-           "coverage": "Requirement coverage", "requirement": "Requirement", "scenarios": "Scenarios",
-           "na": "not applicable", "page": "Printed page", "selftest": "Self-test: faults detected",
-           "fault": "Fault", "detected": "Detected", "caught": "Caught by", "yes": "yes", "no": "NO",
-           "warnings": "Warnings", "generated": "Smallest failing generated prescription",
-           "legend": "Red: code 2D. Blue: mentions found.", "scenario": "Scenario", "step": "step"},
-}
-SEVERITIES = ("blocking", "major", "minor", "info")
 MENTION_WORDS = ("e-prescription", "n°", "assurance maladie", "autorité parentale", "ameli",
                  "consulter ce qui a été", "page ")
 MAX_IMAGES = 6
@@ -74,7 +49,7 @@ def _e(value: Any) -> str:
 
 def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str:
     """The whole page; ``folder`` is the bundle (for page images), None to leave them out."""
-    t = TEXT.get(lang, TEXT["fr"])
+    t = labels(lang)
     verdict = report.get("verdict", "non-conforme")
     about = (report.get("target") or {}).get("about") or {}
     software: dict[str, Any] = about["logiciel"] if isinstance(about.get("logiciel"), dict) else {}
@@ -84,8 +59,7 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
         f"<title>{_e(t['title'])}</title><style>{CSS}</style></head><body><main>",
         f"<h1>{_e(t['title'])}</h1>",
         f'<p><span class="verdict {"ok" if verdict == "conforme" else "ko"}" role="status">'
-        f"{_e(t['verdict'])} : {_e(t.get(verdict, verdict))}"
-        f"{' (' + _e(t['interrupted']) + ')' if report.get('interrupted') else ''}</span></p>",
+        f"{_e(t['verdict'])} : {_e(t.get(verdict, verdict))}</span></p>",
         "<dl>",
         f"<dt>{_e(t['target'])}</dt><dd>{_e((report.get('target') or {}).get('url', ''))}</dd>",
         f"<dt>{_e(t['software'])}</dt><dd>{_e(software.get('nom', ''))} {_e(software.get('version', ''))}"
@@ -107,7 +81,7 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
 
 def _summary(report: dict[str, Any], t: dict[str, str]) -> str:
     rows = (report.get("summary") or {}).get("byOperation") or {}
-    head = "".join(f'<th scope="col">{_e(s)}</th>' for s in SEVERITIES)
+    head = "".join(f'<th scope="col">{_e(t[s])}</th>' for s in SEVERITIES)
     body = []
     for op in OPERATION_ORDER:
         row = rows.get(op)

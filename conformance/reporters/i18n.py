@@ -1,25 +1,63 @@
-"""Labels of the human-facing reports, French by default, English on request."""
+"""The one label table of every human-facing report (console, summary.md, report.html):
+French by default, English on request. Domain words (créer, consulter…) stay French."""
 
 from __future__ import annotations
 
 LABELS: dict[str, dict[str, str]] = {
     "fr": {
-        "run": "Campagne", "target": "Cible", "scenarios": "scénarios", "verdict": "Verdict",
-        "conforme": "CONFORME", "non-conforme": "NON CONFORME", "operation": "Opération",
+        # verdicts (DESIGN §5)
+        "conforme": "CONFORME", "non-conforme": "NON CONFORME", "incomplet": "INCOMPLET",
+        "interrompu": "INTERROMPU",
+        "md.conforme": "✅ Conforme", "md.non-conforme": "❌ Non conforme",
+        "md.incomplet": "⚠️ Incomplet", "md.interrompu": "⏹️ Interrompu",
+        # statuses
         "pass": "réussi", "fail": "échec", "warn": "avertissement", "skip": "non applicable",
-        "error": "erreur", "anomalies": "Anomalies", "expected": "attendu", "observed": "observé",
-        "fix": "correction", "reports": "Rapports", "interrupted": "INTERROMPU",
-        "checks": "vérifications", "passed": "réussies",
+        "error": "erreur",
+        # severities
+        "blocking": "bloquante", "major": "majeure", "minor": "mineure", "info": "info",
+        # words
+        "run": "Campagne", "target": "Cible", "software": "Logiciel", "scenarios": "scénarios",
+        "scenario": "scénario", "step": "étape", "verdict": "Verdict", "operation": "Opération",
+        "requirement": "exigence", "severity": "gravité", "finding": "constat",
+        "anomalies": "Anomalies", "anomalies_at": "anomalie(s) au seuil", "expected": "attendu",
+        "observed": "observé", "fix": "correction", "evidence": "preuves", "reports": "Rapports",
+        "interrupted": "interrompu", "run_interrupted": "**Campagne interrompue.**",
+        "checks": "vérifications", "passed": "réussies", "failed": "en échec",
+        "more": "autre(s) : voir `report.html`", "and": "et", "seed": "Graine", "profile": "Profil",
+        "title": "Rapport de conformité — ordonnance numérique",
+        "summary": "Synthèse par opération et gravité", "none": "Aucune anomalie.",
+        "coverage": "Couverture des exigences", "na": "non applicable", "page": "Page imprimée",
+        "selftest": "Auto-test : défauts détectés", "fault": "Défaut", "detected": "Détecté",
+        "caught": "Détecté par", "yes": "oui", "no": "NON", "warnings": "Avertissements",
+        "generated": "Prescription générée la plus petite en échec",
+        "legend": "Rouge : code 2D. Bleu : mentions repérées.", "location": "emplacement",
     },
     "en": {
-        "run": "Run", "target": "Target", "scenarios": "scenarios", "verdict": "Verdict",
-        "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "operation": "Operation",
+        "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "incomplet": "INCOMPLETE",
+        "interrompu": "INTERRUPTED",
+        "md.conforme": "✅ Conforming", "md.non-conforme": "❌ Not conforming",
+        "md.incomplet": "⚠️ Incomplete", "md.interrompu": "⏹️ Interrupted",
         "pass": "pass", "fail": "fail", "warn": "warning", "skip": "not applicable",
-        "error": "error", "anomalies": "Anomalies", "expected": "expected", "observed": "observed",
-        "fix": "fix", "reports": "Reports", "interrupted": "INTERRUPTED",
-        "checks": "checks", "passed": "passed",
+        "error": "error",
+        "blocking": "blocking", "major": "major", "minor": "minor", "info": "info",
+        "run": "Run", "target": "Target", "software": "Software", "scenarios": "scenarios",
+        "scenario": "scenario", "step": "step", "verdict": "Verdict", "operation": "Operation",
+        "requirement": "requirement", "severity": "severity", "finding": "finding",
+        "anomalies": "Anomalies", "anomalies_at": "anomaly(ies) at threshold", "expected": "expected",
+        "observed": "observed", "fix": "fix", "evidence": "evidence", "reports": "Reports",
+        "interrupted": "interrupted", "run_interrupted": "**Run interrupted.**",
+        "checks": "checks", "passed": "passed", "failed": "failed",
+        "more": "more: see `report.html`", "and": "and", "seed": "Seed", "profile": "Profile",
+        "title": "Conformance report — French e-prescription",
+        "summary": "Summary by operation and severity", "none": "No anomaly.",
+        "coverage": "Requirement coverage", "na": "not applicable", "page": "Printed page",
+        "selftest": "Self-test: faults detected", "fault": "Fault", "detected": "Detected",
+        "caught": "Caught by", "yes": "yes", "no": "NO", "warnings": "Warnings",
+        "generated": "Smallest failing generated prescription",
+        "legend": "Red: code 2D. Blue: mentions found.", "location": "location",
     },
 }
+assert LABELS["fr"].keys() == LABELS["en"].keys()
 
 
 def labels(lang: str) -> dict[str, str]:

@@ -37,7 +37,7 @@ def to_dict(result: RunResult) -> dict[str, Any]:
         "durationSeconds": round(result.duration, 3),
         "target": {"url": result.target, "about": result.about},
         "teleservice": result.teleservice,
-        "profile": result.extra.get("profile"),
+        "profile": {"name": result.profile},
         "summary": {**status_counts(result), "anomalies": len(result.anomalies()),
                     "byOperation": by_operation(result)},
         "scenarios": [
@@ -51,7 +51,7 @@ def to_dict(result: RunResult) -> dict[str, Any]:
                      "message": st.message, "durationSeconds": round(st.duration, 4),
                      "http": list(st.http), "checks": [_check(c) for c in st.checks],
                      "evidence": step_dir(sc.id, st.index, st.kind)
-                     if result.extra.get("evidence") and st.http else None}
+                     if result.evidence and st.http else None}
                     for st in sc.steps
                 ],
             }

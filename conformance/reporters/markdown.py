@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from conformance.reporters.i18n import labels
 from conformance.reporters.summary import OPERATION_ORDER
 
 SEVERITIES = ("blocking", "major", "minor")
-WORDS = {
-    "fr": {"ok": "✅ Conforme", "ko": "❌ Non conforme", "scenarios": "scénarios", "checks": "vérifications",
-           "passed": "réussies", "failed": "en échec", "anomalies": "anomalie(s) au seuil",
-           "interrupted": "**Campagne interrompue.**", "operation": "opération", "requirement": "exigence",
-           "severity": "gravité", "scenario": "scénario", "finding": "constat", "step": "étape",
-           "more": "autre(s) : voir `report.html`", "and": "et"},
-    "en": {"ok": "✅ Conforming", "ko": "❌ Not conforming", "scenarios": "scenarios", "checks": "checks",
-           "passed": "passed", "failed": "failed", "anomalies": "anomaly(ies) at threshold",
-           "interrupted": "**Run interrupted.**", "operation": "operation", "requirement": "requirement",
-           "severity": "severity", "scenario": "scenario", "finding": "finding", "step": "step",
-           "more": "more: see `report.html`", "and": "and"},
-}
 
 
 def _cell(text: Any) -> str:
@@ -30,17 +19,17 @@ def _cell(text: Any) -> str:
 
 def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
     """Verdict, counts by operation, and the first anomalies."""
-    w = WORDS.get(lang, WORDS["fr"])
-    ok = report.get("verdict") == "conforme"
+    w = labels(lang)
+    verdict = str(report.get("verdict", "non-conforme"))
     summary = report.get("summary") or {}
     checks = (summary.get("checks") or {})
-    lines = [f"### {w['ok'] if ok else w['ko']} — epresc-conformance",
+    lines = [f"### {w.get('md.' + verdict, verdict)} — epresc-conformance",
              "",
              f"{(summary.get('scenarios') or {}).get('total', 0)} {w['scenarios']}, "
              f"{checks.get('total', 0)} {w['checks']} ({checks.get('pass', 0)} {w['passed']}, "
-             f"{checks.get('fail', 0)} {w['failed']}), {summary.get('anomalies', 0)} {w['anomalies']} "
-             f"`{report.get('failOn')}`." + (f" {w['interrupted']}" if report.get("interrupted") else ""),
-             "", f"| {w['operation']} | " + " | ".join(SEVERITIES) + f" | {w['passed']} |",
+             f"{checks.get('fail', 0)} {w['failed']}), {summary.get('anomalies', 0)} {w['anomalies_at']} "
+             f"`{report.get('failOn')}`." + (f" {w['run_interrupted']}" if report.get("interrupted") else ""),
+             "", f"| {w['operation']} | " + " | ".join(w[s] for s in SEVERITIES) + f" | {w['passed']} |",
              "|---|" + "---|" * (len(SEVERITIES) + 1)]
     for op in OPERATION_ORDER:
         row = (summary.get("byOperation") or {}).get(op)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 
-from conformance.engine.results import OPERATIONS, SEVERITIES, STATUSES, RunResult
+from conformance.engine.results import RunResult
+from conformance.vocabulary import Operation, Severity, Status
 
-OPERATION_ORDER = ("créer", "consulter", "rechercher", "impression", "téléservice", "robustesse")
-assert set(OPERATIONS.values()) == set(OPERATION_ORDER)
+OPERATION_ORDER = tuple(str(op) for op in Operation)
+SEVERITIES = tuple(str(s) for s in Severity)
+STATUSES = tuple(str(s) for s in Status)
 
 
 def status_counts(result: RunResult) -> dict[str, dict[str, int]]:
     """Scenario and check counts per status."""
-    scenarios = Counter(sc.status for sc in result.scenarios)
-    checks = Counter(c.status for _, _, c in result.checks())
+    scenarios = Counter(str(sc.status) for sc in result.scenarios)
+    checks = Counter(str(c.status) for _, _, c in result.checks())
     return {
         "scenarios": {s: scenarios.get(s, 0) for s in STATUSES} | {"total": len(result.scenarios)},
         "checks": {s: checks.get(s, 0) for s in STATUSES} | {"total": len(result.checks())},

@@ -137,12 +137,13 @@ class HttpTarget:
 
     def __init__(self, base_url: str, limits: Limits | None = None,
                  transport: httpx.BaseTransport | None = None,
-                 verify: bool | ssl.SSLContext = True) -> None:
+                 verify: bool | ssl.SSLContext = True,
+                 headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.base_url = base_url.rstrip("/")
         self.limits = limits or Limits()
         self._options: dict[str, Any] = {"base_url": self.base_url, "timeout": self.limits.timeout,
                                          "transport": transport, "verify": verify,
-                                         "follow_redirects": False}
+                                         "follow_redirects": False, "headers": list(headers)}
         # One client per thread, kept for the whole run (connection reuse): a deadline abort
         # then closes only the connections of the request that overran, never a neighbour's.
         self._local = threading.local()

@@ -1,4 +1,5 @@
-"""QR-01 … QR-05, PAP-01 … PAP-03, PAP-11, CON-02: the printed ordonnance and its code 2D."""
+"""The footer of the ordonnance: code 2D (QR-01…QR-06), its number (PAP-01), the legal paragraphs
+(PAP-02…PAP-04, CON-02), page numbers (PAP-11)."""
 
 from __future__ import annotations
 

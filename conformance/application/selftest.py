@@ -1,8 +1,9 @@
 """The self-test: the suite against the clean reference (must be green), then against the
 reference with each fault switched on alone (each must be caught by a blocking or major check).
 
-Each run starts its own reference and simulator on loopback, so runs are independent and go
-in parallel in worker processes (``jobs``). Results are frozen dataclasses; nothing prints.
+Each run is a session of its own (its own reference and simulator on loopback), so runs are
+independent and go in parallel in worker processes (``jobs``); each keeps its report.json.
+Results are frozen dataclasses; nothing prints.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.engine.results import RunResult, severity_rank
+from conformance.application.session import run_session
+from conformance.application.settings import Settings
+from conformance.engine.results import RunResult
+from conformance.vocabulary import Severity, Status
 
 DETECTING = ("blocking", "major")  # a fault caught only by minor checks does not count
 FUZZ_EXAMPLES = 40  # generated requests per operation for the faults only fuzzing finds
@@ -72,66 +76,53 @@ class SelfTestResult:
 
 def outcome_of(fault: str | None, description: str, result: RunResult, duration: float) -> FaultOutcome:
     """Summarise a run: its failing checks (any severity) and its errors."""
-    failing = tuple(sorted({(c.requirement, c.check, c.severity) for _, _, c in result.checks()
-                            if c.status == "fail"}, key=lambda t: (severity_rank(t[2]), t[0], t[1])))
-    errors = tuple(f"{sc.id}: {c.message}" for sc, _, c in result.checks() if c.status == "error")
+    failing = tuple(sorted({(c.requirement, c.check, str(c.severity)) for _, _, c in result.checks()
+                            if c.status is Status.FAIL},
+                           key=lambda t: (Severity(t[2]).rank, t[0], t[1])))
+    errors = tuple(f"{sc.id}: {c.message}" for sc, _, c in result.checks() if c.status is Status.ERROR)
     errors += tuple(f"{sc.id} step {st.index + 1}: {st.message}" for sc in result.scenarios
-                    for st in sc.steps if st.status == "error" and not st.checks)
+                    for st in sc.steps if st.status is Status.ERROR and not st.checks)
     return FaultOutcome(fault, description, failing, errors, duration)
 
 
-def run_once(fault: str | None, paths: Sequence[str], fixtures: str | None, profile_name: str,
-             seed: int, fast: bool = False) -> tuple[FaultOutcome, RunResult]:
-    """Start a world with ``fault`` (or none), run the suite, stop the world. ``fast``: a fault
-    run stops at its first anomaly, and generated failures are not shrunk."""
-    from conformance.checks import REGISTRY
-    from conformance.embedded import EmbeddedWorld
-    from conformance.engine import RunConfig, RunFinished, Runner
-    from conformance.paths import BUNDLED_SCENARIOS, fixtures_for
-    from conformance.profiles import load_profile
+def run_once(base: Settings, fault: str | None, folder: Path | None,
+             fast: bool = False) -> tuple[FaultOutcome, RunResult]:
+    """One session against the reference with ``fault`` (or none); its report.json is kept under
+    ``folder`` (the clean run also keeps its other reports). ``fast``: a fault run stops at its
+    first anomaly. Generated failures are never shrunk here: detection is what counts."""
     from conformance.reference.faults import FAULTS, FUZZ_ONLY
-    from conformance.scenario import Fixtures, load_suite
-    from conformance.targets import HttpTarget, TeleserviceControl
 
-    roots = [Path(p) for p in paths] or [BUNDLED_SCENARIOS]
-    scenarios = load_suite(roots, Fixtures(Path(fixtures) if fixtures else fixtures_for(roots)),
-                           REGISTRY.keys())
     t0 = time.perf_counter()
-    with EmbeddedWorld((fault,) if fault else ()) as world:
-        target, control = HttpTarget(world.target_url), TeleserviceControl(world.teleservice_url)
-        try:
-            config = RunConfig(target, control, load_profile(profile_name), "major", seed,
-                               extra={"profile": {"name": profile_name}, "fault": fault},
-                               exit_first=fast and fault is not None, shrink=False)
-            result = next(e.result for e in Runner(config, scenarios).run() if isinstance(e, RunFinished))
-            if fault in FUZZ_ONLY or fault is None:  # the clean run is fuzzed too: no false alarm
-                from conformance.fuzz import fuzz
-
-                fuzzed = fuzz(world.target_url, FUZZ_EXAMPLES, seed)
-                result = dataclasses.replace(result, scenarios=(*result.scenarios, fuzzed))
-        finally:
-            target.close()
-            control.close()
+    clean = fault is None
+    settings = dataclasses.replace(
+        base, target=None, teleservice=None, faults=(fault,) if fault else (),
+        fail_on=Severity.MAJOR, exit_first=fast and not clean, shrink=False,
+        # the clean run is fuzzed too: no false alarm
+        fuzz_examples=FUZZ_EXAMPLES if clean or fault in FUZZ_ONLY else 0,
+        report_dir=folder or Path("."), jobs=1,
+        handlers=(() if folder is None else ("json", "junit", "html", "markdown") if clean
+                  else ("json",)))
+    result = run_session(settings).result
     description = FAULTS[fault] if fault else "clean reference"
     return outcome_of(fault, description, result, time.perf_counter() - t0), result
 
 
-def _worker(fault: str | None, paths: Sequence[str], fixtures: str | None, profile_name: str,
-            seed: int, fast: bool) -> FaultOutcome:
-    return run_once(fault, paths, fixtures, profile_name, seed, fast)[0]
+def _worker(base: Settings, fault: str, folder: Path | None, fast: bool) -> FaultOutcome:
+    return run_once(base, fault, folder / fault if folder else None, fast)[0]
 
 
-def self_test(faults: Sequence[str], paths: Sequence[str] = (), fixtures: str | None = None,
-              profile_name: str = "public-2025", seed: int = 0, jobs: int = 1,
+def self_test(base: Settings, faults: Sequence[str], folder: Path | None = None, jobs: int = 1,
               on_outcome: Callable[[FaultOutcome], None] | None = None,
               fast: bool = False) -> SelfTestResult:
-    """Run the clean reference then each fault; ``on_outcome`` hears of each as it ends."""
+    """Run the clean reference then each fault; ``on_outcome`` hears of each as it ends.
+    ``folder``: where each run keeps its reports (``clean/``, ``faults/<name>/``)."""
     t0 = time.perf_counter()
-    clean, clean_result = run_once(None, paths, fixtures, profile_name, seed)
+    clean, clean_result = run_once(base, None, folder / "clean" if folder else None)
     if on_outcome:
         on_outcome(clean)
     outcomes: dict[str, FaultOutcome] = {}
-    for outcome in _faulted(faults, paths, fixtures, profile_name, seed, jobs, fast):
+    fault_folder = folder / "faults" if folder else None
+    for outcome in _faulted(base, faults, fault_folder, jobs, fast):
         outcomes[str(outcome.fault)] = outcome
         if on_outcome:
             on_outcome(outcome)
@@ -139,16 +130,15 @@ def self_test(faults: Sequence[str], paths: Sequence[str] = (), fixtures: str | 
     return SelfTestResult(clean, ordered, time.perf_counter() - t0, jobs, fast, clean_result)
 
 
-def _faulted(faults: Sequence[str], paths: Sequence[str], fixtures: str | None, profile_name: str,
-             seed: int, jobs: int, fast: bool) -> Iterator[FaultOutcome]:
+def _faulted(base: Settings, faults: Sequence[str], folder: Path | None, jobs: int,
+             fast: bool) -> Iterator[FaultOutcome]:
     if jobs <= 1:
         for fault in faults:
-            yield _worker(fault, paths, fixtures, profile_name, seed, fast)
+            yield _worker(base, fault, folder, fast)
         return
     # spawn, not fork: the parent may hold threads (servers, pytest) that fork would not copy
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_worker, f, tuple(paths), fixtures, profile_name, seed, fast)
-                   for f in faults]
+        futures = [pool.submit(_worker, base, f, folder, fast) for f in faults]
         for future in as_completed(futures):
             yield future.result()
 

@@ -1,0 +1,94 @@
+"""Evidence bundles for auditors: keygen, verify, replay (a new session compared check by check)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance.application.session import SessionOutcome, run_session
+from conformance.application.settings import ApplicationError, Selection, Settings
+from conformance.application.suite import load_scenarios
+from conformance.evidence.bundle import NotABundle, Verification
+from conformance.vocabulary import Lang, Severity
+
+
+def keygen(folder: str) -> tuple[Path, Path]:
+    """An Ed25519 key pair (private, public) in ``folder``."""
+    from conformance.evidence.bundle import keygen as make
+
+    return make(Path(folder))
+
+
+def verify(bundle: str, public_key: str | None = None) -> Verification:
+    """Every file of a bundle against its manifest, and the signature."""
+    from conformance.evidence.bundle import verify as check
+
+    try:
+        return check(Path(bundle), Path(public_key) if public_key else None)
+    except NotABundle as exc:
+        raise ApplicationError(f"{exc}\n  = give a run folder (reports/<run-id>) written by "
+                               "'conformance run'") from exc
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A replay's session and the verdicts that differ from the bundle's."""
+
+    original: str
+    outcome: SessionOutcome
+    differences: tuple[str, ...]
+
+
+def replay(bundle: str, base: Settings, force: bool = False,
+           warn: Any = None) -> Replay:
+    """Rerun a bundle's scenarios (same profile, seed, threshold, language) and compare."""
+    from conformance.evidence.bundle import suite_hash
+
+    folder = Path(bundle)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        before = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+        suite = manifest["suite"]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ApplicationError(f"{bundle}: not a bundle ({exc})\n  = give a run folder written by "
+                               "'conformance run'") from exc
+    paths = [p if Path(p).exists() else r for p, r in zip(suite["paths"], suite["resolved"], strict=True)]
+    fixtures = suite["fixtures"]
+    if suite_hash([Path(p) for p in paths], Path(fixtures)) != suite["hash"]:
+        if not force:
+            raise ApplicationError("the scenario or fixture files changed since this bundle was made: "
+                                   "the replay would not run the same suite\n  = restore them, or "
+                                   "pass --force to replay anyway")
+        if warn is not None:
+            warn("warning: the scenario or fixture files changed since the bundle; replaying anyway")
+    selection = Selection(paths=tuple(paths), fixtures=fixtures, only=tuple(suite["scenarios"]))
+    settings = dataclasses.replace(
+        base, selection=selection, scenarios=bool(suite["scenarios"]), profile=manifest["profile"]["name"],
+        seed=int(manifest["seed"]), fail_on=Severity(manifest.get("failOn", "major")),
+        lang=Lang(manifest.get("lang", "fr")), fuzz_examples=int(manifest.get("fuzz", 0)))
+    scenarios = load_scenarios(selection) if settings.scenarios else []
+    if not scenarios and not settings.fuzz_examples:
+        raise ApplicationError("none of the bundle's scenarios is in the suite any more")
+    outcome = run_session(settings, scenarios)
+    after = json.loads((outcome.folder / "report.json").read_text("utf-8"))
+    return Replay(manifest["runId"], outcome, tuple(compare(before, after)))
+
+
+def _verdicts(report: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for sc in report.get("scenarios", []):
+        out[f"{sc['id']}"] = sc["status"]
+        for st in sc.get("steps", []):
+            for i, c in enumerate(st.get("checks", [])):
+                out[f"{sc['id']} step {st['index'] + 1} {c['requirement']} {c['check']} #{i}"] = c["status"]
+    return out
+
+
+def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """'key: before → after' for every verdict that differs, appears or disappears."""
+    a, b = _verdicts(before), _verdicts(after)
+    return [f"{key}: {a.get(key, 'absent')} → {b.get(key, 'absent')}"
+            for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key)]

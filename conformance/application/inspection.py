@@ -1,0 +1,156 @@
+"""``inspect``: a printout, a code 2D or an identifier checked without a target, through the
+same check runner as a session."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from conformance.application.session import load_profile
+from conformance.application.settings import ApplicationError
+from conformance.engine.results import CheckResult
+from conformance.vocabulary import Status
+
+MAX_FILE = 50_000_000
+STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "qr_quiet_zone",
+              "number_under_qr", "data_mention", "consent_mention", "consent_matches",
+              "legal_right_of_qr", "page_numbers", "qr_degraded", "substitution_motive")
+
+
+@dataclass(frozen=True)
+class PaperInspection:
+    """Every standalone paper check on one file."""
+
+    file: str
+    pages: int
+    results: tuple[CheckResult, ...]
+
+    @property
+    def failed(self) -> bool:
+        """At least one check failed."""
+        return any(r.status is Status.FAIL for r in self.results)
+
+
+@dataclass(frozen=True)
+class QrInspection:
+    """The first code 2D of an image or PDF, decoded and validated (QR-02)."""
+
+    file: str
+    codes: int
+    modules: int
+    ec_level: str
+    text: str
+    payload: Any
+    problems: tuple[str, ...] = ()
+    info: tuple[str, ...] = field(default=())
+
+
+def _read(path: str) -> bytes:
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_FILE:
+            raise ApplicationError(f"{path}: larger than {MAX_FILE} bytes")
+        return file.read_bytes()
+    except OSError as exc:
+        raise ApplicationError(f"cannot read {path}: {exc.strerror or exc}") from exc
+
+
+def _pages(data: bytes, path: str) -> list[Any]:
+    from conformance.paper import PaperError, analyse_bytes
+
+    try:
+        return analyse_bytes(data)
+    except PaperError as exc:
+        raise ApplicationError(f"{path}: {exc}\n  = give a PDF or a PNG/JPEG scan of the printed "
+                               "ordonnance") from exc
+
+
+def _payload_id(pages: list[Any]) -> str | None:
+    for page in pages:
+        for code in page.codes:
+            try:
+                return str(json.loads(code.text)["D"]["ID"])
+            except (ValueError, KeyError, TypeError):
+                continue
+    return None
+
+
+def _checks(names: tuple[str, ...], file: str, data: bytes, pages: list[Any], profile_name: str,
+            created: dict[str, Any] | None, expect_id: str | None) -> tuple[CheckResult, ...]:
+    """Registered paper checks on a file, as a session runs them on a ``paper`` step."""
+    from conformance.checks import ScenarioState, StepData
+    from conformance.engine.checking import CheckEnvironment, run_check
+    from conformance.targets import Exchange
+
+    env = CheckEnvironment(load_profile(profile_name))
+    state = ScenarioState(created=created, created_id=expect_id)
+    step = StepData("paper", {}, [Exchange("GET", file, None, 200, {}, data, 0.0)], paper_pages=pages)
+    return tuple(run_check(name, None, file, step, state, env) for name in names)
+
+
+def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None = None,
+                  profile: str = "public-2025") -> PaperInspection:
+    """Every paper check that needs no teleservice; ``consent`` True: the patient does not object."""
+    load_profile(profile)  # a broken profile stops here, before the file is read
+    data = _read(file)
+    pages = _pages(data, file)
+    created = {"consentement": {"opposition": not consent}} if consent is not None else None
+    results = _checks(STANDALONE, file, data, pages, profile, created, expect_id or _payload_id(pages))
+    return PaperInspection(file, len(pages), results)
+
+
+def inspect_qr(image: str, profile: str = "public-2025") -> QrInspection:
+    """Decode and validate the code 2D of an image or PDF."""
+    load_profile(profile)
+    data = _read(image)
+    pages = _pages(data, image)
+    codes = [c for p in pages for c in p.codes]
+    if not codes:
+        raise ApplicationError(f"{image}: no decodable code 2D\n  = check the image shows the whole "
+                               "code with its margin")
+    code = codes[0]
+    verdict = _checks(("qr_payload",), image, data, pages, profile, None, None)[0]
+    problems: list[str] = []
+    if verdict.status is Status.FAIL:  # the QR-02 check itself: UTF-8, JSON, schema (every error)
+        problems += [f"QR-02: {line}" for line in verdict.diff or (verdict.message,)]
+    try:
+        payload = json.loads(code.text)
+    except ValueError:
+        payload = None
+    info = []
+    if isinstance(payload, dict):
+        names = (payload.get("D") or {}).get("P") or {}
+        for key in ("N", "P"):
+            value = names.get(key) if isinstance(names, dict) else None
+            if isinstance(value, str) and value != value.rstrip():
+                info.append(f"{key} right-padded with spaces to {len(value)} characters")
+    return QrInspection(image, len(codes), code.modules, code.ec_level, code.text, payload,
+                        tuple(problems), tuple(info))
+
+
+@dataclass(frozen=True)
+class IdentifierInspection:
+    """One identifier's verdict."""
+
+    value: str
+    kind: str
+    guessed: bool
+    valid: bool
+    reason: str
+
+
+KINDS = ("nir", "rpps", "am", "finess", "cip13", "ucd13", "lpp", "nabm", "prescription-id")
+
+
+def inspect_identifier(value: str, kind: str | None = None) -> IdentifierInspection:
+    """Validate a national identifier; ApplicationError when its kind cannot be guessed."""
+    from conformance.identifiers import guess_kind, validate
+
+    chosen = kind or guess_kind(value)
+    if chosen is None:
+        raise ApplicationError(f"cannot tell what kind of identifier {value!r} is ({len(value)} "
+                               f"characters)\n  = give --kind {'|'.join(KINDS)}")
+    verdict = validate(chosen, value.strip())
+    return IdentifierInspection(verdict.value, chosen, kind is None, verdict.valid, verdict.reason)

@@ -1,0 +1,245 @@
+"""One session: settings in, a result and an exit code out. It owns the lifecycles (embedded
+world, target, journal, analysis workers), runs the engine, and feeds its events through the
+redaction stage to the handlers; then it seals the run folder with the manifest."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import ssl
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from conformance.application.settings import ApplicationError, Settings
+from conformance.application.suite import load_scenarios, suite_roots
+from conformance.engine import (
+    BundleWritten,
+    Phase,
+    RunConfig,
+    RunFinished,
+    Runner,
+    RunResult,
+    TargetUnreachable,
+)
+from conformance.engine.redaction import Redactor
+from conformance.profiles import Profile
+from conformance.reporters.handlers import DEFAULT_HANDLERS, Handler, HandlerContext, Pipeline
+from conformance.scenario import Scenario
+from conformance.vocabulary import ExitCode
+
+
+@dataclass(frozen=True)
+class SessionOutcome:
+    """What a session produced: the (unredacted) result, where its reports are, the exit code."""
+
+    result: RunResult
+    folder: Path
+    exit_code: ExitCode
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """The adapter API and the teleservice simulator a session talks to."""
+
+    target: str
+    teleservice: str | None
+    embedded: bool
+
+
+@contextlib.contextmanager
+def endpoints(settings: Settings) -> Iterator[Endpoints]:
+    """The user's target, or the embedded reference and simulator for the session's length."""
+    if settings.target is not None:
+        yield Endpoints(settings.target, settings.teleservice, embedded=False)
+        return
+    from conformance.embedded import EmbeddedWorld
+    from conformance.reference.faults import check_names
+
+    try:
+        check_names(list(settings.faults))
+    except ValueError as exc:
+        raise ApplicationError(str(exc)) from exc
+    with EmbeddedWorld(settings.faults) as world:
+        yield Endpoints(world.target_url, world.teleservice_url, embedded=True)
+
+
+def load_profile(name: str) -> Profile:
+    """The named or file profile; ApplicationError (exit 2) when it cannot be used."""
+    from conformance.profiles import ProfileError
+    from conformance.profiles import load_profile as load
+
+    try:
+        return load(name)
+    except ProfileError as exc:
+        raise ApplicationError(str(exc)) from exc
+
+
+def tls_verify(settings: Settings) -> bool | ssl.SSLContext:
+    """True (system CAs) or an SSLContext with the user's CA and client certificate."""
+    from conformance.targets.http import tls_context
+
+    tls = settings.tls
+    if not tls.ca and not tls.cert:
+        return True
+    try:
+        return tls_context(tls.ca, (tls.cert, tls.key) if tls.cert and tls.key else None)
+    except (ssl.SSLError, OSError) as exc:
+        raise ApplicationError(f"cannot load the TLS files: {exc}\n  = give PEM files: --ca bundle, "
+                               "--cert certificate, --key its private key") from exc
+
+
+def run_session(settings: Settings, scenarios: list[Scenario] | None = None, *,
+                stream: TextIO | None = None, handlers: Sequence[Handler] = (),
+                transport: httpx.BaseTransport | None = None) -> SessionOutcome:
+    """Run a session; ApplicationError for what stops it before a result (usage, unreachable).
+    ``transport``: the httpx seam to the target (in-process tests), the network otherwise."""
+    profile = load_profile(settings.profile)
+    if scenarios is None:
+        scenarios = load_scenarios(settings.selection) if settings.scenarios else []
+    if not scenarios and not settings.fuzz_examples:
+        raise ApplicationError("no scenario selected (check PATHS, -k and --tag)")
+    verify = tls_verify(settings)
+    with _terminate_as_interrupt(), endpoints(settings) as ends:
+        return _run(settings, scenarios, profile, ends, _Wiring(verify, transport, stream, handlers))
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM ends the session like Ctrl-C: a partial report, exit 130."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@dataclass(frozen=True)
+class _Wiring:
+    """How the session reaches the target and the outside world (not settings: not picklable)."""
+
+    verify: bool | ssl.SSLContext
+    transport: httpx.BaseTransport | None
+    stream: TextIO | None
+    handlers: Sequence[Handler]
+
+
+def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: Endpoints,
+         wiring: _Wiring) -> SessionOutcome:
+    from conformance.engine.runner import isolated
+    from conformance.targets import HttpTarget, Limits, TeleserviceControl
+
+    verify = wiring.verify
+    http = HttpTarget(ends.target, Limits(timeout=settings.timeout), transport=wiring.transport,
+                      verify=verify, headers=settings.headers)
+    control = TeleserviceControl(ends.teleservice, settings.timeout) if ends.teleservice else None
+    pool = None
+    with contextlib.ExitStack() as stack:
+        stack.callback(http.close)
+        if control is not None:
+            stack.callback(control.close)
+        options: dict[str, Any] = {}
+        if settings.jobs > 1 and any(not isolated(sc) for sc in scenarios):
+            from conformance.paper.pool import AnalysisPool
+
+            pool = AnalysisPool(min(settings.jobs, os.cpu_count() or 1))
+            stack.callback(pool.close)
+            options["analyse"] = pool
+        config = RunConfig(target=http, control=control, profile=profile, fail_on=settings.fail_on,
+                           seed=settings.seed, exit_first=settings.exit_first, shrink=settings.shrink,
+                           evidence=settings.evidence and _wants_evidence(settings), jobs=settings.jobs,
+                           phases=_phases(settings, ends, verify), **options)
+        runner = Runner(config, scenarios)
+        folder = settings.report_dir / runner.run_id
+        pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)
+        result = _drive(runner, pipeline, ends)
+    code = result.verdict.exit_code
+    if settings.handlers is None or settings.handlers:
+        files = _seal(settings, result, folder, profile)
+        pipeline.handle(BundleWritten(folder, files, signed=settings.sign is not None))
+    return SessionOutcome(result, folder, code)
+
+
+def _wants_evidence(settings: Settings) -> bool:
+    return settings.handlers is None or "evidence" in settings.handlers
+
+
+def _phases(settings: Settings, ends: Endpoints, verify: bool | ssl.SSLContext) -> tuple[Phase, ...]:
+    if not settings.fuzz_examples:
+        return ()
+    from conformance.fuzz import TITLE, fuzz
+
+    return (Phase("FUZZ", TITLE, lambda: fuzz(ends.target, settings.fuzz_examples, settings.seed,
+                                               settings.timeout, verify)),)
+
+
+def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, stream: TextIO | None,
+              extra: Sequence[Handler]) -> Pipeline:
+    redaction = settings.redaction
+    secrets = tuple(value for _, value in settings.headers if value)
+    redactor = Redactor(redaction.patterns, redaction.pseudonymise, literals=secrets)
+    for sc in scenarios:
+        redactor.learn(sc.fixtures.get("patient"))
+    names = DEFAULT_HANDLERS if settings.handlers is None else settings.handlers
+    ctx = HandlerContext(folder, settings.lang, settings.verbose, stream)
+    return Pipeline(redactor, names, ctx, extra)
+
+
+def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints) -> RunResult:
+    """Consume the engine's events; a Ctrl-C between two events still ends with a result."""
+    result: RunResult | None = None
+    try:
+        for event in runner.run():
+            if isinstance(event, RunFinished):
+                result = event.result
+            pipeline.handle(event)
+    except KeyboardInterrupt:
+        result = runner.result(interrupted=True)
+        pipeline.handle(RunFinished(result))
+    except TargetUnreachable as exc:
+        raise ApplicationError(f"target unreachable: {exc}\n  = start the target, or check --target",
+                               ExitCode.UNREACHABLE) from exc
+    assert result is not None  # the engine always ends with RunFinished
+    return result
+
+
+def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile) -> tuple[str, ...]:
+    """The manifest over every file of the run folder (signed when asked)."""
+    from conformance import __version__
+    from conformance.evidence.bundle import suite_files, suite_hash, write_manifest
+
+    roots, fixtures = suite_roots(settings.selection)
+    info = {
+        "harness": {"name": "epresc-conformance", "version": __version__},
+        "runId": result.run_id, "profile": {"name": profile.name}, "seed": result.seed,
+        "failOn": str(result.fail_on), "lang": str(settings.lang),
+        "pseudonymised": settings.redaction.pseudonymise,
+        "started": result.started, "finished": result.finished, "interrupted": result.interrupted,
+        "verdict": str(result.verdict),
+        "target": {"url": result.target, "about": result.about,
+                   "embedded": settings.target is None},
+        "suite": {"paths": [str(p) for p in roots], "resolved": [str(p.resolve()) for p in roots],
+                  "fixtures": str(fixtures.resolve()), "hash": suite_hash(roots, fixtures),
+                  "files": len(suite_files(roots, fixtures)),
+                  "scenarios": [sc.id for sc in result.scenarios if sc.id != "FUZZ"]},
+        "fuzz": settings.fuzz_examples,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        manifest = write_manifest(folder, info, Path(settings.sign) if settings.sign else None)
+    except (ValueError, OSError) as exc:
+        raise ApplicationError(f"cannot sign the bundle: {exc}\n  = give the private key made by "
+                               "'conformance keygen'") from exc
+    return tuple(sorted(manifest["files"]))

@@ -1,0 +1,113 @@
+"""Settings: everything a session needs, built once from options and environment, frozen and
+picklable (worker processes receive it whole)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conformance.vocabulary import ExitCode, Lang, Severity
+
+HEADERS_ENV = "CONFORMANCE_HEADERS"  # extra request headers, one 'Name: value' per line
+
+
+class ApplicationError(Exception):
+    """A user-facing failure with its exit code: the CLI prints the message and exits."""
+
+    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.message, self.code = message, code
+
+
+@dataclass(frozen=True, kw_only=True)
+class TlsSettings:
+    """How to reach an HTTPS target: a CA bundle, a client certificate and its key."""
+
+    ca: str | None = None
+    cert: str | None = None
+    key: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Selection:
+    """Which scenarios: files and folders, fixtures, ``-k``, ``--tag``, exact ids."""
+
+    paths: tuple[str, ...] = ()
+    fixtures: str | None = None
+    keywords: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Redaction:
+    """What the redaction stage masks besides secrets."""
+
+    patterns: tuple[str, ...] = ()
+    pseudonymise: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """One session's settings (run, fuzz, replay, self-test runs, tests, benchmarks)."""
+
+    selection: Selection = field(default_factory=Selection)
+    scenarios: bool = True  # False: no scenario (``conformance fuzz``)
+    target: str | None = None  # None: the embedded reference and simulator
+    teleservice: str | None = None
+    faults: tuple[str, ...] = ()  # embedded reference only
+    tls: TlsSettings = field(default_factory=TlsSettings)
+    headers: tuple[tuple[str, str], ...] = ()  # sent to the target on every request, always masked
+    timeout: float = 10.0
+    profile: str = "public-2025"
+    seed: int = 0
+    fail_on: Severity = Severity.MAJOR
+    jobs: int = 1
+    exit_first: bool = False
+    shrink: bool = True  # shrink failures of generated scenarios
+    fuzz_examples: int = 0  # > 0: fuzz the adapter API after the scenarios
+    report_dir: Path = Path("reports")
+    handlers: tuple[str, ...] | None = None  # None: every registered handler
+    evidence: bool = True
+    redaction: Redaction = field(default_factory=Redaction)
+    sign: str | None = None  # Ed25519 private key signing the manifest
+    lang: Lang = Lang.FR
+    verbose: bool = False
+
+    def __post_init__(self) -> None:
+        if self.target and self.faults:
+            raise ApplicationError("--fault applies to the embedded reference only; start "
+                                   "'conformance serve reference --fault …' and point --target at it")
+        if bool(self.tls.cert) != bool(self.tls.key):
+            raise ApplicationError("--cert and --key go together (mutual TLS)")
+        if self.jobs < 1:
+            raise ApplicationError(f"--jobs {self.jobs}: give 1 or more")
+        if self.timeout <= 0:
+            raise ApplicationError(f"--timeout {self.timeout}: give a positive number of seconds")
+        for pattern in self.redaction.patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ApplicationError(f"--redact {pattern!r}: not a regular expression ({exc})") from exc
+
+
+def parse_headers(values: tuple[str, ...], environ: Mapping[str, str] | None = None,
+                  ) -> tuple[tuple[str, str], ...]:
+    """``Name: value`` pairs from ``--header`` and the environment (one per line)."""
+    env = os.environ if environ is None else environ
+    lines = [*env.get(HEADERS_ENV, "").splitlines(), *values]
+    out = []
+    for line in (ln for ln in lines if ln.strip()):
+        name, sep, value = line.partition(":")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+", name.strip()):
+            raise ApplicationError(f"header {name.strip()[:40]!r}: give 'Name: value'")
+        out.append((name.strip(), value.strip()))
+    return tuple(out)
+
+
+def default_jobs() -> int:
+    """Concurrent scenarios when ``--jobs`` is not given."""
+    return max(1, os.cpu_count() or 1)

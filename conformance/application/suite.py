@@ -1,0 +1,102 @@
+"""The suite a session runs: loading, selection, the check and requirement catalogues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from conformance.application.settings import ApplicationError, Selection
+from conformance.paths import BUNDLED_SCENARIOS, fixtures_for
+from conformance.scenario import Fixtures, Scenario, ScenarioError, load_suite
+
+
+def suite_roots(selection: Selection) -> tuple[list[Path], Path]:
+    """The scenario roots (the bundled suite by default) and the fixtures folder."""
+    roots = [Path(p) for p in selection.paths] or [BUNDLED_SCENARIOS]
+    return roots, Path(selection.fixtures) if selection.fixtures else fixtures_for(roots)
+
+
+def load_scenarios(selection: Selection, *, select: bool = True) -> list[Scenario]:
+    """Every scenario under the selection's paths, then ``-k``/``--tag``/ids applied;
+    ApplicationError (exit 2) with the located message on a scenario error."""
+    from conformance.checks import REGISTRY
+
+    roots, fixtures = suite_roots(selection)
+    try:
+        scenarios = list(load_suite(roots, Fixtures(fixtures), REGISTRY.keys()))
+    except ScenarioError as exc:
+        raise ApplicationError(exc.render()) from exc
+    return _select(scenarios, selection) if select else scenarios
+
+
+def _select(scenarios: list[Scenario], selection: Selection) -> list[Scenario]:
+    only = set(selection.only)
+    chosen = []
+    for sc in scenarios:
+        text = f"{sc.id} {sc.title}".lower()
+        if selection.keywords and not any(_match(k, text) for k in selection.keywords):
+            continue
+        if selection.tags and not set(selection.tags) & set(sc.tags):
+            continue
+        if only and sc.id not in only:
+            continue
+        chosen.append(sc)
+    return chosen
+
+
+def _match(expr: str, text: str) -> bool:
+    expr = expr.strip().lower()
+    if expr.startswith("not "):
+        return not _match(expr[4:], text)
+    return any(part.strip() in text for part in re.split(r"\s+or\s+", expr))
+
+
+@dataclass(frozen=True)
+class CheckInfo:
+    """One registered check, for ``conformance list checks``."""
+
+    name: str
+    requirement: str
+    severity: str
+    steps: tuple[str, ...]
+    title: str
+    default_on: tuple[str, ...]
+
+
+def check_catalogue() -> list[CheckInfo]:
+    """Every registered check, by requirement."""
+    from conformance.checks import DEFAULTS, REGISTRY
+
+    return [CheckInfo(s.name, s.requirement, s.severity, s.steps, s.title,
+                      tuple(k for k, names in DEFAULTS.items() if s.name in names))
+            for s in sorted(REGISTRY.values(), key=lambda s: (s.requirement, s.name))]
+
+
+@dataclass(frozen=True)
+class RequirementInfo:
+    """One requirement, its title, and where the suite evaluates it."""
+
+    id: str
+    title: str
+    where: str
+
+
+def requirement_catalogue(selection: Selection) -> list[RequirementInfo]:
+    """Every requirement with a check, a declaring scenario, or fuzzing behind it."""
+    from conformance.checks import REGISTRY
+    from conformance.fuzz import REQUIREMENTS as FUZZED
+
+    covered: dict[str, list[str]] = {}
+    for sc in load_scenarios(selection, select=False):
+        for req in sc.requirements:
+            covered.setdefault(req, []).append(sc.id)
+    titles = {s.requirement: s.title for s in REGISTRY.values()}
+    fuzzed = {req: f"{title} (conformance fuzz)" for req, title in FUZZED.values()}
+    out = []
+    for req in sorted(set(titles) | set(covered) | set(fuzzed)):
+        title = titles.get(req) or fuzzed.get(req) or "(no check yet)"
+        where = "run --fuzz" if req in fuzzed and req not in titles else \
+            f"{len(covered.get(req, []))} scenario(s)"
+        out.append(RequirementInfo(req, title, where))
+    return out

@@ -1,0 +1,54 @@
+"""The one way to run a registered check, for the runner and for ``inspect`` alike."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Skipped, StepData, Warned
+from conformance.engine.results import CheckResult
+from conformance.paper import PaperPage
+from conformance.profiles import Profile
+from conformance.targets.teleservice import TeleserviceUnavailable
+from conformance.vocabulary import Operation, Severity, Status
+
+
+@dataclass(frozen=True)
+class CheckEnvironment:
+    """What every check of a run shares: the profile, the journal, the paper analyser."""
+
+    profile: Profile
+    journal: Callable[[int], list[dict[str, Any]]] | None = None
+    analyse: Callable[[bytes], list[PaperPage]] | None = None
+
+
+def run_check(name: str, arg: Any, location: str, data: StepData, state: ScenarioState,
+              env: CheckEnvironment) -> CheckResult:
+    """Run check ``name`` on a step's data; a harness exception is ``error``, never ``fail``."""
+    spec = REGISTRY[name]
+
+    def result(status: Status, message: str, outcome: Failed | None = None) -> CheckResult:
+        return CheckResult(
+            check=spec.name, requirement=spec.requirement, title=spec.title,
+            severity=Severity(spec.severity), operation=Operation.of_step(data.kind), status=status,
+            message=message, expected=outcome.expected if outcome else None,
+            observed=outcome.observed if outcome else None,
+            diff=outcome.diff if outcome else (), hint=spec.hint, location=location,
+        )
+
+    if data.kind not in spec.steps:
+        return result(Status.ERROR, f"check {spec.name} does not apply to a {data.kind} step")
+    ctx = CheckContext(data, state, env.profile, arg, env.journal, env.analyse)
+    try:
+        return result(Status.PASS, spec.fn(ctx))
+    except Warned as w:
+        return result(Status.WARN, w.message, w)
+    except Failed as f:
+        return result(Status.FAIL, f.message, f)
+    except Skipped as s:
+        return result(Status.SKIP, str(s))
+    except TeleserviceUnavailable as exc:
+        return result(Status.ERROR, f"environment: {exc}")
+    except Exception as exc:  # a harness bug must not pass for the target's anomaly
+        return result(Status.ERROR, f"harness error in {spec.name}: {type(exc).__name__}: {exc}")

@@ -1,0 +1,199 @@
+"""The single redaction point: every event goes through here before any handler sees it.
+
+Secrets (authorization headers, bearer tokens, passwords, private keys, and the user's own
+patterns) are always masked. With ``pseudonymise``, patient identities (names, NIR/INS,
+birth date) are replaced consistently by synthetic ones in every text written.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import random
+import re
+import unicodedata
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any, TypeVar, cast
+
+from conformance.engine.events import (
+    Event,
+    RunFinished,
+    RunStarted,
+    ScenarioFinished,
+    ScenarioStarted,
+    StepEvidence,
+    StepFinished,
+)
+from conformance.targets.http import SENSITIVE_HEADERS, Exchange
+
+SECRET_PATTERNS = (
+    r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}",
+    r"(?i)(\"?(?:access_token|refresh_token|id_token|token|password|passwd|secret|api_key)\"?"
+    r"\s*[:=]\s*\"?)[^\"&\s,}]+",
+    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+)
+SECRET_KEY = re.compile(r"(?i)^(?:.*[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|"
+                        r"authorization|cookie|session[_-]?id|private[_-]?key|credentials?)$|"
+                        r"^(?i:client[_-]?secret|accesstoken|refreshtoken|idtoken)$")
+MASK = "<redacted>"
+T = TypeVar("T")
+
+
+def _variants(value: str) -> set[str]:
+    """The forms a value takes on its way: as given, NFC, NFD, upper case."""
+    out = {value, unicodedata.normalize("NFC", value), unicodedata.normalize("NFD", value)}
+    return {v for form in out for v in (form, form.upper())} - {""}
+
+
+def _date_variants(iso: str) -> dict[str, str]:
+    try:
+        d = dt.date.fromisoformat(iso)
+    except ValueError:
+        return {}
+    return {d.isoformat(): "", d.strftime("%d/%m/%Y"): "%d/%m/%Y", d.strftime("%d.%m.%Y"): "%d.%m.%Y"}
+
+
+def _secret_key(key: str) -> bool:
+    """A header or JSON field whose value is a credential, whatever it holds."""
+    return key.lower() in SENSITIVE_HEADERS or SECRET_KEY.match(key) is not None
+
+
+class Redactor:
+    """Masks secrets; learns patient identities and replaces them when ``pseudonymise``."""
+
+    def __init__(self, patterns: Iterable[str] = (), pseudonymise: bool = False,
+                 literals: Iterable[str] = ()) -> None:
+        exact = [re.escape(v) for v in literals if len(v) >= 4]  # the user's own header values
+        self.secrets = [re.compile(p) for p in (*SECRET_PATTERNS, *patterns, *exact)]
+        self.pseudonymise = pseudonymise
+        self._pseudonyms: dict[str, str] = {}
+        self._known: set[str] = set()
+        self._pattern: re.Pattern[str] | None = None
+        self._rng = random.Random(0)
+
+    def learn(self, patient: Any) -> None:
+        """Register a patient (a dict with nomFamille, prenom, ins/nir, dateNaissance)."""
+        if not self.pseudonymise or not isinstance(patient, dict):
+            return
+        key = "|".join(str(patient.get(k)) for k in ("ins", "nomFamille", "prenom", "dateNaissance"))
+        if key in self._known:
+            return
+        self._known.add(key)
+        n = len(self._known)
+        fake = {"nomFamille": f"PSEUDO{n:03d}", "prenom": f"Prenom{n:03d}"}
+        for field, pseudo in fake.items():
+            value = patient.get(field)
+            if isinstance(value, str) and value.strip():
+                for variant in _variants(value.strip()):
+                    self._pseudonyms.setdefault(variant, pseudo)
+        for field in ("ins", "nir"):
+            value = patient.get(field)
+            if isinstance(value, str) and value:
+                self._pseudonyms.setdefault(value, self._fake_nir())
+        born = patient.get("dateNaissance")
+        if isinstance(born, str):
+            fake_day = dt.date(1900, 1, 1) + dt.timedelta(days=n)
+            for form, fmt in _date_variants(born).items():
+                self._pseudonyms.setdefault(form, fake_day.strftime(fmt) if fmt else fake_day.isoformat())
+        self._pattern = None
+
+    def _fake_nir(self) -> str:
+        from conformance.identifiers.synthetic import nir
+
+        return nir(self._rng, department="99")
+
+    def _compiled(self) -> re.Pattern[str] | None:
+        if self._pattern is None and self._pseudonyms:
+            # longest first, whole words only: 'ROUX' must not eat 'ROUXEL'
+            alternatives = sorted(self._pseudonyms, key=len, reverse=True)
+            self._pattern = re.compile(r"(?<!\w)(" + "|".join(map(re.escape, alternatives)) + r")(?!\w)")
+        return self._pattern
+
+    def text(self, value: str) -> str:
+        """``value`` with secrets masked and (when asked) identities replaced."""
+        for pattern in self.secrets:
+            value = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, value)
+        names = self._compiled() if self.pseudonymise else None
+        if names is not None:
+            value = names.sub(lambda m: self._pseudonyms[m.group(1)], value)
+        return value
+
+    def record(self, value: T) -> T:
+        """A frozen record (event, result, page) rebuilt with every text in it redacted."""
+        return cast(T, self._any(value))
+
+    def _any(self, value: Any) -> Any:
+        if isinstance(value, Enum) or value is None or isinstance(value, bool | int | float | bytes):
+            return value
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            changes = {f.name: self._any(getattr(value, f.name)) for f in dataclasses.fields(value)
+                       if f.init and not f.name.startswith("_")}
+            return dataclasses.replace(value, **changes)
+        if isinstance(value, tuple):
+            return tuple(self._any(v) for v in value)
+        return self.data(value)
+
+    def data(self, value: Any) -> Any:
+        """A JSON-like structure with every string redacted (secret headers masked by name)."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: (MASK if _secret_key(str(k)) and v not in (None, "") else self.data(v))
+                    for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [self.data(v) for v in value]
+        return value
+
+
+# --- the redaction stage: every event is redacted here, before any handler sees it ----------
+
+def redact_event(redactor: Redactor, event: Event) -> Event:
+    """``event`` with every text a target or a fixture put in it redacted (the one stage that
+    every handler, the console included, sits after)."""
+    if isinstance(event, StepFinished):
+        if event.evidence is not None and isinstance(event.evidence.sent, dict):
+            redactor.learn(event.evidence.sent.get("patient"))
+        return StepFinished(event.scenario_id, redactor.record(event.result),
+                            _evidence(redactor, event.evidence) if event.evidence else None)
+    if isinstance(event, RunFinished):
+        for sc in event.result.scenarios:  # generated patients, known only now
+            if sc.generated and sc.generated.falsifying:
+                redactor.learn(sc.generated.falsifying.get("patient"))
+        return RunFinished(redactor.record(event.result))
+    if isinstance(event, RunStarted | ScenarioStarted | ScenarioFinished):
+        return redactor.record(event)
+    return event
+
+
+def _evidence(redactor: Redactor, ev: StepEvidence) -> StepEvidence:
+    return StepEvidence(
+        exchanges=tuple(_exchange(redactor, x) for x in ev.exchanges),
+        pages=tuple(redactor.record(p) for p in ev.pages),
+        journal=tuple(redactor.data(list(ev.journal))),
+        sent=redactor.data(ev.sent),
+    )
+
+
+def _exchange(redactor: Redactor, x: Exchange) -> Exchange:
+    """The exchange with its URL, request, headers and body redacted; a PDF or image is kept
+    as received (its text cannot be rewritten) unless the bundle is pseudonymised."""
+    body = x.body
+    ctype = x.content_type
+    if body:
+        try:
+            parsed = x.json() if "json" in ctype else None
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            body = json.dumps(redactor.data(parsed), ensure_ascii=False).encode("utf-8")
+        elif ctype.startswith("text/") or "xml" in ctype or not ctype:
+            body = redactor.text(body.decode("utf-8", "replace")).encode("utf-8")
+        elif redactor.pseudonymise:
+            body = b""
+    headers = {k: (MASK if k.lower() in SENSITIVE_HEADERS else redactor.text(v))
+               for k, v in x.headers.items()}
+    return dataclasses.replace(x, url=redactor.text(x.url), request_body=redactor.data(x.request_body),
+                               headers=headers, body=body,
+                               error=redactor.text(x.error) if x.error else x.error, _json=[])

@@ -1,0 +1,119 @@
+"""Reporters as handlers of the event stream: one protocol, one registry, one redaction stage.
+
+The session builds a ``Pipeline`` from handler names; every event is redacted once by the
+pipeline before any handler (the console included) sees it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from conformance.engine.events import BundleWritten, Event, RunFinished
+from conformance.engine.redaction import Redactor, redact_event
+from conformance.vocabulary import Lang
+
+
+class Handler(Protocol):
+    """Reacts to engine events; never sees an unredacted one."""
+
+    def handle(self, event: Event) -> None:
+        """React to one event."""
+
+
+@dataclass(frozen=True)
+class HandlerContext:
+    """What a handler factory may use: the run folder, the language, the console's stream."""
+
+    folder: Path
+    lang: Lang = Lang.FR
+    verbose: bool = False
+    stream: TextIO | None = None
+
+
+class _ReportFile:
+    """Writes one report file from the final result."""
+
+    def __init__(self, ctx: HandlerContext, write: Callable[[RunFinished, HandlerContext], None]) -> None:
+        self.ctx, self.write = ctx, write
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, RunFinished):
+            self.ctx.folder.mkdir(parents=True, exist_ok=True)
+            self.write(event, self.ctx)
+
+
+def _json(event: RunFinished, ctx: HandlerContext) -> None:
+    from conformance.reporters.jsonreport import write_json
+
+    write_json(event.result, ctx.folder / "report.json")
+
+
+def _junit(event: RunFinished, ctx: HandlerContext) -> None:
+    from conformance.reporters.junit import write_junit
+
+    write_junit(event.result, ctx.folder / "junit.xml", bundle=str(ctx.folder))
+
+
+def _html(event: RunFinished, ctx: HandlerContext) -> None:
+    from conformance.reporters.html import write_html
+    from conformance.reporters.jsonreport import to_dict
+
+    write_html(to_dict(event.result), ctx.folder, ctx.lang)
+
+
+def _markdown(event: RunFinished, ctx: HandlerContext) -> None:
+    from conformance.reporters.jsonreport import to_dict
+    from conformance.reporters.markdown import render
+
+    (ctx.folder / "summary.md").write_text(render(to_dict(event.result), lang=ctx.lang), encoding="utf-8")
+
+
+def _console(ctx: HandlerContext) -> Handler:
+    from conformance.reporters.console import ConsoleReporter
+
+    return ConsoleReporter(ctx.lang, stream=ctx.stream, verbose=ctx.verbose)
+
+
+def _evidence(ctx: HandlerContext) -> Handler:
+    from conformance.evidence.writer import EvidenceWriter
+
+    return EvidenceWriter(ctx.folder)
+
+
+HANDLERS: dict[str, Callable[[HandlerContext], Handler]] = {
+    "evidence": _evidence,
+    "json": lambda ctx: _ReportFile(ctx, _json),
+    "junit": lambda ctx: _ReportFile(ctx, _junit),
+    "html": lambda ctx: _ReportFile(ctx, _html),
+    "markdown": lambda ctx: _ReportFile(ctx, _markdown),
+    "console": _console,
+}
+"""Every handler by name, in the order they hear an event (files before the console's verdict)."""
+
+DEFAULT_HANDLERS = tuple(HANDLERS)
+
+
+class Pipeline:
+    """The redaction stage followed by the handlers, in registry order."""
+
+    def __init__(self, redactor: Redactor, names: Sequence[str], ctx: HandlerContext,
+                 extra: Sequence[Handler] = ()) -> None:
+        unknown = [n for n in names if n not in HANDLERS]
+        if unknown:
+            raise ValueError(f"unknown handler(s): {', '.join(unknown)}")
+        self.redactor = redactor
+        self.handlers: list[Handler] = [HANDLERS[n](ctx) for n in HANDLERS if n in names]
+        self.handlers += extra
+
+    def handle(self, event: Event) -> Event:
+        """Redact ``event`` once, hand it to every handler, return the redacted event."""
+        redacted = redact_event(self.redactor, event)
+        for handler in self.handlers:
+            handler.handle(redacted)
+        return redacted
+
+
+__all__ = ["DEFAULT_HANDLERS", "HANDLERS", "BundleWritten", "Handler", "HandlerContext", "Pipeline"]

@@ -1,0 +1,166 @@
+"""The engine's mechanics on a fake target (httpx.MockTransport): events, skips, -x, phases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from conformance.engine import (
+    Phase,
+    RunConfig,
+    RunFinished,
+    Runner,
+    ScenarioFinished,
+    ScenarioResult,
+    ScenarioStarted,
+    StepFinished,
+)
+from conformance.engine.runner import isolated, segments
+from conformance.engine.variables import MissingVariable, capture, interpolate
+from conformance.profiles import load_profile
+from conformance.targets import HttpTarget
+from conformance.vocabulary import Severity, Status
+from tests.fakes import PID, FakeTarget, scenarios
+
+CREATE_CONSULT = """
+- id: A
+  title: create then consult
+  given: {prescriber: generaliste, patient: adulte}
+  steps:
+    - create: {lignes: [paracetamol], consentement: {opposition: false}}
+      save: {id: $.id}
+      expect: [id_format]
+    - consult: {id: "${id}"}
+      expect: [same_id]
+"""
+
+
+def run(fake: FakeTarget, scs: list[object], **config: object) -> list[object]:
+    target = HttpTarget("http://fake", transport=fake.transport)
+    try:
+        return list(Runner(RunConfig(target=target, control=None, profile=load_profile(),
+                                     **config), scs).run())  # type: ignore[arg-type]
+    finally:
+        target.close()
+
+
+def test_events_come_in_order_and_checks_carry_their_location(tmp_path: Path) -> None:
+    events = run(FakeTarget(), scenarios(tmp_path, CREATE_CONSULT))
+    kinds = [type(e).__name__ for e in events]
+    assert kinds == ["RunStarted", "ScenarioStarted", "StepFinished", "StepFinished",
+                     "ScenarioFinished", "RunFinished"]
+    result = events[-1].result  # type: ignore[attr-defined]
+    assert result.conforme and result.verdict == "conforme"
+    check = result.scenarios[0].steps[0].checks[0]
+    assert check.status is Status.PASS and check.location.endswith("s.yaml:8:16")
+    assert result.scenarios[0].steps[1].location.endswith("s.yaml:9:7")
+
+
+def test_a_missing_capture_skips_the_dependent_step(tmp_path: Path) -> None:
+    def no_id(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            return httpx.Response(201, json={"statut": "enregistree"})
+        return None
+
+    result = run(FakeTarget(no_id), scenarios(tmp_path, CREATE_CONSULT))[-1].result  # type: ignore[attr-defined]
+    create, consult = result.scenarios[0].steps
+    assert create.checks[0].status is Status.FAIL  # ID-01: no identifier
+    assert consult.status is Status.SKIP and "${id}" in consult.message
+
+
+def test_exitfirst_stops_after_the_first_scenario_with_an_anomaly(tmp_path: Path) -> None:
+    text = CREATE_CONSULT + CREATE_CONSULT.replace("id: A", "id: B")
+
+    def short(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            return httpx.Response(201, json={"id": "SHORT", "statut": "enregistree"})
+        return None
+
+    result = run(FakeTarget(short), scenarios(tmp_path, text), exit_first=True)[-1].result  # type: ignore[attr-defined]
+    assert [sc.id for sc in result.scenarios] == ["A"] and "exitfirst" in result.stopped
+
+
+def test_an_error_step_skips_the_rest_of_its_scenario(tmp_path: Path) -> None:
+    text = """
+id: T
+title: teleservice fault without a simulator is not applicable, the rest still runs
+given: {prescriber: generaliste, patient: adulte}
+steps:
+  - teleservice: {fault: unavailable, operation: EP4}
+  - create: {lignes: [paracetamol]}
+    expect: [id_format]
+"""
+    result = run(FakeTarget(), scenarios(tmp_path, text))[-1].result  # type: ignore[attr-defined]
+    tele, create = result.scenarios[0].steps
+    assert tele.status is Status.SKIP and tele.message.startswith("not applicable")
+    assert create.checks[0].status is Status.PASS
+
+
+def test_phases_run_after_the_scenarios_as_scenarios_of_their_own(tmp_path: Path) -> None:
+    phase = Phase("FUZZ", "fuzzing", lambda: ScenarioResult(
+        id="FUZZ", title="fuzzing", file="contract", status=Status.PASS, duration=0.0))
+    events = run(FakeTarget(), scenarios(tmp_path, CREATE_CONSULT), phases=(phase,))
+    assert isinstance(events[-3], ScenarioStarted) and events[-3].id == "FUZZ"
+    assert isinstance(events[-2], ScenarioFinished) and events[-2].result.id == "FUZZ"
+    assert [sc.id for sc in events[-1].result.scenarios] == ["A", "FUZZ"]  # type: ignore[attr-defined]
+
+
+def test_a_check_on_the_wrong_step_kind_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    text = CREATE_CONSULT.replace("expect: [same_id]", "expect: [qr_present]")
+    result = run(FakeTarget(), scenarios(tmp_path, text))[-1].result  # type: ignore[attr-defined]
+    check = result.scenarios[0].steps[1].checks[0]
+    assert check.status is Status.ERROR and "does not apply" in check.message
+
+
+def test_isolated_scenarios_run_alone_in_segments(tmp_path: Path) -> None:
+    text = CREATE_CONSULT + CREATE_CONSULT.replace("id: A", "id: B") + """
+- id: C
+  title: fault injection is isolated
+  steps:
+    - teleservice: {fault: clear}
+"""
+    scs = scenarios(tmp_path, text)
+    assert [isolated(sc) for sc in scs] == [False, False, True]
+    assert [[sc.id for sc in seg] for seg in segments(scs)] == [["A", "B"], ["C"]]
+
+
+def test_concurrent_jobs_give_the_same_events_in_suite_order(tmp_path: Path) -> None:
+    text = "".join(CREATE_CONSULT.replace("id: A", f"id: S{n}") for n in range(6))
+    one = run(FakeTarget(), scenarios(tmp_path, text), jobs=1)
+    four = run(FakeTarget(), scenarios(tmp_path, text), jobs=4)
+    ids = [[e.result.id for e in events if isinstance(e, ScenarioFinished)] for events in (one, four)]
+    assert ids[0] == ids[1] == [f"S{n}" for n in range(6)]
+    steps = [[e.result.status for e in events if isinstance(e, StepFinished)] for events in (one, four)]
+    assert steps[0] == steps[1]
+
+
+def test_variables_interpolate_and_capture() -> None:
+    assert interpolate({"a": "${x.y}", "b": ["id ${x.y}!"]}, {"x": {"y": 3}}) == {"a": 3, "b": ["id 3!"]}
+    with pytest.raises(MissingVariable):
+        interpolate("${nope}", {})
+    assert capture({"a": [{"b": PID}]}, "$.a[0].b") == PID
+    assert capture({"a": []}, "$.a[0].b") is None
+
+
+def test_status_precedence_and_severity_threshold() -> None:
+    assert Status.worst(["pass", "skip", "warn"]) is Status.WARN
+    assert Status.worst(["fail", "error"]) is Status.ERROR
+    assert Status.worst([], default=Status.PASS) is Status.PASS
+    assert Severity.MAJOR.at_least("major") and not Severity.MINOR.at_least("major")
+    assert Severity.BLOCKING.rank == 0 and Severity.INFO.rank == 3
+
+
+def test_run_finished_is_the_last_event_even_when_interrupted(tmp_path: Path) -> None:
+    calls = {"n": 0}
+
+    def interrupt(request: httpx.Request) -> httpx.Response | None:
+        calls["n"] += 1
+        if request.method == "GET" and request.url.path.startswith("/prescriptions/"):
+            raise KeyboardInterrupt
+        return None
+
+    events = run(FakeTarget(interrupt), scenarios(tmp_path, CREATE_CONSULT))
+    assert isinstance(events[-1], RunFinished) and events[-1].result.interrupted
+    assert events[-1].result.verdict == "interrompu"

@@ -1,0 +1,73 @@
+"""Handlers sit after the one redaction stage, the console included; reporters on a fake run."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import httpx
+
+from conformance.application import Redaction, Settings, run_session
+from conformance.vocabulary import ExitCode
+from tests.fakes import FakeTarget, scenarios
+
+ONE = """
+id: P
+title: a 500 that echoes the patient
+given: {prescriber: generaliste, patient: adulte}
+steps:
+  - create: {lignes: [paracetamol], consentement: {opposition: false}}
+    expect: [created]
+"""
+
+
+def echo_patient(request: httpx.Request) -> httpx.Response | None:
+    if request.method == "POST":
+        body = json.loads(request.content)
+        name = f"{body['patient']['nomFamille']} {body['patient']['prenom']}"
+        return httpx.Response(500, json={"title": f"crash for {name} born "
+                                                  f"{body['patient']['dateNaissance']}",
+                                         "token": "s3cr3t-value"})
+    return None
+
+
+def session(tmp_path: Path, **settings: object) -> tuple[str, Path, ExitCode]:
+    out = io.StringIO()
+    base = Settings(target="http://fake", report_dir=tmp_path / "r", **settings)  # type: ignore[arg-type]
+    done = run_session(base, scenarios(tmp_path, ONE), stream=out,
+                       transport=FakeTarget(echo_patient).transport)
+    return out.getvalue(), done.folder, done.exit_code
+
+
+def test_console_and_every_file_are_pseudonymised(tmp_path: Path) -> None:
+    console, folder, code = session(tmp_path, redaction=Redaction(pseudonymise=True))
+    assert code is ExitCode.ANOMALIES
+    assert "PSEUDO001" in console and "unexpected HTTP status 500" in console
+    identity = ("NESSI", "Ruth", "1977-07-14", "14/07/1977", "277077512345659")
+    for text in [console, *(p.read_text("utf-8") for p in folder.rglob("*")
+                            if p.is_file() and p.suffix in (".json", ".xml", ".md", ".html", ".txt"))]:
+        assert not [s for s in identity if s in text]
+
+
+def test_without_pseudonymise_the_console_shows_the_target_text_but_never_a_secret(tmp_path: Path) -> None:
+    console, folder, _ = session(tmp_path, headers=(("Authorization", "Bearer sekrit-header-value"),))
+    assert "NESSI" in console
+    for text in [console, *(p.read_text("utf-8") for p in folder.rglob("*.json"))]:
+        assert "s3cr3t-value" not in text and "sekrit-header-value" not in text
+
+
+def test_no_handler_writes_nothing_and_prints_nothing(tmp_path: Path) -> None:
+    console, folder, code = session(tmp_path, handlers=())
+    assert code is ExitCode.ANOMALIES and console == "" and not folder.exists()
+
+
+def test_report_files_are_written_from_the_redacted_result(tmp_path: Path) -> None:
+    _, folder, _ = session(tmp_path, lang="en")
+    names = {p.name for p in folder.iterdir()}
+    assert {"report.json", "junit.xml", "report.html", "summary.md", "manifest.json", "evidence"} <= names
+    report = json.loads((folder / "report.json").read_text("utf-8"))
+    check = report["scenarios"][0]["steps"][0]["checks"][0]
+    assert check["status"] == "fail" and check["location"].endswith("s.yaml:7:14")
+    assert report["verdict"] == "non-conforme" and report["profile"] == {"name": "public-2025"}
+    assert "Not conforming" in (folder / "summary.md").read_text("utf-8")
