@@ -32,6 +32,13 @@ class Status(StrEnum):
 _PRECEDENCE = (Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIP)
 
 
+class SkipKind(StrEnum):
+    """Why a check was skipped: only *not evaluated* leaves a run unproven (DESIGN §5)."""
+
+    NOT_APPLICABLE = "not-applicable"  # the situation does not arise (the scenario's own choice)
+    NOT_EVALUATED = "not-evaluated"  # it arises but could not be judged
+
+
 class Severity(StrEnum):
     """How much a failed requirement matters; ``blocking`` is the présérie's intrinsic anomaly."""
 
@@ -111,4 +118,4 @@ class Lang(StrEnum):
     EN = "en"
 
 
-__all__ = ["ExitCode", "Lang", "Operation", "Severity", "Status", "Verdict"]
+__all__ = ["ExitCode", "Lang", "Operation", "Severity", "SkipKind", "Status", "Verdict"]

@@ -82,10 +82,10 @@ def test_exitfirst_stops_after_the_first_scenario_with_an_anomaly(tmp_path: Path
     assert [sc.id for sc in result.scenarios] == ["A"] and "exitfirst" in result.stopped
 
 
-def test_an_error_step_skips_the_rest_of_its_scenario(tmp_path: Path) -> None:
+def test_a_step_that_cannot_run_leaves_the_rest_not_evaluated(tmp_path: Path) -> None:
     text = """
 id: T
-title: teleservice fault without a simulator is not applicable, the rest still runs
+title: a teleservice fault without a simulator cannot be injected, the rest would be meaningless
 given: {prescriber: generaliste, patient: adulte}
 steps:
   - teleservice: {fault: unavailable, operation: EP4}
@@ -94,8 +94,10 @@ steps:
 """
     result = run(FakeTarget(), scenarios(tmp_path, text))[-1].result  # type: ignore[attr-defined]
     tele, create = result.scenarios[0].steps
-    assert tele.status is Status.SKIP and tele.message.startswith("not applicable")
-    assert create.checks[0].status is Status.PASS
+    assert tele.status is Status.SKIP and "needs the teleservice simulator" in tele.message
+    assert create.status is Status.SKIP and create.checks[0].skip == "not-evaluated"
+    assert "step 1 (teleservice) could not run" in create.checks[0].message
+    assert result.verdict == "incomplet"
 
 
 def test_phases_run_after_the_scenarios_as_scenarios_of_their_own(tmp_path: Path) -> None:
@@ -164,3 +166,70 @@ def test_run_finished_is_the_last_event_even_when_interrupted(tmp_path: Path) ->
     events = run(FakeTarget(interrupt), scenarios(tmp_path, CREATE_CONSULT))
     assert isinstance(events[-1], RunFinished) and events[-1].result.interrupted
     assert events[-1].result.verdict == "interrompu"
+
+
+def verdict_of(fake: FakeTarget, tmp_path: Path, text: str, **config: object) -> object:
+    return run(fake, scenarios(tmp_path, text), **config)[-1].result  # type: ignore[attr-defined]
+
+
+def test_a_500_on_create_is_one_anomaly_and_the_rest_is_not_evaluated(tmp_path: Path) -> None:
+    text = CREATE_CONSULT.replace("      expect: [id_format]\n", "").replace(
+        "      expect: [same_id]\n", "")
+    def crash(request: httpx.Request) -> httpx.Response | None:
+        return httpx.Response(500, json={"title": "boom"}) if request.method == "POST" else None
+
+    result = verdict_of(FakeTarget(crash), tmp_path, text)
+    anomalies = result.anomalies()  # type: ignore[attr-defined]
+    assert [(c.requirement, c.check) for _, _, c in anomalies] == [("RT-01", "created")]
+    assert result.verdict == "non-conforme"  # type: ignore[attr-defined]
+    create, consult = result.scenarios[0].steps  # type: ignore[attr-defined]
+    others = [c for c in create.checks if c.check != "created"]
+    assert others and all(c.status is Status.SKIP and c.skip == "not-evaluated" for c in others)
+    assert any("RT-01 created reports it" in c.message for c in others)
+    assert consult.status is Status.SKIP and consult.checks
+    assert all(c.skip == "not-evaluated" and "step 1 (create) failed" in c.message
+               for c in consult.checks)
+
+
+def test_nothing_verified_is_incomplete_never_conforme(tmp_path: Path) -> None:
+    text = CREATE_CONSULT.replace("[id_format]", "[]").replace("[same_id]", "[]")
+    result = verdict_of(FakeTarget(), tmp_path, text)
+    assert result.verdict == "incomplet"  # type: ignore[attr-defined]
+    assert [u.reason for u in result.unverified()] == ["no check was evaluated"]  # type: ignore[attr-defined]
+
+
+def test_without_a_journal_the_run_is_incomplete_until_accepted(tmp_path: Path) -> None:
+    text = CREATE_CONSULT.replace("[id_format]", "[id_format, created, sent_equals_received]")
+    result = verdict_of(FakeTarget(), tmp_path, text)
+    assert result.verdict == "incomplet"  # type: ignore[attr-defined]
+    unverified = {u.requirement: u for u in result.unverified()}  # type: ignore[attr-defined]
+    assert set(unverified) == {"RT-01", "RT-06"}
+    assert "no teleservice journal" in unverified["RT-06"].reason and unverified["RT-06"].scenarios == ("A",)
+    accepted = verdict_of(FakeTarget(), tmp_path, text, accepted=("RT-01", "RT-06"))
+    assert accepted.verdict == "conforme"  # type: ignore[attr-defined]
+    assert all(u.accepted for u in accepted.unverified())  # type: ignore[attr-defined]
+    partly = verdict_of(FakeTarget(), tmp_path, text, accepted=("RT-06",))
+    assert partly.verdict == "incomplet"  # type: ignore[attr-defined]
+
+
+def test_a_check_that_errors_makes_the_run_incomplete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from conformance.checks import REGISTRY
+
+    def broken(ctx: object) -> str:
+        raise KeyError("id_pattern")
+
+    monkeypatch.setitem(REGISTRY, "id_format", dataclasses.replace(REGISTRY["id_format"], fn=broken))
+    result = verdict_of(FakeTarget(), tmp_path, CREATE_CONSULT)
+    assert result.verdict == "incomplet"  # type: ignore[attr-defined]
+    unverified = {u.requirement: u.reason for u in result.unverified()}  # type: ignore[attr-defined]
+    assert "harness error in id_format: KeyError" in unverified["ID-01"]
+
+
+def test_a_declared_requirement_never_evaluated_is_unverified(tmp_path: Path) -> None:
+    text = CREATE_CONSULT.replace("title: create then consult", "title: t\n  requirements: [RT-03]")
+    result = verdict_of(FakeTarget(), tmp_path, text)
+    assert result.verdict == "incomplet"  # type: ignore[attr-defined]
+    assert [(u.requirement, u.reason) for u in result.unverified()] == [  # type: ignore[attr-defined]
+        ("RT-03", "declared by the scenario, never evaluated")]

@@ -12,6 +12,7 @@ from conformance.application.settings import (
     Settings,
     TlsSettings,
     default_jobs,
+    parse_accepted,
     parse_headers,
 )
 from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
@@ -27,6 +28,7 @@ __all__ = [
     "default_jobs",
     "load_profile",
     "load_scenarios",
+    "parse_accepted",
     "parse_headers",
     "requirement_catalogue",
     "run_session",

@@ -160,7 +160,8 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
         config = RunConfig(target=http, control=control, profile=profile, fail_on=settings.fail_on,
                            seed=settings.seed, exit_first=settings.exit_first, shrink=settings.shrink,
                            evidence=settings.evidence and _wants_evidence(settings), jobs=settings.jobs,
-                           phases=_phases(settings, ends, verify), **options)
+                           phases=_phases(settings, ends, verify),
+                           accepted=settings.accept_unverified, **options)
         runner = Runner(config, scenarios)
         folder = settings.report_dir / runner.run_id
         pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)
@@ -227,7 +228,7 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
         "failOn": str(result.fail_on), "lang": str(settings.lang),
         "pseudonymised": settings.redaction.pseudonymise,
         "started": result.started, "finished": result.finished, "interrupted": result.interrupted,
-        "verdict": str(result.verdict),
+        "verdict": str(result.verdict), "acceptedUnverified": list(settings.accept_unverified),
         "target": {"url": result.target, "about": result.about,
                    "embedded": settings.target is None},
         "suite": {"paths": [str(p) for p in roots], "resolved": [str(p.resolve()) for p in roots],

@@ -65,6 +65,7 @@ class Settings:
     profile: str = "public-2025"
     seed: int = 0
     fail_on: Severity = Severity.MAJOR
+    accept_unverified: tuple[str, ...] = ()  # requirement ids, or "all" (written in every report)
     jobs: int = 1
     exit_first: bool = False
     shrink: bool = True  # shrink failures of generated scenarios
@@ -111,3 +112,13 @@ def parse_headers(values: tuple[str, ...], environ: Mapping[str, str] | None = N
 def default_jobs() -> int:
     """Concurrent scenarios when ``--jobs`` is not given."""
     return max(1, os.cpu_count() or 1)
+
+
+def parse_accepted(value: str) -> tuple[str, ...]:
+    """``--accept-unverified RT-01,RT-06`` or ``all``: requirement ids, checked for shape."""
+    items = tuple(sorted({v.strip() for v in value.split(",") if v.strip()}))
+    for item in items:
+        if item != "all" and not re.fullmatch(r"[A-Z]{2,4}-\d{2}", item):
+            raise ApplicationError(f"--accept-unverified {item!r}: give requirement ids such as "
+                                   "RT-06 (comma-separated), or 'all'")
+    return items

@@ -8,10 +8,13 @@ from conformance.checks.registry import (
                    DEFAULTS,
                    REGISTRY,
                    CheckSpec,
+                   ExchangeFailed,
                    Failed,
+                   NotEvaluated,
                    Skipped,
                    Warned,
                    defaults,
+                   requirement_severity,
 )
 
 defaults("create", ("created", "id_format", "id_alphabet", "same_id", "sent_equals_received",
@@ -33,10 +36,13 @@ __all__ = [
     "REGISTRY",
     "CheckContext",
     "CheckSpec",
+    "ExchangeFailed",
     "Failed",
+    "NotEvaluated",
     "ScenarioState",
     "Skipped",
     "StepData",
     "Warned",
     "defaults",
+    "requirement_severity",
 ]

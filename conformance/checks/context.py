@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.checks.registry import Failed, Skipped
+from conformance.checks.registry import ExchangeFailed, NotEvaluated
 from conformance.paper import PaperError, PaperPage
 from conformance.profiles import Profile
 from conformance.targets import Exchange
@@ -34,6 +34,7 @@ class StepData:
     journal_entries: list[dict[str, Any]] | None = None  # read once, shared by the step's checks
     paper_pages: list[PaperPage] | None = None
     paper_error: str | None = None
+    root_cause: str | None = None  # the check that reported the step's failed exchange, if any
 
 
 @dataclass
@@ -56,19 +57,19 @@ class CheckContext:
         """The response as JSON; Failed when it is not JSON."""
         ex = self.exchange
         if ex.error:
-            raise Failed(f"no response: {ex.error}", "an HTTP response", ex.error_kind)
+            raise ExchangeFailed(f"no response: {ex.error}", "an HTTP response", ex.error_kind)
         try:
             return ex.json()
         except ValueError as exc:
-            raise Failed("the response is not JSON", "application/json",
+            raise ExchangeFailed("the response is not JSON", "application/json",
                          f"{ex.content_type or 'no content type'}: {ex.body[:120]!r}") from exc
 
     def expect_status(self, *codes: int) -> None:
         """Failed unless the response status is one of ``codes``."""
         ex = self.exchange
         if ex.error:
-            raise Failed(f"no response: {ex.error}", f"HTTP {'/'.join(map(str, codes))}",
-                         ex.error_kind)
+            raise ExchangeFailed(f"no response: {ex.error}", f"HTTP {'/'.join(map(str, codes))}",
+                                 ex.error_kind)
         if ex.status not in codes:
             detail = ""
             try:
@@ -77,13 +78,14 @@ class CheckContext:
                     detail = " ".join(str(body[k]) for k in ("rule", "title", "detail") if body.get(k))
             except ValueError:
                 detail = ex.body[:120].decode("utf-8", "replace")
-            raise Failed(f"unexpected HTTP status {ex.status}" + (f": {detail}" if detail else ""),
-                         list(codes), ex.status)
+            raise ExchangeFailed(f"unexpected HTTP status {ex.status}" + (f": {detail}" if detail else ""),
+                                 list(codes), ex.status)
 
     def journal(self, operation: str | None = None, pid: str | None = None) -> list[dict[str, Any]]:
-        """Teleservice journal entries since the step began; Skipped without a simulator."""
+        """Teleservice journal entries since the step began; NotEvaluated without a simulator."""
         if self.journal_reader is None or self.step.journal_since is None:
-            raise Skipped("no teleservice journal (target wired to another teleservice)")
+            raise NotEvaluated("no teleservice journal: the target is wired to another teleservice "
+                               "(give --teleservice, or --accept-unverified)")
         if self.step.journal_entries is None:
             self.step.journal_entries = self.journal_reader(self.step.journal_since)
         return [e for e in self.step.journal_entries
@@ -97,14 +99,15 @@ class CheckContext:
             if ex.error or ex.status != 200:
                 self.step.paper_error = f"no paper: {ex.error or f'HTTP {ex.status}'}"
             elif self.analyse is None:
-                raise Skipped("paper analysis unavailable")
+                raise NotEvaluated("paper analysis unavailable")
             else:
                 try:
                     self.step.paper_pages = self.analyse(ex.body)
                 except PaperError as exc:
                     self.step.paper_error = f"unreadable paper: {exc}"
         if self.step.paper_error is not None:
-            raise Failed(self.step.paper_error, "a readable PDF or image", self.exchange.content_type)
+            raise ExchangeFailed(self.step.paper_error, "a readable PDF or image",
+                                 self.exchange.content_type)
         assert self.step.paper_pages is not None
         return self.step.paper_pages
 
@@ -113,6 +116,6 @@ class CheckContext:
         pid = self.arg if isinstance(self.arg, str) else None
         pid = pid or self.step.params.get("id") or self.state.created_id
         if not pid:
-            raise Skipped("no prescription id to compare with "
+            raise NotEvaluated("no prescription id to compare with "
                           "(no successful create before, or no --expect-id)")
         return str(pid)

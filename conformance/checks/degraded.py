@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, Skipped, check
+from conformance.checks.registry import Failed, NotEvaluated, check
 
 
 @check("degraded_reported", "DEG-02", "major", "Mode dégradé : échec signalé, aucun identifiant "
@@ -34,8 +34,8 @@ def degraded_reported(ctx: CheckContext) -> str:
                      ex.status)
     try:
         accepted = [e for e in ctx.journal("EP4") if 200 <= e["status"] < 300]
-    except Skipped:
-        return "failure reported (registration not verifiable: no journal)"
+    except NotEvaluated as exc:
+        raise NotEvaluated(f"failure reported; that nothing was registered is not verifiable: {exc}") from exc
     if accepted:
         raise Failed("the teleservice registered something", "no accepted EP4 call",
                      [e.get("id") for e in accepted])

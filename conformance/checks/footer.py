@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, Skipped, Warned, check
+from conformance.checks.registry import Failed, NotEvaluated, Skipped, Warned, check
 from conformance.paper import PaperError, PaperPage, QrCode, normalise
 
 PAPER = ("paper",)
@@ -19,7 +19,7 @@ PAPER = ("paper",)
 def _codes(ctx: CheckContext) -> list[tuple[PaperPage, QrCode]]:
     found = [(p, c) for p in ctx.paper() for c in p.codes]
     if not found:
-        raise Skipped("no code 2D decoded (QR-01 reports it)")
+        raise NotEvaluated("no code 2D decoded (QR-01 reports it)")
     return found
 
 
@@ -28,9 +28,9 @@ def _payload(ctx: CheckContext) -> dict[str, Any]:
     try:
         data = json.loads(code.text)
     except ValueError as exc:
-        raise Skipped("payload is not JSON (QR-02 reports it)") from exc
+        raise NotEvaluated("payload is not JSON (QR-02 reports it)") from exc
     if not isinstance(data, dict):
-        raise Skipped("payload is not a JSON object (QR-02 reports it)")
+        raise NotEvaluated("payload is not a JSON object (QR-02 reports it)")
     return data
 
 
@@ -179,10 +179,10 @@ def legal_right_of_qr(ctx: CheckContext) -> str:
     anchors = ctx.profile.value("legal_anchors")
     for page, code in _codes(ctx):
         if not page.has_text:
-            raise Skipped("no text layer (a scan)")
+            raise NotEvaluated("no text layer (a scan)")
         legal = [ln for ln in page.lines if any(re.search(a, normalise(ln.text).lower()) for a in anchors)]
         if not legal:
-            raise Skipped("no legal paragraph found (PAP-02/PAP-03 report it)")
+            raise NotEvaluated("no legal paragraph found (PAP-02/PAP-03 report it)")
         for line in legal:
             cy = (line.box[1] + line.box[3]) / 2
             if line.box[0] < code.box[2] or not code.box[1] - 15 <= cy <= code.box[3] + 15:
@@ -196,7 +196,7 @@ def text_pages(ctx: CheckContext) -> list[PaperPage]:
     """The analysed pages; Skipped when none has a text layer (a scan)."""
     pages = ctx.paper()
     if not any(p.has_text for p in pages):
-        raise Skipped("no text layer (a scan): text checks need a PDF with text")
+        raise NotEvaluated("no text layer (a scan): text checks need a PDF with text")
     return pages
 
 
@@ -207,7 +207,7 @@ def number_under_qr(ctx: CheckContext) -> str:
     pid = ctx.expected_id()
     for page, code in _codes(ctx):
         if not page.has_text:
-            raise Skipped("no text layer (a scan)")
+            raise NotEvaluated("no text layer (a scan)")
         x0, _, x1, y1 = code.box
         below = page.text_in((x0 - 10, y1, x1 + 25, y1 + 20))
         if "e-prescription" not in below.lower():
@@ -261,12 +261,12 @@ def consent_mention(ctx: CheckContext) -> str:
 def consent_matches(ctx: CheckContext) -> str:
     """The printed consent says what the flag says."""
     if ctx.state.created is None:
-        raise Skipped("consent flag unknown (no create step before, or no --consent)")
+        raise NotEvaluated("consent flag unknown (no create step before, or no --consent)")
     wanted = bool(ctx.state.created.get("consentement", {}).get("opposition"))
     try:
         _, printed = _consent(ctx)
     except Failed as exc:
-        raise Skipped("no consent paragraph (PAP-03 reports it)") from exc
+        raise NotEvaluated("no consent paragraph (PAP-03 reports it)") from exc
     if printed != wanted:
         word = {True: "objects", False: "does not object"}
         raise Failed("the printed consent contradicts the flag", word[wanted], word[printed])
@@ -299,7 +299,7 @@ def qr_degraded(ctx: CheckContext) -> str:
     try:
         texts = degraded_decode(ctx.exchange.body, page.number, code.box, how)
     except PaperError as exc:
-        raise Skipped(f"cannot degrade this paper: {exc}") from exc
+        raise NotEvaluated(f"cannot degrade this paper: {exc}") from exc
     read = sum(1 for t in texts if t == code.text)
     if read * 2 < len(texts):  # a scanner retries: half the frames must decode
         raise Failed("the code 2D no longer decodes reliably from a degraded scan",

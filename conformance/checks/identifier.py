@@ -6,14 +6,14 @@ import re
 from typing import Any
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, Skipped, Warned, check
+from conformance.checks.registry import Failed, NotEvaluated, Skipped, Warned, check
 
 
 def created_id(ctx: CheckContext) -> str:
     """The id returned by a create step; Skipped in degraded mode, Failed when absent."""
     ex = ctx.exchange
     if ex.error or ex.status not in (200, 201):
-        raise Skipped("creation failed (RT-01 reports it)")
+        raise NotEvaluated("creation failed (RT-01 reports it)")
     body = ctx.body()
     if not isinstance(body, dict):
         raise Failed("the create response is not an object", "an object", type(body).__name__)
@@ -87,7 +87,7 @@ def same_id(ctx: CheckContext) -> str:
     pages = ctx.paper()
     seen = {_ids_in_payload(c.text) for p in pages for c in p.codes}
     if not seen:
-        raise Skipped("no code 2D decoded (QR-01 reports it)")
+        raise NotEvaluated("no code 2D decoded (QR-01 reports it)")
     if seen != {pid}:
         raise Failed("the code 2D carries another identifier", pid, sorted(map(str, seen)))
     return f"code 2D carries {pid}"

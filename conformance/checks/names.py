@@ -10,7 +10,7 @@ import json
 from typing import Any
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, Skipped, check
+from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
 
 NAME_FIELDS = (("patient", "nomFamille"), ("patient", "prenom"), ("prescripteur", "nomFamille"),
                ("prescripteur", "prenom"))
@@ -55,7 +55,7 @@ def names_intact(ctx: CheckContext) -> str:
         entries = [e for e in ctx.journal("EP4")
                    if (e["request"].get("prescription") or {}).get("id") == pid]
         if not entries:
-            raise Skipped("no EP4 call for this prescription (RT-01 reports it)")
+            raise NotEvaluated("no EP4 call for this prescription (RT-01 reports it)")
         diffs = _compare(expected, _names(entries[-1]["request"]["prescription"]), "EP4")
     elif kind == "consult":
         ctx.expect_status(200)
@@ -63,13 +63,13 @@ def names_intact(ctx: CheckContext) -> str:
     else:
         codes = [c for p in ctx.paper() for c in p.codes]
         if not codes:
-            raise Skipped("no code 2D decoded (QR-01 reports it)")
+            raise NotEvaluated("no code 2D decoded (QR-01 reports it)")
         try:
             person = json.loads(codes[0].text)["D"]["P"]
             printed = {"patient.nomFamille": str(person["N"]).rstrip(),
                        "patient.prenom": str(person["P"]).rstrip()}
         except (ValueError, KeyError, TypeError) as exc:
-            raise Skipped("payload without patient names (QR-02 reports it)") from exc
+            raise NotEvaluated("payload without patient names (QR-02 reports it)") from exc
         diffs = _compare({k: v for k, v in expected.items() if k in printed}, printed, "code 2D")
     if diffs:
         raise Failed(f"{len(diffs)} name(s) changed: {diffs[0]}", "names as entered, NFC",

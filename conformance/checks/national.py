@@ -9,7 +9,7 @@ from typing import Any
 from conformance.checks.context import CheckContext
 from conformance.checks.footer import text_pages
 from conformance.checks.identifier import created_id
-from conformance.checks.registry import Failed, Skipped, Warned, check
+from conformance.checks.registry import Failed, NotEvaluated, Warned, check
 from conformance.identifiers import validate
 
 CODE_KINDS = {"CIP13": "cip13", "UCD13": "ucd13", "UCD": "ucd13", "LPP": "lpp", "NABM": "nabm"}
@@ -63,7 +63,7 @@ def identifiers_sent(ctx: CheckContext) -> str:
     entries = [e for e in ctx.journal("EP4")
                if (e["request"].get("prescription") or {}).get("id") == pid]
     if not entries:
-        raise Skipped("no EP4 call for this prescription (RT-01 reports it)")
+        raise NotEvaluated("no EP4 call for this prescription (RT-01 reports it)")
     given = {v for _, _, v in _sent(ctx.state.created or {})}
     return _verdict(list(_sent(entries[-1]["request"]["prescription"])), given, "sent in EP4")
 

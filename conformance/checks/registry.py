@@ -23,8 +23,25 @@ class Warned(Failed):
     """Something worth reporting that does not break the requirement."""
 
 
+class ExchangeFailed(Failed):
+    """The step's exchange itself failed (no response, wrong status, not JSON): one root cause
+    that every check of the step would otherwise report again."""
+
+
 class Skipped(Exception):
-    """The check does not apply here; the reason is reported."""
+    """The check does not apply here (not applicable); the reason is reported."""
+
+
+class NotEvaluated(Skipped):
+    """The situation arises but the check cannot judge it (no journal, an earlier failure):
+    the requirement stays unverified."""
+
+
+def requirement_severity(requirement: str) -> str | None:
+    """The highest severity among the checks of ``requirement`` (None when it has none)."""
+    order = ("blocking", "major", "minor", "info")
+    found = [spec.severity for spec in REGISTRY.values() if spec.requirement == requirement]
+    return min(found, key=order.index) if found else None
 
 
 CheckFn = Callable[["CheckContext"], str]

@@ -8,7 +8,7 @@ from typing import Any
 from conformance.checks.compare import align_lines, diff
 from conformance.checks.context import CheckContext
 from conformance.checks.identifier import created_id
-from conformance.checks.registry import Failed, Skipped, check
+from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
 
 COMPARED = ("prescripteur", "patient", "consentement", "lignes", "dateOrdonnance")
 
@@ -43,8 +43,8 @@ def created(ctx: CheckContext) -> str:
                      ctx.body().get("statut"))
     try:
         entries = ctx.journal("EP4", pid)
-    except Skipped:
-        return f"{pid} created (registration not verifiable: no journal)"
+    except NotEvaluated as exc:
+        raise NotEvaluated(f"{pid} created; its registration is not verifiable: {exc}") from exc
     if not any(200 <= e["status"] < 300 for e in entries):
         raise Failed("the teleservice never registered this prescription (no accepted EP4 call)",
                      f"EP4 2xx for {pid}", [e["status"] for e in entries] or "no EP4 call")
@@ -134,8 +134,9 @@ def rejected(ctx: CheckContext) -> str:
         raise Failed("the rejection does not name the expected rule", rule, named)
     try:
         calls = ctx.journal()
-    except Skipped:
-        return f"rejected with {named} (journal unavailable)"
+    except NotEvaluated as exc:
+        raise NotEvaluated(f"rejected with {named}; that nothing reached the teleservice is not "
+                           f"verifiable: {exc}") from exc
     if calls:
         raise Failed("the invalid input reached the teleservice", "no teleservice call",
                      [f"{e['operation']} → {e['status']}" for e in calls])
@@ -190,8 +191,9 @@ def no_duplicate(ctx: CheckContext) -> str:
                      ex.status)
     try:
         registered = [e for e in ctx.journal("EP4") if 200 <= e["status"] < 300]
-    except Skipped:
-        return f"same id {given} (registration not verifiable: no journal)"
+    except NotEvaluated as exc:
+        raise NotEvaluated(f"same id {given}; that no duplicate was registered is not verifiable: "
+                           f"{exc}") from exc
     if registered:
         raise Failed("the re-submission registered a new prescription", "no accepted EP4 call",
                      [e.get("id") for e in registered])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.vocabulary import Operation, Severity, Status, Verdict
+from conformance.vocabulary import Operation, Severity, SkipKind, Status, Verdict
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -25,6 +25,12 @@ class CheckResult:
     hint: str = ""
     evidence: tuple[str, ...] = ()
     location: str = ""  # file:line:col of the step or expectation that asked for it
+    skip: SkipKind | None = None  # with status skip: not applicable, or not evaluated
+
+    @property
+    def unverified(self) -> bool:
+        """The check could not judge its requirement: an error, or a skip 'not evaluated'."""
+        return self.status is Status.ERROR or self.skip is SkipKind.NOT_EVALUATED
 
     def is_anomaly(self, fail_on: str) -> bool:
         """A failure at or above the ``fail_on`` severity."""
@@ -72,6 +78,17 @@ class ScenarioResult:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Unverified:
+    """A requirement the run could not prove (DESIGN §5), with why and where."""
+
+    requirement: str
+    severity: Severity
+    reason: str
+    scenarios: tuple[str, ...]
+    accepted: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     """The whole run: the source of report.json."""
 
@@ -89,6 +106,7 @@ class RunResult:
     interrupted: bool = False
     stopped: str = ""  # why the run stopped early (-x), if it did
     evidence: bool = False  # per-step evidence was written beside the report
+    accepted: tuple[str, ...] = ()  # --accept-unverified: requirement ids, or "all"
 
     def checks(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
         """Every check result with its scenario and step."""
@@ -98,12 +116,22 @@ class RunResult:
         """Failed checks at or above the ``fail_on`` severity."""
         return [t for t in self.checks() if t[2].is_anomaly(self.fail_on)]
 
+    def unverified(self) -> tuple[Unverified, ...]:
+        """What the run could not prove: checks in error (any severity), blocking or major
+        checks not evaluated, blocking or major requirements declared by a scenario that ran
+        and evaluated nowhere, or no check evaluated at all."""
+        return _unverified(self)
+
     @property
     def verdict(self) -> Verdict:
-        """interrompu > non-conforme > conforme."""
+        """interrompu > non-conforme > incomplet > conforme."""
         if self.interrupted:
             return Verdict.INTERROMPU
-        return Verdict.NON_CONFORME if self.anomalies() else Verdict.CONFORME
+        if self.anomalies():
+            return Verdict.NON_CONFORME
+        if any(not u.accepted for u in self.unverified()):
+            return Verdict.INCOMPLET
+        return Verdict.CONFORME
 
     @property
     def conforme(self) -> bool:
@@ -114,3 +142,36 @@ class RunResult:
 def scenario_status(steps: tuple[StepResult, ...]) -> Status:
     """Worst status among steps and checks."""
     return Status.worst([s.status for s in steps] + [c.status for s in steps for c in s.checks])
+
+
+_JUDGED = (Status.PASS, Status.FAIL, Status.WARN)
+
+
+def _unverified(result: RunResult) -> tuple[Unverified, ...]:
+    from conformance.checks import requirement_severity
+
+    found: dict[str, tuple[Severity, str, list[str]]] = {}
+
+    def add(requirement: str, severity: Severity, reason: str, scenario: str) -> None:
+        where = found.setdefault(requirement, (severity, reason, []))[2]
+        if scenario not in where:
+            where.append(scenario)
+
+    judged = {c.requirement for _, _, c in result.checks() if c.status in _JUDGED}
+    for sc, _, c in result.checks():
+        if c.status is Status.ERROR or (c.skip is SkipKind.NOT_EVALUATED
+                                        and c.severity.at_least(Severity.MAJOR)):
+            add(c.requirement, c.severity, c.message, sc.id)
+    for sc in result.scenarios:
+        if not sc.steps:  # not applicable as a whole (a capability the target does not declare)
+            continue
+        for requirement in sc.requirements:
+            severity = requirement_severity(requirement)
+            if requirement not in judged and severity and Severity(severity).at_least(Severity.MAJOR):
+                add(requirement, Severity(severity), "declared by the scenario, never evaluated", sc.id)
+    if not judged and not result.interrupted:
+        add("*", Severity.BLOCKING, "no check was evaluated", "")
+    accept_all = "all" in result.accepted
+    return tuple(Unverified(requirement=req, severity=sev, reason=reason, scenarios=tuple(w),
+                            accepted=accept_all or req in result.accepted)
+                 for req, (sev, reason, w) in sorted(found.items()))

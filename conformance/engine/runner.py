@@ -38,7 +38,7 @@ from conformance.profiles import Profile
 from conformance.scenario import Expectation, Scenario, Step
 from conformance.targets import HttpTarget, TeleserviceControl
 from conformance.targets.teleservice import TeleserviceUnavailable
-from conformance.vocabulary import Severity, Status
+from conformance.vocabulary import Operation, Severity, SkipKind, Status
 
 
 class TargetUnreachable(Exception):
@@ -60,6 +60,7 @@ class RunConfig:
     evidence: bool = False  # attach StepEvidence to StepFinished (the bundle's writer needs it)
     jobs: int = 1  # scenarios run concurrently (isolated ones always alone)
     phases: tuple[Phase, ...] = ()  # run after the scenarios, as scenarios of their own (fuzzing)
+    accepted: tuple[str, ...] = ()  # unverified requirements the user accepts ("all": every one)
 
 
 @dataclass(frozen=True)
@@ -155,7 +156,7 @@ class Runner:
             teleservice=cfg.control.base_url if cfg.control else None, about=self.about,
             fail_on=cfg.fail_on, seed=cfg.seed, profile=cfg.profile.name,
             scenarios=tuple(self.done), interrupted=interrupted, stopped=self._stopped,
-            evidence=cfg.evidence,
+            evidence=cfg.evidence, accepted=cfg.accepted,
         )
 
     def run(self) -> Iterator[Event]:
@@ -236,19 +237,26 @@ class Runner:
 
     def _steps(self, sc: Scenario, generated: dict[str, Any] | None,
                ) -> Iterator[tuple[StepResult, StepEvidence | None]]:
-        """Run the scenario's steps in order; after a step error, the rest are skipped."""
+        """Run the scenario's steps in order. After a step that could not run (an environment
+        error, a fault that cannot be injected), the rest are 'not evaluated'."""
         state = ScenarioState(variables={**sc.fixtures, **sc.variables,
                                          "today": dt.date.today().isoformat(),
                                          "seed": self.config.seed})
         if generated is not None:
             state.variables["generated"] = generated
         blocked = ""
+        failed = ""  # the last step whose exchange failed: what a missing capture comes from
         try:
             for step in sc.steps:
-                result, evidence = ((self._skipped(step, blocked), None) if blocked
-                                    else self._step(sc, step, state))
+                result, evidence = ((self._not_evaluated(step, blocked), None) if blocked
+                                    else self._step(sc, step, state, failed))
                 if result.status is Status.ERROR and not blocked:
-                    blocked = f"skipped: step {step.index + 1} could not run"
+                    blocked = f"not evaluated: step {step.index + 1} ({step.kind}) could not run"
+                elif result.message.startswith("not evaluated: needs") and not blocked:
+                    blocked = f"not evaluated: step {step.index + 1} ({step.kind}) could not run " \
+                              f"({result.message.removeprefix('not evaluated: ')})"
+                if any(c.status is Status.FAIL for c in result.checks):
+                    failed = f"step {step.index + 1} ({step.kind}) failed"
                 yield result, evidence
         finally:
             if self.config.control is not None and any(s.kind == "teleservice" for s in sc.steps):
@@ -276,24 +284,25 @@ class Runner:
             generated=GeneratedRun(examples=found.runs, seed=self.config.seed,
                                    falsifying=found.body if found.failed else None)))
 
-    @staticmethod
-    def _skipped(step: Step, reason: str) -> StepResult:
-        return _step_result(step, Status.SKIP, 0.0, message=reason)
+    def _not_evaluated(self, step: Step, reason: str, status: Status = Status.SKIP) -> StepResult:
+        """A step that did not run: each check it would have run is 'not evaluated'."""
+        data = StepData(step.kind, {}, [])
+        checks = tuple(_unevaluated(exp, data.kind, reason) for exp in self._expectations(step))
+        return _step_result(step, status, 0.0, checks=checks, message=reason)
 
-    def _step(self, sc: Scenario, step: Step,
-              state: ScenarioState) -> tuple[StepResult, StepEvidence | None]:
+    def _step(self, sc: Scenario, step: Step, state: ScenarioState,
+              failed: str) -> tuple[StepResult, StepEvidence | None]:
         t0 = time.perf_counter()
         try:
             data = run_step(step, sc, state, self.config.target, self.config.control)
         except MissingVariable as exc:
-            return _step_result(step, Status.SKIP, time.perf_counter() - t0,
-                                message=f"skipped: ${{{exc}}} was not captured by an earlier step"), None
+            cause = f" ({failed})" if failed else ""
+            return self._not_evaluated(step, f"not evaluated: ${{{exc}}} was not captured by an "
+                                             f"earlier step{cause}"), None
         except NotApplicable as exc:
-            return _step_result(step, Status.SKIP, time.perf_counter() - t0,
-                                message=f"not applicable: {exc}"), None
+            return self._not_evaluated(step, f"not evaluated: needs {exc}"), None
         except TeleserviceUnavailable as exc:
-            return _step_result(step, Status.ERROR, time.perf_counter() - t0,
-                                message=f"environment: {exc}"), None
+            return self._not_evaluated(step, f"environment: {exc}", Status.ERROR), None
         self._save(step, data, state)
         checks = tuple(run_check(exp.name, exp.arg, str(exp.pos), data, state, self.env)
                        for exp in self._expectations(step))
@@ -333,6 +342,14 @@ class Runner:
                 state.variables[name] = value
             else:
                 state.variables.pop(name, None)
+
+
+def _unevaluated(exp: Expectation, kind: str, reason: str) -> CheckResult:
+    spec = REGISTRY[exp.name]
+    return CheckResult(check=spec.name, requirement=spec.requirement, title=spec.title,
+                       severity=Severity(spec.severity), operation=Operation.of_step(kind),
+                       status=Status.SKIP, message=reason, hint=spec.hint, location=str(exp.pos),
+                       skip=SkipKind.NOT_EVALUATED)
 
 
 def _step_result(step: Step, status: Status, duration: float, *, checks: tuple[CheckResult, ...] = (),

@@ -15,7 +15,7 @@ PHARMACIST = {"rpps": "10000000124", "nomFamille": "PHARMACIEN", "prenom": "Test
 
 
 class NotApplicable(Exception):
-    """The step cannot run in this set-up (e.g. no simulator to inject faults into)."""
+    """The step cannot run in this set-up: the message says what it needs."""
 
 
 def _create_body(sc: Scenario, params: dict[str, Any], generated: Any) -> dict[str, Any]:
@@ -45,16 +45,16 @@ def run_step(step: Step, sc: Scenario, state: ScenarioState, target: HttpTarget,
         data.exchanges.append(target.send("GET", f"/prescriptions/{params['id']}/paper"))
     elif step.kind == "teleservice":
         if control is None:
-            raise NotApplicable("no teleservice simulator to inject faults into")
+            raise NotApplicable("the teleservice simulator to inject a fault (--teleservice)")
         control.fault(params)
     elif step.kind == "dispense":
         if control is None:
-            raise NotApplicable("no teleservice simulator to dispense through")
+            raise NotApplicable("the teleservice simulator to dispense through EP1 (--teleservice)")
         body = {"contexte": {"logiciel": "epresc-conformance (pharmacien)"}, "id": params["id"],
                 "executant": params.get("executant", PHARMACIST), "lignes": params.get("lignes", [])}
         response = control.dispense(body)
         if response.status_code >= 300:
-            raise NotApplicable(f"EP1 refused the execution: HTTP {response.status_code}")
+            raise NotApplicable(f"an EP1 execution, which the simulator refused: HTTP {response.status_code}")
         state.dispensed = True
     return data
 

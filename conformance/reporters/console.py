@@ -16,6 +16,10 @@ from conformance.reporters.i18n import labels
 from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES, by_operation, status_counts
 
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim", "error": "magenta"}
+_VERDICT_STYLE = {"conforme": "bold green", "non-conforme": "bold red", "incomplet": "bold yellow",
+                  "interrompu": "bold magenta"}
+_VERDICT_STYLE = {"conforme": "bold green", "non-conforme": "bold red", "incomplet": "bold yellow",
+                  "interrompu": "bold magenta"}
 _MARK = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
 
 
@@ -93,7 +97,12 @@ class ConsoleReporter:
             f"{sc['total']} {t['scenarios']}: " + ", ".join(f"{sc[s]} {t[s]}" for s in
                                                           ("pass", "fail", "warn", "skip", "error"))
             + f" — {ck['total']} {t['checks']}, {ck['pass']} {t['passed']}", markup=False)
+        for u in result.unverified():
+            shown = [s for s in u.scenarios if s]
+            where = f" [{', '.join(shown[:3])}{'…' if len(shown) > 3 else ''}]" if shown else ""
+            self.console.print(f"{t['unverified']}: {u.requirement} ({t[u.severity]}) — {u.reason}{where}"
+                               + (f" — {t['accepted']}" if u.accepted else ""), markup=False)
         anomalies = len(result.anomalies())
         self.console.print(f"{t['verdict']}: {t[result.verdict]} — {t['anomalies']}: {anomalies}",
-                           style=None if self.plain else ("bold green" if result.conforme else "bold red"),
+                           style=None if self.plain else _VERDICT_STYLE[result.verdict],
                            markup=False)

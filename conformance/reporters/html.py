@@ -18,6 +18,7 @@ from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES
 MENTION_WORDS = ("e-prescription", "n°", "assurance maladie", "autorité parentale", "ameli",
                  "consulter ce qui a été", "page ")
 MAX_IMAGES = 6
+_VERDICT_CLASS = {"conforme": "ok", "incomplet": "inc"}
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;margin:0 auto;
 max-width:1100px;padding:1.5rem}
@@ -25,7 +26,7 @@ h1{font-size:1.6rem;margin:.2rem 0 1rem}h2{font-size:1.25rem;margin-top:2rem;bor
 table{border-collapse:collapse;margin:.5rem 0;width:100%}th,td{border:1px solid #bbb;padding:.3rem .5rem;
 text-align:left;vertical-align:top}th{background:#eef}
 .verdict{display:inline-block;padding:.4rem .9rem;border-radius:4px;font-weight:700;font-size:1.2rem}
-.ok{background:#0b6b2b;color:#fff}.ko{background:#a10d0d;color:#fff}
+.ok{background:#0b6b2b;color:#fff}.ko{background:#a10d0d;color:#fff}.inc{background:#8a5a00;color:#fff}
 .fail{color:#a10d0d;font-weight:600}.pass{color:#0b6b2b}.skip{color:#555}.warn{color:#7a4a00}
 .error{color:#6b006b;font-weight:600}
 .anomaly{border:1px solid #c99;border-left:6px solid #a10d0d;padding:.5rem .8rem;margin:.8rem 0;
@@ -58,7 +59,7 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(t['title'])}</title><style>{CSS}</style></head><body><main>",
         f"<h1>{_e(t['title'])}</h1>",
-        f'<p><span class="verdict {"ok" if verdict == "conforme" else "ko"}" role="status">'
+        f'<p><span class="verdict {_VERDICT_CLASS.get(verdict, "ko")}" role="status">'
         f"{_e(t['verdict'])} : {_e(t.get(verdict, verdict))}</span></p>",
         "<dl>",
         f"<dt>{_e(t['target'])}</dt><dd>{_e((report.get('target') or {}).get('url', ''))}</dd>",
@@ -70,6 +71,7 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
         f"<dt>{_e(t['seed'])}</dt><dd>{_e(str(report.get('seed', '')))}</dd>",
         "</dl>",
         _summary(report, t),
+        _unverified(report, t),
         _anomalies(report, folder, t),
         _coverage(report, t),
     ]
@@ -93,6 +95,20 @@ def _summary(report: dict[str, Any], t: dict[str, str]) -> str:
     return (f"<h2>{_e(t['summary'])}</h2><table><thead><tr><th scope=\"col\">{_e(t['operation'])}</th>"
             f"{head}<th scope=\"col\">{_e(t['passed'])}</th></tr></thead><tbody>{''.join(body)}"
             "</tbody></table>")
+
+
+def _unverified(report: dict[str, Any], t: dict[str, str]) -> str:
+    items = report.get("unverified") or []
+    if not items:
+        return ""
+    rows = "".join(
+        f'<tr><th scope="row">{_e(u["requirement"])}</th><td>{_e(t.get(u["severity"], u["severity"]))}</td>'
+        f'<td>{_e(u["reason"])}</td><td>{_e(", ".join(u.get("scenarios") or []))}</td>'
+        f'<td>{_e(t["accepted"] if u.get("accepted") else "")}</td></tr>' for u in items)
+    return (f"<h2>{_e(t['unverified'])} ({len(items)})</h2><p>{_e(t['unverified_help'])}</p>"
+            f"<table><thead><tr><th scope=\"col\">{_e(t['requirement'])}</th><th scope=\"col\">"
+            f"{_e(t['severity'])}</th><th scope=\"col\">{_e(t['finding'])}</th><th scope=\"col\">"
+            f"{_e(t['scenarios'])}</th><th scope=\"col\"></th></tr></thead><tbody>{rows}</tbody></table>")
 
 
 def _failures(report: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:

@@ -31,6 +31,10 @@ LABELS: dict[str, dict[str, str]] = {
         "caught": "Détecté par", "yes": "oui", "no": "NON", "warnings": "Avertissements",
         "generated": "Prescription générée la plus petite en échec",
         "legend": "Rouge : code 2D. Bleu : mentions repérées.", "location": "emplacement",
+        "unverified": "Non vérifié", "accepted": "accepté (--accept-unverified)",
+        "unverified_help": "Exigences que la campagne n'a pas pu établir : le verdict ne peut pas "
+                           "être conforme tant qu'elles ne sont pas vérifiées ou explicitement acceptées.",
+        "not-applicable": "non applicable", "not-evaluated": "non évalué",
     },
     "en": {
         "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "incomplet": "INCOMPLETE",
@@ -55,6 +59,10 @@ LABELS: dict[str, dict[str, str]] = {
         "caught": "Caught by", "yes": "yes", "no": "NO", "warnings": "Warnings",
         "generated": "Smallest failing generated prescription",
         "legend": "Red: code 2D. Blue: mentions found.", "location": "location",
+        "unverified": "Unverified", "accepted": "accepted (--accept-unverified)",
+        "unverified_help": "Requirements the run could not establish: the verdict cannot be "
+                           "conforming until they are verified or explicitly accepted.",
+        "not-applicable": "not applicable", "not-evaluated": "not evaluated",
     },
 }
 assert LABELS["fr"].keys() == LABELS["en"].keys()

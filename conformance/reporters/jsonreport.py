@@ -12,7 +12,7 @@ from conformance.engine.results import RunResult
 from conformance.evidence.layout import step_dir
 from conformance.reporters.summary import by_operation, status_counts
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def _check(c: Any) -> dict[str, Any]:
@@ -40,6 +40,10 @@ def to_dict(result: RunResult) -> dict[str, Any]:
         "profile": {"name": result.profile},
         "summary": {**status_counts(result), "anomalies": len(result.anomalies()),
                     "byOperation": by_operation(result)},
+        "unverified": [{"requirement": u.requirement, "severity": u.severity, "reason": u.reason,
+                        "scenarios": list(u.scenarios), "accepted": u.accepted}
+                       for u in result.unverified()],
+        "acceptedUnverified": list(result.accepted),
         "scenarios": [
             {
                 "id": sc.id, "title": sc.title, "file": sc.file, "status": sc.status,

@@ -36,6 +36,13 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
         if row and any(row.values()):
             lines.append(f"| {op} | " + " | ".join(str(row.get(s, 0)) for s in SEVERITIES)
                          + f" | {row.get('pass', 0)} |")
+    unverified = report.get("unverified") or []
+    if unverified:
+        lines += ["", f"**{w['unverified']}** — {w['unverified_help']}", ""]
+        for u in unverified:
+            accepted = f" — {w['accepted']}" if u.get("accepted") else ""
+            lines.append(f"- {u['requirement']} ({w.get(u['severity'], u['severity'])}) — "
+                         f"{_cell(u['reason'])}{accepted}")
     failed = [(sc, st, c) for sc in report.get("scenarios", []) for st in sc.get("steps", [])
               for c in st.get("checks", []) if c.get("status") == "fail"]
     if failed:
