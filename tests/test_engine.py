@@ -212,7 +212,8 @@ def test_without_a_journal_the_run_is_incomplete_until_accepted(tmp_path: Path) 
     assert partly.verdict == "incomplet"  # type: ignore[attr-defined]
 
 
-def test_a_check_that_errors_makes_the_run_incomplete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_check_that_errors_makes_the_run_incomplete(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     import dataclasses
 
     from conformance.checks import REGISTRY
