@@ -102,7 +102,7 @@ def _scenarios(count: int, folder: Path) -> list[Any]:
     folder.mkdir(parents=True, exist_ok=True)
     for n in range(count):
         (folder / f"b{n:03d}.yaml").write_text(SCENARIO.format(n=n), encoding="utf-8")
-    return load_suite([folder], Fixtures(BUNDLED_FIXTURES), REGISTRY.keys())
+    return load_suite([folder], Fixtures(BUNDLED_FIXTURES), REGISTRY)
 
 
 def step_overhead() -> tuple[float, float, float]:
@@ -131,7 +131,7 @@ def step_overhead() -> tuple[float, float, float]:
         from conformance.paths import BUNDLED_FIXTURES
         from conformance.scenario import Fixtures, load_suite
 
-        suite = load_suite([Path(tmp) / "c"], Fixtures(BUNDLED_FIXTURES), REGISTRY.keys())
+        suite = load_suite([Path(tmp) / "c"], Fixtures(BUNDLED_FIXTURES), REGISTRY)
         settings = Settings(target=w.target_url, handlers=(), jobs=1)
 
         def engine(scenarios: list[Any] = suite) -> None:

@@ -22,7 +22,7 @@ def world() -> Iterator[EmbeddedWorld]:
 @pytest.fixture(scope="session")
 def suite() -> list[Scenario]:
     """The bundled scenarios."""
-    return load_suite([BUNDLED_SCENARIOS], Fixtures(BUNDLED_FIXTURES), REGISTRY.keys())
+    return load_suite([BUNDLED_SCENARIOS], Fixtures(BUNDLED_FIXTURES), REGISTRY)
 
 
 @pytest.fixture(scope="session")

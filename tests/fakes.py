@@ -56,4 +56,4 @@ def scenarios(tmp_path: Path, text: str) -> list[Scenario]:
     """Scenarios from YAML text, with the bundled fixtures."""
     file = tmp_path / "s.yaml"
     file.write_text(text, encoding="utf-8")
-    return load_file(file, Fixtures(BUNDLED_FIXTURES), REGISTRY.keys())
+    return load_file(file, Fixtures(BUNDLED_FIXTURES), REGISTRY)

@@ -8,7 +8,7 @@ import pytest
 
 from conformance.checks import REGISTRY
 from conformance.paths import PROJECT
-from conformance.scenario import Fixtures, Scenario, ScenarioError, load_file
+from conformance.scenario import Fixtures, Scenario, ScenarioError, load_file, merge_override
 from conformance.scenario.yamlload import load_text
 
 BAD = Path(__file__).parent / "data" / "bad"
@@ -18,7 +18,7 @@ BAD = Path(__file__).parent / "data" / "bad"
 def test_bad_scenario_message(case: str, fixtures: Fixtures, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(PROJECT)
     with pytest.raises(ScenarioError) as info:
-        load_file(BAD.relative_to(PROJECT) / f"{case}.yaml", fixtures, REGISTRY.keys())
+        load_file(BAD.relative_to(PROJECT) / f"{case}.yaml", fixtures, REGISTRY)
     expected = (BAD / f"{case}.expected").read_text(encoding="utf-8").rstrip("\n")
     assert info.value.render() == expected
 
@@ -53,6 +53,21 @@ def test_list_of_scenarios_and_positions(tmp_path: Path, fixtures: Fixtures) -> 
     path.write_text("- id: A\n  title: a\n  steps: [{search: {}}]\n"
                     "- id: B\n  title: b\n  steps: [{search: {}}]\n  extra: 1\n", encoding="utf-8")
     with pytest.raises(ScenarioError) as info:
-        load_file(path, fixtures, REGISTRY.keys())
+        load_file(path, fixtures, REGISTRY)
     assert info.value.title == "unknown key 'extra' in mapping"
     assert info.value.pos is not None and info.value.pos.line == 7
+
+
+def test_a_partial_patient_override_merges_with_the_fixture(tmp_path: Path) -> None:
+    from conformance.engine.steps import _create_body
+
+    file = tmp_path / "s.yaml"
+    file.write_text("id: M\ntitle: m\ngiven: {prescriber: generaliste, patient: adulte}\nsteps:\n"
+                    "  - create:\n      consentement: {opposition: false}\n"
+                    "      patient: {dateNaissance: '1980-02-29', prenom: Anne}\n"
+                    "      lignes: [paracetamol]\n", encoding="utf-8")
+    (sc,) = load_file(file, Fixtures(PROJECT / "fixtures"), REGISTRY)
+    body = _create_body(sc, sc.steps[0].params, None)
+    assert body["patient"]["nomFamille"] == "NESSI" and body["patient"]["dateNaissance"] == "1980-02-29"
+    assert body["patient"]["prenom"] == "Anne" and body["prescripteur"] == sc.fixtures["prescriber"]
+    assert merge_override({"a": 1, "b": 2}, {"b": None, "c": 3}) == {"a": 1, "c": 3}

@@ -28,7 +28,7 @@ def _load(tmp: Path, text: str, fixtures: Fixtures) -> None:
     path = tmp / "fuzz.yaml"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
-        load_file(path, fixtures, REGISTRY.keys())
+        load_file(path, fixtures, REGISTRY)
     except ScenarioError as exc:
         rendered = exc.render()
         assert rendered.startswith("error: ") and LOCATED.search(rendered), rendered
@@ -83,4 +83,4 @@ def test_fixture_names_cannot_leave_the_fixtures_root(name: str, tmp_path: Path,
     path.write_text(f"id: X\ntitle: t\ngiven: {{patient: '{name}'}}\nsteps:\n  - consult: {{id: A}}\n",
                     encoding="utf-8")
     with pytest.raises(ScenarioError, match="unknown patient fixture"):
-        load_file(path, fixtures, REGISTRY.keys())
+        load_file(path, fixtures, REGISTRY)

@@ -24,7 +24,7 @@ def load_scenarios(selection: Selection, *, select: bool = True) -> list[Scenari
 
     roots, fixtures = suite_roots(selection)
     try:
-        scenarios = list(load_suite(roots, Fixtures(fixtures), REGISTRY.keys()))
+        scenarios = list(load_suite(roots, Fixtures(fixtures), REGISTRY))
     except ScenarioError as exc:
         raise ApplicationError(exc.render()) from exc
     return _select(scenarios, selection) if select else scenarios

@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.checks import ScenarioState, StepData
 from conformance.engine.variables import interpolate
-from conformance.scenario import Scenario, Step
+from conformance.scenario import Scenario, Step, merge_override
 from conformance.targets import HttpTarget, TeleserviceControl
 
 PHARMACIST = {"rpps": "10000000124", "nomFamille": "PHARMACIEN", "prenom": "Test",
@@ -19,12 +19,17 @@ class NotApplicable(Exception):
 
 
 def _create_body(sc: Scenario, params: dict[str, Any], generated: Any) -> dict[str, Any]:
-    """The step's keys over the generated prescription (if any), fixtures for what is missing."""
+    """The step's keys over the generated prescription (if any), fixtures for what is missing;
+    a ``patient:``/``prescripteur:`` mapping overrides the fixture field by field."""
     body = dict(generated) if isinstance(generated, dict) else {}
+    base = {"prescripteur": body.get("prescripteur", sc.fixtures.get("prescriber")),
+            "patient": body.get("patient", sc.fixtures.get("patient"))}
     body.update({k: v for k, v in params.items() if k not in ("repeat", "raw")})
-    for key, fixture in (("prescripteur", "prescriber"), ("patient", "patient")):
-        if key not in body and fixture in sc.fixtures:
-            body[key] = sc.fixtures[fixture]
+    for key, fallback in base.items():
+        if isinstance(body.get(key), dict) and isinstance(fallback, dict) and key in params:
+            body[key] = merge_override(fallback, body[key])
+        elif key not in body and fallback is not None:
+            body[key] = fallback
     return body
 
 

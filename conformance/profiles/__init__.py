@@ -52,9 +52,41 @@ def load_profile(name_or_path: str = DEFAULT) -> Profile:
         text = res.read_text(encoding="utf-8")
     try:
         data = yaml.safe_load(text)
-        rules = data["rules"]
-        if not isinstance(rules, dict):
-            raise TypeError("'rules' must be a mapping")
-    except (yaml.YAMLError, KeyError, TypeError) as exc:
-        raise ProfileError(f"profile {name_or_path} is invalid: {exc}") from exc
-    return Profile(str(data.get("name", name_or_path)), rules, str(path))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"profile {name_or_path} is not YAML: {exc}") from exc
+    problems = validate_profile(data)
+    if problems:
+        listed = "\n".join(f"  - {p}" for p in problems)
+        raise ProfileError(f"profile {name_or_path} is invalid:\n{listed}\n  = compare it with the "
+                           f"bundled one: conformance/profiles/{DEFAULT}.yaml")
+    return Profile(str(data.get("name", name_or_path)), data["rules"], str(path))
+
+
+def validate_profile(data: Any) -> list[str]:
+    """Every way ``data`` breaks the profile schema, and every pattern that does not compile."""
+    import json
+    import re
+
+    import jsonschema
+
+    schema = json.loads(resources.files("conformance.profiles").joinpath("schema.json").read_text("utf-8"))
+    problems = [f"{'.'.join(map(str, e.absolute_path)) or 'profile'}: {e.message}"
+                for e in jsonschema.Draft202012Validator(schema).iter_errors(data)]
+    if problems:
+        return problems
+    rules = data["rules"]
+    patterns = [("id_pattern", rules["id_pattern"]["value"]),
+                ("bizone_bottom_heading", rules["bizone_bottom_heading"]["value"])]
+    patterns += [("data_mention", p) for p in rules["data_mention"]["value"]]
+    patterns += [("legal_anchors", p) for p in rules["legal_anchors"]["value"]]
+    patterns += [("consent_mention", c["pattern"]) for c in rules["consent_mention"]["value"]]
+    for rule, pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            problems.append(f"rules.{rule}: {pattern!r} is not a regular expression ({exc})")
+    try:
+        jsonschema.Draft202012Validator.check_schema(rules["qr_payload_schema"]["value"])
+    except jsonschema.SchemaError as exc:
+        problems.append(f"rules.qr_payload_schema: not a JSON Schema ({exc.message})")
+    return problems

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conformance.scenario.errors import Pos, ScenarioError
+from conformance.scenario.errors import Pos, ScenarioError, ScenarioErrors
 from conformance.scenario.fixtures import Fixtures
 from conformance.scenario.loader import load_file, load_suite, scenario_files
-from conformance.scenario.model import Expectation, Scenario, Step
+from conformance.scenario.model import Expectation, Scenario, Step, merge_override
 
 __all__ = [
     "Expectation",
@@ -13,8 +13,10 @@ __all__ = [
     "Pos",
     "Scenario",
     "ScenarioError",
+    "ScenarioErrors",
     "Step",
     "load_file",
     "load_suite",
+    "merge_override",
     "scenario_files",
 ]

@@ -48,6 +48,23 @@ class ScenarioError(Exception):
         return "\n".join(out)
 
 
+class ScenarioErrors(ScenarioError):
+    """Every located error of a suite, found in one pass; ``render()`` lists them, then a count."""
+
+    def __init__(self, errors: list[ScenarioError]) -> None:
+        first = errors[0]
+        super().__init__(first.title, first.pos, first.hint, first.width)
+        self.errors = errors
+
+    def render(self) -> str:
+        """Each error in the one format, then how many in how many files."""
+        files = {e.pos.file for e in self.errors if e.pos is not None}
+        body = "\n\n".join(e.render() for e in self.errors)
+        if len(self.errors) == 1:
+            return body
+        return f"{body}\n\n{len(self.errors)} errors in {len(files)} file(s)"
+
+
 def _display(file: str) -> str:
     """The path relative to the working folder when it lies inside it."""
     try:

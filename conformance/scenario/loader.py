@@ -5,16 +5,17 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 
-from conformance.scenario.errors import Pos, ScenarioError, did_you_mean
+from conformance.scenario.contract import capabilities, create_body_errors
+from conformance.scenario.errors import Pos, ScenarioError, ScenarioErrors, did_you_mean
 from conformance.scenario.fixtures import Fixtures
-from conformance.scenario.model import STEP_KINDS, Expectation, Scenario, Step
+from conformance.scenario.model import STEP_KINDS, Expectation, Scenario, Step, merge_override
 from conformance.scenario.yamlload import Located, load_text
 
 VAR = re.compile(r"\$\{([^}]*)\}")
@@ -67,35 +68,55 @@ def _schema_error(doc: Located, error: jsonschema.ValidationError) -> ScenarioEr
     return ScenarioError(f"invalid value at '{label}': {error.message}", doc.pos(path))
 
 
-def _validate_schema(doc: Located) -> None:
+def _schema_errors(doc: Located) -> list[ScenarioError]:
+    """One located error per place the document breaks the scenario schema (the deepest)."""
     validator = jsonschema.Draft202012Validator(schema())
-    errors = sorted(validator.iter_errors(doc.value), key=lambda e: (len(e.absolute_path), e.path))
-    if errors:
-        deepest = max(errors, key=lambda e: len(e.absolute_path))
-        raise _schema_error(doc, deepest)
+    deepest: dict[tuple[Any, ...], jsonschema.ValidationError] = {}
+    for error in validator.iter_errors(doc.value):
+        key = tuple(error.absolute_path)[:2]  # one error per step (or per top-level key)
+        if key not in deepest or len(error.absolute_path) > len(deepest[key].absolute_path):
+            deepest[key] = error
+    return [_schema_error(doc, e) for _, e in sorted(deepest.items(), key=lambda kv: str(kv[0]))]
+
+
+Checks = Collection[str] | Mapping[str, Any]
 
 
 class _Builder:
     """Builds one Scenario from a validated document, checking names and variables."""
 
-    def __init__(self, doc: Located, fixtures: Fixtures, checks: Collection[str]) -> None:
+    def __init__(self, doc: Located, fixtures: Fixtures, checks: Checks) -> None:
         self.doc = doc
         self.fixtures = fixtures
         self.checks = checks
         self.known_vars: set[str] = set(BUILTIN_VARS)
+        self.errors: list[ScenarioError] = []  # every error of the document, not only the first
+        self.loaded: dict[str, Any] = {}
 
     def build(self) -> Scenario:
         v = self.doc.value
         given = v.get("given", {})
-        loaded: dict[str, Any] = {}
+        loaded = self.loaded
         for kind in ("prescriber", "patient"):
             if kind in given:
-                loaded[kind] = self.fixtures.get(kind, given[kind], self.doc.pos(("given", kind)))
+                try:
+                    loaded[kind] = self.fixtures.get(kind, given[kind], self.doc.pos(("given", kind)))
+                except ScenarioError as exc:
+                    self.errors.append(exc)
                 self.known_vars.add(kind)
         self.known_vars.update(v.get("vars", {}))
         if v.get("generate"):
             self.known_vars.update(("generated", "patient", "prescriber"))
+        known = capabilities()
+        for i, need in enumerate(v.get("needs", ())):
+            if need not in known:
+                self.errors.append(ScenarioError(
+                    f"unknown capability '{need}'", self.doc.pos(("needs", i)),
+                    did_you_mean(need, known) + " (capabilities come from the adapter contract's "
+                    "/about)", width=len(need)))
         steps = tuple(self._step(i, s) for i, s in enumerate(v["steps"]))
+        if self.errors:
+            raise ScenarioErrors(self.errors)
         return Scenario(
             id=v["id"], title=v["title"], file=self.doc.file, pos=self.doc.pos(()), steps=steps,
             requirements=tuple(v.get("requirements", ())), tags=tuple(v.get("tags", ())),
@@ -109,28 +130,63 @@ class _Builder:
         actions = [k for k in raw if k in STEP_KINDS]
         if len(actions) != 1:
             found = ", ".join(actions) or "none"
-            raise ScenarioError(f"a step needs exactly one action (found: {found})",
-                                self.doc.pos(path), "use one of: " + ", ".join(STEP_KINDS))
+            raise ScenarioErrors([*self.errors, ScenarioError(
+                f"a step needs exactly one action (found: {found})",
+                self.doc.pos(path), "use one of: " + ", ".join(STEP_KINDS))])
         kind = actions[0]
         params = raw[kind]
         if kind == "create":
             params = self._resolve_create(params, (*path, kind))
         self._check_vars(params, (*path, kind))
-        expect = None
+        expect: tuple[Expectation, ...] | None = None
         if "expect" in raw:
-            expect = tuple(self._expectation(e, (*path, "expect", i))
-                           for i, e in enumerate(raw["expect"]))
+            listed = [self._expectation(item, kind, (*path, "expect", i))
+                      for i, item in enumerate(raw["expect"])]
+            expect = tuple(e for e in listed if e is not None)
+        if kind == "create" and isinstance(params, dict) and "raw" not in params:
+            rejected = expect is not None and any(e.name == "rejected" for e in expect)
+            self._check_body(params, (*path, kind), types_only=rejected)
         save = tuple(raw.get("save", {}).items())
         self.known_vars.update(name for name, _ in save)
         return Step(index, kind, params, self.doc.pos(path), raw.get("title", ""), save, expect)
 
-    def _expectation(self, raw: Any, path: tuple[str | int, ...]) -> Expectation:
+    def _expectation(self, raw: Any, kind: str, path: tuple[str | int, ...]) -> Expectation | None:
         name, arg = (raw, None) if isinstance(raw, str) else next(iter(raw.items()))
         if name not in self.checks:
-            raise ScenarioError(f"unknown check '{name}'", self.doc.pos(path),
-                                did_you_mean(name, self.checks), width=len(name))
+            self.errors.append(ScenarioError(f"unknown check '{name}'", self.doc.pos(path),
+                                             did_you_mean(name, self.checks), width=len(name)))
+            return None
+        steps = getattr(self.checks[name], "steps", None) if isinstance(self.checks, Mapping) else None
+        if steps is not None and kind not in steps:
+            self.errors.append(ScenarioError(
+                f"check '{name}' does not apply to a {kind} step", self.doc.pos(path),
+                f"it applies to: {', '.join(steps)} (conformance list checks)", width=len(name)))
         self._check_vars(arg, path)
         return Expectation(name, arg, self.doc.pos(path))
+
+    def _check_body(self, params: dict[str, Any], path: tuple[str | int, ...], types_only: bool) -> None:
+        """The create body ``run`` would send, against the adapter contract; a step that
+        expects a rejection (invalid on purpose) is held to types only."""
+        if self.doc.value.get("generate"):
+            return  # the body is drawn at run time
+        body = {k: v for k, v in params.items() if k not in ("repeat", "raw")}
+        for key, fixture in (("prescripteur", "prescriber"), ("patient", "patient")):
+            if isinstance(body.get(key), dict) and fixture in self.loaded:
+                body[key] = merge_override(self.loaded[fixture], body[key])
+            elif key not in body and fixture in self.loaded:
+                body[key] = self.loaded[fixture]
+        for error in create_body_errors(body):
+            if types_only and error.kind != "type":
+                continue
+            where = self.doc.pos((*path, *error.path))
+            label = ".".join(map(str, error.path)) or "body"
+            if error.kind == "type" and "'string'" in error.message:
+                hint = ("quote it: YAML read this value as a date or a number, the contract "
+                        "wants a string")
+            else:
+                hint = "see conformance/contract/adapter.openapi.yaml (CreateRequest)"
+            self.errors.append(ScenarioError(f"create body breaks the adapter contract at "
+                                             f"'{label}': {error.message}", where, hint))
 
     def _resolve_create(self, params: dict[str, Any], path: tuple[str | int, ...]) -> dict[str, Any]:
         out = dict(params)
@@ -155,11 +211,11 @@ class _Builder:
             for match in VAR.finditer(value):
                 root = match.group(1).split(".")[0].strip()
                 if root not in self.known_vars:
-                    raise ScenarioError(
+                    self.errors.append(ScenarioError(
                         f"unknown variable '${{{match.group(1)}}}'", self.doc.pos(path),
                         did_you_mean(root, self.known_vars) + " (save it in an earlier step, "
                         "or declare it under 'vars')",
-                    )
+                    ))
         elif isinstance(value, dict):
             for k, item in value.items():
                 self._check_vars(item, (*path, k))
@@ -168,13 +224,15 @@ class _Builder:
                 self._check_vars(item, (*path, i))
 
 
-def load_file(path: Path, fixtures: Fixtures, checks: Collection[str]) -> list[Scenario]:
-    """The scenarios of one file (one document, a list, or several documents)."""
+def load_file(path: Path, fixtures: Fixtures, checks: Checks) -> list[Scenario]:
+    """The scenarios of one file (one document, a list, or several documents); ScenarioErrors
+    with every error found in it."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read {path}: {exc}", Pos(str(path), 1, 1)) from exc
     scenarios = []
+    errors: list[ScenarioError] = []
     for doc in load_text(text, str(path)):
         items = doc.value if isinstance(doc.value, list) else [doc.value]
         for i, item in enumerate(items):
@@ -182,22 +240,46 @@ def load_file(path: Path, fixtures: Fixtures, checks: Collection[str]) -> list[S
             sub = Located(item, doc.file, {p[len(prefix):]: pos for p, pos in doc.positions.items()
                                            if p[: len(prefix)] == prefix})
             if not isinstance(item, dict):
-                raise ScenarioError("a scenario must be a mapping", sub.pos(()),
-                                    "start with 'id:', 'title:' and 'steps:'")
-            _validate_schema(sub)
-            scenarios.append(_Builder(sub, fixtures, checks).build())
+                errors.append(ScenarioError("a scenario must be a mapping", sub.pos(()),
+                                            "start with 'id:', 'title:' and 'steps:'"))
+                continue
+            found = _schema_errors(sub)
+            if found:
+                errors += found
+                continue
+            try:
+                scenarios.append(_Builder(sub, fixtures, checks).build())
+            except ScenarioErrors as exc:
+                errors += exc.errors
+            except ScenarioError as exc:
+                errors.append(exc)
+    if errors:
+        raise ScenarioErrors(errors)
     return scenarios
 
 
-def load_suite(paths: Iterable[Path], fixtures: Fixtures, checks: Collection[str]) -> list[Scenario]:
-    """Every scenario under ``paths``; duplicate ids are an error."""
+def load_suite(paths: Iterable[Path], fixtures: Fixtures, checks: Checks) -> list[Scenario]:
+    """Every scenario under ``paths``, every file read; ScenarioErrors with every error of every
+    file (duplicate ids included)."""
     scenarios: list[Scenario] = []
+    errors: list[ScenarioError] = []
     seen: dict[str, Scenario] = {}
     for file in scenario_files(paths):
-        for sc in load_file(file, fixtures, checks):
+        try:
+            loaded = load_file(file, fixtures, checks)
+        except ScenarioErrors as exc:
+            errors += exc.errors
+            continue
+        except ScenarioError as exc:
+            errors.append(exc)
+            continue
+        for sc in loaded:
             if sc.id in seen:
-                raise ScenarioError(f"duplicate scenario id '{sc.id}'", sc.pos,
-                                    f"already used at {seen[sc.id].pos}")
+                errors.append(ScenarioError(f"duplicate scenario id '{sc.id}'", sc.pos,
+                                            f"already used at {seen[sc.id].pos}"))
+                continue
             seen[sc.id] = sc
             scenarios.append(sc)
+    if errors:
+        raise ScenarioErrors(errors)
     return scenarios

@@ -49,3 +49,10 @@ class Scenario:
     given: tuple[tuple[str, str], ...] = ()
     fixtures: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     variables: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+def merge_override(fixture: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """A step's ``patient:``/``prescripteur:`` mapping over the scenario's fixture: the fields
+    it names replace the fixture's, a field set to null is removed, the rest is kept."""
+    merged = {**fixture, **override}
+    return {k: v for k, v in merged.items() if v is not None}
