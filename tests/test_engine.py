@@ -89,7 +89,7 @@ title: a teleservice fault without a simulator cannot be injected, the rest woul
 given: {prescriber: generaliste, patient: adulte}
 steps:
   - teleservice: {fault: unavailable, operation: EP4}
-  - create: {lignes: [paracetamol]}
+  - create: {lignes: [paracetamol], consentement: {opposition: false}}
     expect: [id_format]
 """
     result = run(FakeTarget(), scenarios(tmp_path, text))[-1].result  # type: ignore[attr-defined]
@@ -110,8 +110,9 @@ def test_phases_run_after_the_scenarios_as_scenarios_of_their_own(tmp_path: Path
 
 
 def test_a_check_on_the_wrong_step_kind_is_an_error_not_a_pass(tmp_path: Path) -> None:
+    # validate refuses it (tests/data/bad/check-wrong-step.yaml); the engine still guards
     text = CREATE_CONSULT.replace("expect: [same_id]", "expect: [qr_present]")
-    result = run(FakeTarget(), scenarios(tmp_path, text))[-1].result  # type: ignore[attr-defined]
+    result = run(FakeTarget(), scenarios(tmp_path, text, static=False))[-1].result  # type: ignore[attr-defined]
     check = result.scenarios[0].steps[1].checks[0]
     assert check.status is Status.ERROR and "does not apply" in check.message
 
