@@ -220,12 +220,29 @@ def number_under_qr(ctx: CheckContext) -> str:
     return f"N°{pid} under the code"
 
 
+_PLURAL = re.compile(r"\s?\((?:s|es|nt|ont|x)\)")
+
+
+def prose(page: PaperPage) -> str:
+    """The page's text as wording rules read it: lower case, normalised, lines joined with
+    end-of-line hyphenation undone, parenthesised plurals ("informé(s)", "a (ont)") removed."""
+    parts: list[str] = []
+    for line in page.lines:
+        text = normalise(line.text)
+        if parts and parts[-1].endswith("-") and text[:1].islower():
+            parts[-1] = parts[-1][:-1] + text  # "transmi-" / "ses": one word
+        else:
+            parts.append(text)
+    return " ".join(_PLURAL.sub("", " ".join(parts).lower()).split())
+
+
 def _mention(ctx: CheckContext, rule: str) -> PaperPage:
     pages, patterns = text_pages(ctx), ctx.profile.value(rule)
-    for page in pages:
-        if all(re.search(p, page.text.lower()) for p in patterns):
+    texts = [(page, prose(page)) for page in pages]
+    for page, text in texts:
+        if all(re.search(p, text) for p in patterns):
             return page
-    missing = [p for p in patterns if not any(re.search(p, pg.text.lower()) for pg in pages)]
+    missing = [p for p in patterns if not any(re.search(p, text) for _, text in texts)]
     raise Failed("mention missing or incomplete", f"text matching {missing[0]}", "not found")
 
 
@@ -239,11 +256,11 @@ def data_mention(ctx: CheckContext) -> str:
 
 def _consent(ctx: CheckContext) -> tuple[PaperPage, bool]:
     for page in text_pages(ctx):
-        text = page.text.lower()
+        text = prose(page)
         for wording in ctx.profile.value("consent_mention"):
             match = re.search(wording["pattern"], text)
             if match:
-                return page, match.group(1) == wording["objects_when"]
+                return page, re.fullmatch(wording["objects_when"], match.group(1)) is not None
     raise Failed("no consent paragraph in an accepted wording", "one of the profile wordings",
                  "not found")
 
