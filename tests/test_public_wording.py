@@ -5,6 +5,7 @@ each rule passes on them and fails on a missing, truncated or contradicting para
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,9 @@ def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: flo
     pdf.set_font("DejaVu", size=10)
     pdf.text(20, 25, "Dr Claire MARTIN — Médecine générale — RPPS 10000000017 — AM 101000016")
     pdf.text(120, 35, "Mme NESSI Ruth, née le 14/07/1977")
-    payload = ('{"S":{"V":2},"D":{"ID":"%s","P":{"N":"NESSI","P":"Ruth","D":"1977-07-14"},'
-               '"M":{"RPPS":"10000000017","AM":"101000016"}}}' % PID)
+    payload = json.dumps({"S": {"V": 2}, "D": {"ID": PID, "P": {"N": "NESSI", "P": "Ruth",
+                          "D": "1977-07-14"}, "M": {"RPPS": "10000000017", "AM": "101000016"}}},
+                         separators=(",", ":"))
     qr = segno.make(payload, error="l", micro=False)
     n, size, x, y = len(qr.matrix), 36.0, 15.0, 225.0
     module = size / n
