@@ -111,12 +111,12 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 def run_check(name: str, pdf: bytes, opposition: bool = False,
-              created: dict[str, Any] | None = None) -> str:
+              created: dict[str, Any] | None = None, days: set[str] | None = None) -> str:
     created = created or example_body()
     created["consentement"]["opposition"] = opposition
     exchange = Exchange("GET", "/paper", None, 200, {"content-type": "application/pdf"}, pdf, 0.0)
     data = StepData("paper", {"id": PID}, [exchange])
-    state = ScenarioState(created=created, created_id=PID)
+    state = ScenarioState(created=created, created_id=PID, created_days=days or set())
     ctx = CheckContext(data, state, load_profile(), None, None, analyse_bytes)
     return REGISTRY[name].fn(ctx)
 
@@ -279,3 +279,51 @@ def test_names_in_the_code_2d_unchanged_code_point_by_code_point() -> None:
     nfd = page(payload(P={"N": nfd_name.ljust(90), "P": "Ruth", "D": "1977-07-14"}))
     with pytest.raises(Failed, match="6 code points"):
         run_check("names_intact", nfd, created=body)
+
+
+def test_sex_stated_by_civility_alone() -> None:
+    civility_only = changed("born", "née le 14 juillet 1977")
+    assert run_check("patient_identified", page(payload(), header=civility_only))
+    for wrong in ("M. NESSI Ruth", "NESSI Ruth"):
+        header = {**civility_only, "patient": (115, 20, wrong)}
+        with pytest.raises(Failed, match="sexe"):
+            run_check("patient_identified", page(payload(), header=header))
+
+
+def test_the_date_is_the_day_the_target_registered_in_paris() -> None:
+    undated = example_body()
+    del undated["dateOrdonnance"]
+    printed = page(payload())  # "Paris, le 24 novembre 2026"
+    assert run_check("prescription_date", printed, created=undated, days={"2026-11-24"})
+    # created at 23:59:59.9 on the 24th, answered on the 25th: either day is the right one
+    assert run_check("prescription_date", printed, created=undated, days={"2026-11-24", "2026-11-25"})
+    with pytest.raises(Failed, match="not printed"):
+        run_check("prescription_date", printed, created=undated, days={"2026-11-25"})
+
+
+def two_pages(first: list[tuple[float, str]], second: list[tuple[float, str]]) -> bytes:
+    """Two pages of lines at the given heights (mm from the top), in Helvetica."""
+    buf = io.BytesIO()
+    c = Canvas(buf, pagesize=A4)
+    for lines in (first, second):
+        c.setFont("Helvetica", 10)
+        for y, text in lines:
+            c.drawString(20 * mm, H - y * mm, text)
+        c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+def test_bizone_reads_across_pages_the_heading_need_not_be_repeated() -> None:
+    heading = "Prescriptions SANS RAPPORT avec l'affection de longue durée"
+    body = ald_body()
+    continued = two_pages([(60, "PARACÉTAMOL 500 mg comprimé"), (80, heading)],
+                          [(30, "AMOXICILLINE 1 g")])
+    assert run_check("bizone", continued, created=body)
+    repeated = two_pages([(60, "PARACÉTAMOL 500 mg comprimé"), (80, heading)],
+                         [(20, heading), (30, "AMOXICILLINE 1 g")])
+    assert run_check("bizone", repeated, created=body)
+    ald_after = two_pages([(60, "AMOXICILLINE 1 g"), (80, heading)],
+                          [(30, "PARACÉTAMOL 500 mg comprimé")])
+    with pytest.raises(Failed, match="wrong zone"):
+        run_check("bizone", ald_after, created=body)

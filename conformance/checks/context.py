@@ -20,6 +20,7 @@ class ScenarioState:
     created: dict[str, Any] | None = None
     created_id: str | None = None
     dispensed: bool = False  # a pharmacist recorded an execution (EP1) in an earlier step
+    created_days: set[str] = field(default_factory=set)  # Europe/Paris days of the last creation
 
 
 @dataclass

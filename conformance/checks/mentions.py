@@ -12,7 +12,7 @@ from typing import Any
 
 from conformance.checks.context import CheckContext
 from conformance.checks.footer import PAPER, text_pages
-from conformance.checks.registry import Failed, Skipped, check
+from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
 from conformance.paper import PaperPage, normalise
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
@@ -82,11 +82,28 @@ def prescriber_identified(ctx: CheckContext) -> str:
     return f"prescriber identified ({len([v for v in wanted.values() if v])} fields)"
 
 
-def _sex_printed(text: str, sex: str) -> bool:
+CIVILITY = {"F": r"(?:mme|madame|mlle|mademoiselle)\b\.?", "M": r"(?:m\.|mr\b\.?|monsieur\b)"}
+
+
+def _sex_stated(text: str, sex: str) -> bool:
     """'Sexe : F' (or M), or the word féminin / masculin."""
-    letter, word = {"F": ("f", "féminin"), "M": ("m", "masculin")}.get(sex.upper(), (sex.lower(), "$^"))
+    letter, word = {"F": ("f", "féminin"), "M": ("m", "masculin")}.get(sex, (sex.lower(), "$^"))
     return bool(re.search(rf"\bsexe\s*:?\s*(?:{re.escape(letter)}|{word})\b", text)
                 or re.search(rf"\b{word}\b", text))
+
+
+def _sex_printed(text: str, sex: str, names: list[str]) -> bool:
+    """The sex is stated ('Sexe : F', 'féminin'), or shown by a civility (Mme, M.) just before
+    the patient's name; never when the opposite sex is stated."""
+    sex = sex.upper()
+    other = {"F": "M", "M": "F"}.get(sex)
+    if other and _sex_stated(text, other):
+        return False
+    if _sex_stated(text, sex):
+        return True
+    civility = CIVILITY.get(sex)
+    named = "|".join(re.escape(normalise(n).lower()) for n in names if n)
+    return bool(civility and named and re.search(rf"(?<!\w){civility}\s*(?:{named})(?!\w)", text))
 
 
 @check("patient_identified", "PAP-06", "major", "Identification du patient", PAPER,
@@ -103,7 +120,8 @@ def patient_identified(ctx: CheckContext) -> str:
                                                         rf"|{re.escape(str(value).replace('.', ','))}", text):
             missing.append(f"{key}: {value!r}")
     sex = patient.get("sexe")
-    if sex and not _sex_printed(text, str(sex)):
+    names = [str(patient.get(k) or "") for k in ("nomFamille", "prenom")]
+    if sex and not _sex_printed(text, str(sex), names):
         missing.append(f"sexe: {sex!r}")
     if missing:
         raise Failed(f"{len(missing)} patient field(s) not printed, first {missing[0]}",
@@ -115,12 +133,17 @@ def patient_identified(ctx: CheckContext) -> str:
 @check("prescription_date", "PAP-07", "major", "Date de la prescription", PAPER,
        "print the date of the ordonnance")
 def prescription_date(ctx: CheckContext) -> str:
-    """The prescription date is printed (the creation's, or today's when it gave none)."""
+    """The prescription date is printed: the creation's, or (when it gave none) the day the
+    target registered it, in Europe/Paris (either day when the creation straddled midnight)."""
     created = _created(ctx)
-    iso = created.get("dateOrdonnance") or ctx.state.variables.get("dateOrdonnance") \
-        or dt.date.today().isoformat()
+    given = created.get("dateOrdonnance") or ctx.state.variables.get("dateOrdonnance")
+    days = [str(given)] if given else sorted(ctx.state.created_days)
+    if not days:
+        raise NotEvaluated("no prescription date to compare with (the creation gave none and "
+                           "its registration day is unknown)")
     text = _all_text(text_pages(ctx))
-    forms = date_forms(str(iso))
+    forms = [form for day in days for form in date_forms(day)]
+    iso = " or ".join(days)
     # the consent paragraph's "informé le <date>" is often the same day: it does not count
     informed = "|".join(re.escape(f) for f in forms)
     text = re.sub(rf"inform[ée]e?\(?s?\)? (?:le |du )?(?:{informed})", " ", text)
@@ -183,7 +206,8 @@ def substitution_motive(ctx: CheckContext) -> str:
        "print ALD lines above the 'SANS RAPPORT avec l'affection de longue durée' separator, "
        "others below it")
 def bizone(ctx: CheckContext) -> str:
-    """For each label: as many printed above the bottom-zone heading as there are ALD lines."""
+    """In reading order across pages, every ALD line comes before the first heading of the
+    non-ALD zone and every other line after it (the heading may be repeated on later pages)."""
     lines = [ln for ln in _created(ctx).get("lignes", []) if isinstance(ln, dict)]
     if not any(ln.get("ald") for ln in lines):
         raise Skipped("no ALD line: single-zone ordonnance")
@@ -193,26 +217,27 @@ def bizone(ctx: CheckContext) -> str:
         label = normalise(str(line.get("libelle", ""))).lower()[:40]
         wanted.setdefault(label, [0, 0])[0 if line.get("ald") else 1] += 1
     printed = {label: [0, 0] for label in wanted}
-    for page in text_pages(ctx):
-        split = next((ln.box[1] for ln in page.lines if re.search(heading, normalise(ln.text).lower())),
-                     None)
-        for text_line in page.lines:
-            text = normalise(text_line.text).lower()
-            for label in wanted:
-                if label and label in text:
-                    if split is None:
-                        raise Failed("ALD lines printed without the bizone layout",
-                                     "a 'sans rapport avec l'ALD' zone",
-                                     f"page {page.number}: no separator")
-                    printed[label][0 if text_line.box[1] < split else 1] += 1
+    reading = [(page.number, ln.box[1], ln.box[0], normalise(ln.text).lower())
+               for page in text_pages(ctx) for ln in page.lines]
+    bottom = False
+    for _, _, _, text in sorted(reading):
+        if re.search(heading, text):
+            bottom = True
+            continue
+        for label in wanted:
+            if label and label in text:
+                printed[label][1 if bottom else 0] += 1
+    if not any(re.search(heading, text) for *_, text in reading):
+        raise Failed("ALD lines printed without the bizone layout",
+                     "a 'sans rapport avec l'ALD' zone after the ALD lines", "no separator on any page")
     for label, (ald, other) in wanted.items():
-        top, bottom = printed[label]
-        if top + bottom == 0:
+        top, below = printed[label]
+        if top + below == 0:
             raise Failed(f"line {label!r} not found on the paper", "every line printed", "not found")
-        if top != ald or bottom != other:
+        if top != ald or below != other:
             raise Failed(f"{label!r} printed in the wrong zone",
                          f"{ald} in the top (ALD) zone, {other} below",
-                         f"{top} in the top zone, {bottom} below")
+                         f"{top} in the top zone, {below} below")
     return f"{len(lines)} line(s) in the right zone"
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from conformance.checks import ScenarioState, StepData
 from conformance.engine.variables import interpolate
@@ -12,6 +14,11 @@ from conformance.targets import HttpTarget, TeleserviceControl
 
 PHARMACIST = {"rpps": "10000000124", "nomFamille": "PHARMACIEN", "prenom": "Test",
               "profession": "pharmacien"}
+
+
+def paris_day() -> str:
+    """Today in Europe/Paris, where the prescriber dates the ordonnance."""
+    return dt.datetime.now(ZoneInfo("Europe/Paris")).date().isoformat()
 
 
 class NotApplicable(Exception):
@@ -72,6 +79,7 @@ def _create(data: StepData, sc: Scenario, state: ScenarioState, target: HttpTarg
         return
     body = _create_body(sc, params, state.variables.get("generated"))
     data.sent = body
+    state.created_days = {paris_day()}
     repeat = int(params.get("repeat", 1))
     if repeat == 1:
         data.exchanges.append(target.send("POST", "/prescriptions", body=body))
@@ -80,6 +88,7 @@ def _create(data: StepData, sc: Scenario, state: ScenarioState, target: HttpTarg
             futures = [pool.submit(target.send, "POST", "/prescriptions", body)
                        for _ in range(repeat)]
             data.exchanges.extend(f.result() for f in futures)
+    state.created_days.add(paris_day())  # a creation that straddled midnight: either day
     state.created = body
     state.variables["patient"] = body.get("patient")
     state.variables["prescriber"] = body.get("prescripteur")

@@ -9,6 +9,7 @@ import secrets
 import time
 import unicodedata
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 from starlette.applications import Starlette
@@ -25,6 +26,8 @@ from conformance.reference.validation import LINE_TYPES, Invalid, validate_creat
 
 CONTRACT_VERSION = "1.0"
 SOFTWARE = {"logiciel": "epresc-reference", "version": __version__, "editeur": "epresc-conformance"}
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class TeleserviceDown(Exception):
@@ -177,7 +180,8 @@ def _routes(ref: Reference) -> list[Route]:
             return JSONResponse({"id": given, "statut": ref.local[given]["statut"],
                                  "papier": f"/prescriptions/{given}/paper"}, status_code=200)
         rx = copy.deepcopy(body)
-        rx.setdefault("dateOrdonnance", dt.date.today().isoformat())
+        # the prescriber's day, in France, whatever the server's time zone
+        rx.setdefault("dateOrdonnance", dt.datetime.now(PARIS).date().isoformat())
         rx["id"] = given or _new_id(ref)
         d = rx["prescripteur"]
         ref.prescribers[d["rpps"]] = {"am": d.get("am"), "finess": d.get("finess")}
