@@ -327,3 +327,16 @@ def test_bizone_reads_across_pages_the_heading_need_not_be_repeated() -> None:
                           [(30, "PARACÉTAMOL 500 mg comprimé")])
     with pytest.raises(Failed, match="wrong zone"):
         run_check("bizone", ald_after, created=body)
+
+
+def test_nr_on_every_non_reimbursable_line_and_no_other() -> None:
+    body = example_body()
+    body["lignes"][0]["nonRembourse"] = True
+    flagged = changed("label", "PARACÉTAMOL 500 mg comprimé   NR")
+    assert run_check("nr_printed", page(payload(), header=flagged), created=body)
+    with pytest.raises(Failed, match="NR missing"):
+        run_check("nr_printed", GOOD, created=body)
+    body["lignes"][0]["nonRembourse"] = False
+    with pytest.raises(Failed, match="NR on a reimbursable line"):
+        run_check("nr_printed", page(payload(), header=flagged), created=body)
+    assert run_check("nr_printed", GOOD, created=body)

@@ -32,7 +32,8 @@ def _font() -> str:
     return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
 
 
-def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: float = 120) -> bytes:
+def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: float = 120,
+              patient: tuple[float, str] = (120, "Mme NESSI Ruth, née le 14/07/1977")) -> bytes:
     """An ordonnance footer drawn by fpdf2 (not our renderer): code bottom-left, number under it,
     both paragraphs justified to its right."""
     pdf = FPDF(format="A4", unit="mm")
@@ -40,7 +41,7 @@ def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: flo
     pdf.add_font("DejaVu", fname=_font())
     pdf.set_font("DejaVu", size=10)
     pdf.text(20, 25, "Dr Claire MARTIN — Médecine générale — RPPS 10000000017 — AM 101000016")
-    pdf.text(120, 35, "Mme NESSI Ruth, née le 14/07/1977")
+    pdf.text(patient[0], 35, patient[1])
     payload = json.dumps({"S": {"V": 2}, "D": {"ID": PID, "P": {"N": "NESSI", "P": "Ruth",
                           "D": "1977-07-14"}, "M": {"RPPS": "10000000017", "AM": "101000016"}}},
                          separators=(",", ":"))
@@ -132,3 +133,11 @@ def test_a_raster_scan_of_the_page_passes_the_code_checks_and_leaves_text_not_ev
         assert found[name].status is Status.PASS, (name, found[name].message)
     for name in WORDING[:2]:
         assert found[name].status is Status.SKIP and found[name].skip == "not-evaluated"
+
+
+def test_text_off_the_page_fails_near_the_edge_warns(tmp_path: Path) -> None:
+    long_name = "Mme D'ARGENSON-LŒUVRE DE LA CÔTE-SAINT-ANDRÉ Anaïs-Hélène, née le 14/07/1977"
+    assert verdicts(fpdf_page(patient=(120, long_name)), tmp_path)["PAP-13 nothing_cut_off"] is Status.FAIL
+    near = verdicts(fpdf_page(patient=(2.5, "Mme NESSI Ruth")), tmp_path)
+    assert near["PAP-13 nothing_cut_off"] is Status.WARN
+    assert verdicts(fpdf_page(), tmp_path)["PAP-13 nothing_cut_off"] is Status.PASS

@@ -16,7 +16,8 @@ from conformance.vocabulary import Status
 MAX_FILE = 50_000_000
 STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "qr_quiet_zone",
               "number_under_qr", "data_mention", "consent_mention", "consent_matches",
-              "legal_right_of_qr", "page_numbers", "qr_degraded", "substitution_motive")
+              "legal_right_of_qr", "page_numbers", "qr_degraded", "substitution_motive",
+              "nothing_cut_off")
 
 
 @dataclass(frozen=True)

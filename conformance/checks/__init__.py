@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from conformance.checks import consent, degraded, footer, identifier, mentions, names, national, roundtrip  # noqa: F401 (registration)
+from conformance.checks import (  # noqa: F401 (registration)
+    consent,
+    degraded,
+    footer,
+    identifier,
+    margins,
+    mentions,
+    names,
+    national,
+    roundtrip,
+)
 from conformance.checks.context import CheckContext, ScenarioState, StepData
 from conformance.checks.registry import (
                    DEFAULTS,
@@ -27,7 +37,7 @@ defaults("paper", ("qr_present", "qr_payload", "same_id", "qr_values", "qr_posit
                    "consent_matches", "legal_right_of_qr", "page_numbers", "qr_degraded",
                    "prescriber_identified", "patient_identified", "prescription_date",
                    "lines_printed", "substitution_motive", "bizone", "replaced_identified",
-                   "identifiers_printed", "names_intact"))
+                   "identifiers_printed", "names_intact", "nothing_cut_off", "nr_printed"))
 defaults("teleservice", ())
 defaults("dispense", ())
 

@@ -1,4 +1,4 @@
-"""PAP-05 … PAP-10 and PAP-12: the classic mentions of the printed ordonnance (CSP R5132-3).
+"""PAP-05 … PAP-10, PAP-12 and PAP-14: the classic mentions of the printed ordonnance (CSP R5132-3).
 
 Every comparison is made on normalised text (NFKC, quotes, ligatures, whitespace) in lower
 case, so another renderer's fonts, line wraps and non-breaking spaces do not matter.
@@ -43,7 +43,9 @@ def date_forms(iso: str) -> list[str]:
 
 
 def _has(text: str, value: Any) -> bool:
-    return normalise(str(value)).lower() in text
+    """``value`` printed, also when a long word was wrapped over two lines."""
+    wanted = normalise(str(value)).lower()
+    return wanted in text or wanted.replace(" ", "") in text.replace(" ", "")
 
 
 def _missing(text: str, wanted: dict[str, Any]) -> list[str]:
@@ -256,3 +258,55 @@ def replaced_identified(ctx: CheckContext) -> str:
         raise Failed("the replaced doctor is not identified", "replaced doctor's names and RPPS",
                      missing[0], tuple(missing))
     return f"replaced doctor {replaced.get('nomFamille')} identified"
+
+
+def _line_blocks(pages: list[PaperPage], labels: list[str]) -> list[list[str]]:
+    """For each created line (by label, in order), the printed rows of its block: from the row
+    where its label starts to the next label, zone heading or page, at most 20 mm below."""
+    rows = sorted((page.number, ln.box[1], ln.box[0], normalise(ln.text))
+                  for page in pages for ln in page.lines)
+    starts = [i for i, row in enumerate(rows) if any(lb and lb in row[3].lower() for lb in labels)]
+    blocks: list[list[str]] = []
+    used: set[int] = set()
+    for label in labels:
+        start = next((i for i in starts if i not in used and label and label in rows[i][3].lower()), None)
+        if start is None:
+            blocks.append([])
+            continue
+        used.add(start)
+        page, top = rows[start][0], rows[start][1]
+        block = [rows[start][3]]
+        for row in rows[start + 1:]:
+            if row[0] != page or row[1] > top + 20 or any(lb and lb in row[3].lower() for lb in labels):
+                break
+            block.append(row[3])
+        blocks.append(block)
+    return blocks
+
+
+@check("nr_printed", "PAP-14", "major", "« NR » sur chaque ligne non remboursable, et sur aucune autre",
+       PAPER, "print 'NR' on every non-reimbursable line, and only there")
+def nr_printed(ctx: CheckContext) -> str:
+    """'NR' (a whole word, upper case) in the block of each non-reimbursable line, in no other
+    line's block."""
+    lines = [ln for ln in _created(ctx).get("lignes", []) if isinstance(ln, dict)]
+    token = re.compile(rf"(?<!\w){re.escape(ctx.profile.value('nr_mention'))}(?!\w)")
+    labels = [normalise(str(ln.get("libelle", ""))).lower()[:25] for ln in lines]
+    blocks = _line_blocks(text_pages(ctx), labels)
+    wrong = []
+    for n, (line, block) in enumerate(zip(lines, blocks, strict=True), start=1):
+        if not block:
+            raise NotEvaluated(f"line {n} ({line.get('libelle')!r}) not found on the paper "
+                               "(PAP-08 reports it)")
+        # the label itself may contain the letters (e.g. 'NR' in a brand name) only as a word
+        printed = any(token.search(row.replace(str(line.get("libelle", "")), "")) for row in block)
+        if printed != bool(line.get("nonRembourse")):
+            wrong.append(f"line {n} {line.get('libelle')!r}: " +
+                         ("NR missing" if line.get("nonRembourse") else "NR on a reimbursable line"))
+    if wrong:
+        raise Failed(f"{len(wrong)} line(s) with 'NR' wrong, first {wrong[0]}",
+                     "NR on non-reimbursable lines only", wrong[0], tuple(wrong))
+    flagged = sum(1 for ln in lines if ln.get("nonRembourse"))
+    if not flagged:
+        return f"no non-reimbursable line, no NR on the {len(lines)} line(s)"
+    return f"NR on the {flagged} non-reimbursable line(s) only"

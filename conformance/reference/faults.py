@@ -28,6 +28,9 @@ FAULTS: dict[str, str] = {
     "missing-consent-mention": "the paper omits the consent paragraph",
     "consent-printed-opposite": "EP4 gets the right consent flag, the paper prints the opposite",
     "nonsubstituable-no-motive": "'Non substituable' printed without MTE/EFG/CIF",
+    "name-off-page": "the patient's name is printed on one line whatever its length: a long one runs "
+                     "off the right edge of the page",
+    "nr-not-printed": "non-reimbursable lines are printed without 'NR'",
     "ald-wrong-zone": "an ALD line is printed in the non-ALD (bottom) zone",
     "prescriber-no-am": "the prescriber's AM (or FINESS) number is not printed",
     "patient-no-birthdate": "the patient's birth date is not printed",

@@ -12,6 +12,7 @@ import segno
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 PAGE_W, PAGE_H = A4
@@ -86,7 +87,8 @@ class PaperOptions:
 
 
 def _line_texts(line: dict[str, Any], faults: frozenset[str]) -> list[str]:
-    texts = [line["libelle"] + ("  NR" if line.get("nonRembourse") else "")]
+    texts = [line["libelle"] + ("  NR" if line.get("nonRembourse") and "nr-not-printed" not in faults
+                                else "")]
     code = line.get("code")
     if isinstance(code, dict) and code.get("valeur"):
         texts.append(f"{code.get('systeme', 'Code')} : {code['valeur']}")
@@ -101,6 +103,17 @@ def _line_texts(line: dict[str, Any], faults: frozenset[str]) -> list[str]:
     return texts
 
 
+def _hard_wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """``text`` cut into pieces no wider than ``width`` (a word longer than the line is broken)."""
+    out, piece = [], ""
+    for char in text:
+        if piece and stringWidth(piece + char, font, size) > width:
+            out.append(piece)
+            piece = ""
+        piece += char
+    return [*out, piece] if piece else out
+
+
 class _Writer:
     """Lays text out top-down in mm from the page's top-left, over several pages."""
 
@@ -112,6 +125,18 @@ class _Writer:
         self.c.setFont(BOLD if bold else FONT, size)
         self.c.drawString(x_mm * mm, PAGE_H - y_mm * mm, text)
 
+    def block(self, x_mm: float, y_mm: float, w_mm: float, name: str) -> float:
+        """A bold name wrapped within ``w_mm`` (a 100-character name never runs off the page);
+        the y of its last line."""
+        if "name-off-page" in self.faults:  # one line, whatever its length
+            self.text(x_mm, y_mm, name, 11, bold=True)
+            return y_mm
+        parts = [chunk for part in simpleSplit(name, BOLD, 11, w_mm * mm)
+                 for chunk in _hard_wrap(part, BOLD, 11, w_mm * mm)]
+        for i, part in enumerate(parts):
+            self.text(x_mm, y_mm + i * 4.6, part, 11, bold=True)
+        return y_mm + (len(parts) - 1) * 4.6
+
     def para(self, x_mm: float, y_mm: float, w_mm: float, text: str, size: float = 7.5) -> float:
         lines = simpleSplit(text, FONT, size, w_mm * mm)
         for i, part in enumerate(lines):
@@ -122,7 +147,7 @@ class _Writer:
 def _header(w: _Writer, rx: dict[str, Any]) -> None:
     d, p = rx["prescripteur"], rx["patient"]
     y = 16.0
-    w.text(12, y, f"Dr {d['prenom']} {d['nomFamille']}", 11, bold=True)
+    y = w.block(12, y, 100, f"Dr {d['prenom']} {d['nomFamille']}")
     rpps = d["rpps"]
     if "rpps-wrong-key-printed" in w.faults:  # a typo in the key digit
         rpps = rpps[:-1] + str((int(rpps[-1]) + 1) % 10)
@@ -137,7 +162,7 @@ def _header(w: _Writer, rx: dict[str, Any]) -> None:
         y += 4.6
         w.text(12, y, row, 9)
     y = 16.0
-    w.text(120, y, f"{p['nomFamille']} {p['prenom']}", 11, bold=True)
+    y = w.block(120, y, 78, f"{p['nomFamille']} {p['prenom']}")
     prow = [f"Sexe : {p['sexe']}"]
     if "patient-no-birthdate" not in w.faults:
         prow.append(f"Né(e) le : {_fr(p['dateNaissance'])}")
