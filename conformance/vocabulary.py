@@ -76,7 +76,7 @@ class Operation(StrEnum):
 _STEP_OPERATION = {
     "create": Operation.CREER, "consult": Operation.CONSULTER, "search": Operation.RECHERCHER,
     "paper": Operation.IMPRESSION, "teleservice": Operation.TELESERVICE,
-    "dispense": Operation.TELESERVICE, "fuzz": Operation.ROBUSTESSE,
+    "dispense": Operation.TELESERVICE, "journal": Operation.TELESERVICE, "fuzz": Operation.ROBUSTESSE,
 }
 
 

@@ -128,6 +128,7 @@ EXPECTED = {
     "search-crashes-without-du": {"ROB-01", "ROB-02"},  # found by the fuzzer
     "name-off-page": {"PAP-13"},
     "nr-not-printed": {"PAP-14"},
+    "resend-failed-later": {"DEG-03"},
 }
 
 

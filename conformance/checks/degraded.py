@@ -1,4 +1,5 @@
-"""DEG-01, DEG-02: degraded mode, when the teleservice is unavailable, times out or fails.
+"""DEG-01, DEG-02: degraded mode, when the teleservice is unavailable, times out or fails;
+DEG-03: the whole run's journal reconciled with what the target reported.
 
 The doctor still prints a classic ordonnance: no code 2D, no e-prescription number, and
 nothing pretends the prescription was registered.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import re
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, NotEvaluated, check
+from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
 
 
 @check("degraded_reported", "DEG-02", "major", "Mode dégradé : échec signalé, aucun identifiant "
@@ -59,3 +60,23 @@ def degraded_paper(ctx: CheckContext) -> str:
     if not any(p.has_text for p in pages):
         return "no code 2D (no text layer: the number could not be looked for)"
     return "classic ordonnance: no code 2D, no number"
+
+
+@check("journal_reconciled", "DEG-03", "major", "Journal rapproché : rien d'enregistré que la cible "
+       "n'ait annoncé", ("journal",), "register only what the user is told is registered: never "
+       "resend a failed prescription behind their back, never register without a creation")
+def journal_reconciled(ctx: CheckContext) -> str:
+    """At the end of the run, every EP4 registration the teleservice recorded belongs to a
+    creation the target reported registered, under that id."""
+    reported: set[str] = set(ctx.step.params.get("registered", ()))
+    if not ctx.step.params.get("creations"):
+        raise Skipped("no creation in the run")
+    registered = [e for e in ctx.journal("EP4") if 200 <= int(e.get("status") or 0) < 300]
+    unknown = [e for e in registered if e.get("id") not in reported]
+    if unknown:
+        shown = [f"{e.get('id')} at {e.get('at')}" for e in unknown]
+        raise Failed(f"{len(unknown)} EP4 registration(s) under an id no creation reported as "
+                     f"registered, first {shown[0]}",
+                     "every registration reported to the user, under its id", shown[0], tuple(shown))
+    return (f"{len(registered)} EP4 registration(s), each reported registered; "
+            f"{ctx.step.params.get('not_registered', 0)} creation(s) reported not registered stayed so")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -39,6 +40,9 @@ from conformance.scenario import Expectation, Scenario, Step
 from conformance.targets import HttpTarget, TeleserviceControl
 from conformance.targets.teleservice import TeleserviceUnavailable
 from conformance.vocabulary import Operation, Severity, SkipKind, Status
+
+JOURNAL_ID = "JOURNAL"
+JOURNAL_TITLE = "Rapprochement du journal du téléservice avec la cible (DEG-03)"
 
 
 class TargetUnreachable(Exception):
@@ -146,6 +150,8 @@ class Runner:
         self.done: list[ScenarioResult] = []
         self._started, self._t0 = _now(), time.perf_counter()
         self._stopped = ""
+        self._told: list[dict[str, Any]] = []  # the target's answer to every creation of the run
+        self._lock = threading.Lock()
 
     def result(self, interrupted: bool = False) -> RunResult:
         """The run so far: complete, or partial when interrupted (what finished, in order)."""
@@ -167,6 +173,7 @@ class Runner:
         cfg = self.config
         self.about = about = fetch_about(cfg.target)
         self._started, self._t0 = _now(), time.perf_counter()
+        journal_start = self._cursor()
         interrupted = False
         try:
             yield RunStarted(self.run_id, len(self.scenarios), cfg.target.base_url, about)
@@ -181,12 +188,53 @@ class Runner:
                             break
                 if self._stopped:
                     break
+            if self.scenarios and not self._stopped:
+                yield ScenarioStarted(JOURNAL_ID, JOURNAL_TITLE)
+                yield from self._finish([ScenarioFinished(self._reconcile(journal_start))])
             for phase in cfg.phases if not self._stopped else ():
                 yield ScenarioStarted(phase.id, phase.title)
                 yield from self._finish([ScenarioFinished(phase.run())])
         except KeyboardInterrupt:
             interrupted = True
         yield RunFinished(self.result(interrupted))
+
+    def _remember(self, data: StepData) -> None:
+        """What the target told the user of each creation (every one, generated runs included)."""
+        told = []
+        for exchange in data.exchanges:
+            try:
+                answer = exchange.json() if exchange.status in (200, 201) else None
+            except ValueError:
+                answer = None
+            told.append(answer if isinstance(answer, dict) else {})
+        with self._lock:
+            self._told += told
+
+    def _cursor(self) -> int | None:
+        """Where the teleservice journal stands (None without a simulator, or when it fails)."""
+        if self.config.control is None:
+            return None
+        try:
+            return self.config.control.cursor()
+        except TeleserviceUnavailable:
+            return None
+
+    def _reconcile(self, since: int | None) -> ScenarioResult:
+        """DEG-03 over the whole run's journal: what EP4 registered against what the target said."""
+        t0 = time.perf_counter()
+        with self._lock:
+            told = list(self._told)
+        registered = [answer.get("id") for answer in told if answer.get("statut") == "enregistree"]
+        data = StepData("journal", {"registered": registered, "creations": len(told),
+                                    "not_registered": sum(a.get("statut") == "non-enregistree"
+                                                          for a in told)},
+                        [], journal_since=since)
+        check = run_check("journal_reconciled", None, "(the whole run)", data, ScenarioState(), self.env)
+        step = StepResult(index=0, kind="journal", title=JOURNAL_TITLE, status=check.status,
+                          duration=time.perf_counter() - t0, checks=(check,))
+        return ScenarioResult(id=JOURNAL_ID, title=JOURNAL_TITLE, file="", status=check.status,
+                              duration=step.duration, requirements=("DEG-03",), tags=("journal",),
+                              steps=(step,))
 
     def _finish(self, events: Iterable[Event]) -> Iterator[Event]:
         """Pass a scenario's events on; record its result (and --exitfirst)."""
@@ -304,6 +352,8 @@ class Runner:
         except TeleserviceUnavailable as exc:
             return self._not_evaluated(step, f"environment: {exc}", Status.ERROR), None
         self._save(step, data, state)
+        if step.kind == "create":
+            self._remember(data)
         checks = tuple(run_check(exp.name, exp.arg, str(exp.pos), data, state, self.env)
                        for exp in self._expectations(step))
         status = Status.worst((c.status for c in checks if c.status is not Status.SKIP),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import json
@@ -45,6 +46,7 @@ class Reference:
         self.registered_at: dict[str, float] = {}  # id -> monotonic time of registration
         self.prescribers: dict[str, dict[str, Any]] = {}  # rpps -> identification
         self.papers: dict[str, bytes] = {}
+        self.pending: list[dict[str, Any]] = []  # fault resend-failed-later: queued behind the user's back
 
     async def call(self, path: str, body: dict[str, Any]) -> httpx.Response:
         """POST to the teleservice; TeleserviceDown on network failure or 5xx."""
@@ -111,6 +113,10 @@ def _new_id(ref: Reference) -> str:
 
 async def _register(ref: Reference, rx: dict[str, Any]) -> JSONResponse:
     """EP4 with up to 3 fresh ids on a duplicate; degraded mode when the teleservice fails."""
+    while ref.pending:  # fault resend-failed-later: what failed earlier goes out silently now
+        late = ref.pending.pop(0)
+        with contextlib.suppress(TeleserviceDown):
+            await ref.call("/ep4/prescriptions", {"prescription": ref.sent_copy(late)})
     for _attempt in range(3):
         if "no-ep4-call" in ref.faults:
             break
@@ -141,6 +147,8 @@ def _degraded(ref: Reference, rx: dict[str, Any], reason: str) -> JSONResponse:
         return JSONResponse({"id": rx["id"], "statut": "enregistree",
                              "papier": f"/prescriptions/{rx['id']}/paper"}, status_code=201)
     local = "LOC-" + secrets.token_hex(8).upper()
+    if "resend-failed-later" in ref.faults:
+        ref.pending.append({**rx, "id": _new_id(ref)})
     rx.pop("id", None)
     ref.local[local] = {"statut": "non-enregistree", "prescription": rx}
     return JSONResponse(

@@ -31,6 +31,8 @@ FAULTS: dict[str, str] = {
     "name-off-page": "the patient's name is printed on one line whatever its length: a long one runs "
                      "off the right edge of the page",
     "nr-not-printed": "non-reimbursable lines are printed without 'NR'",
+    "resend-failed-later": "a prescription reported 'non-enregistree' when EP4 failed is sent again "
+                           "silently with the next creation, and registered under an id nobody was given",
     "ald-wrong-zone": "an ALD line is printed in the non-ALD (bottom) zone",
     "prescriber-no-am": "the prescriber's AM (or FINESS) number is not printed",
     "patient-no-birthdate": "the patient's birth date is not printed",
