@@ -1,14 +1,17 @@
-"""ROB-01 / ROB-02: schemathesis against the adapter contract, findings as check results.
+"""ROB-01, ROB-02, RT-05: schemathesis at full strength against the adapter contract.
 
-Each operation of ``contract/adapter.openapi.yaml`` gets ``max_examples`` generated requests
-(deterministic under ``seed``). A response is checked for server errors (ROB-01) and for
-conformance to the contract: documented status, content type, body schema (ROB-02). One
-finding is kept per (operation, failure), with a curl command that reproduces it.
+schemathesis's own engine runs its four phases (examples, coverage, fuzzing, stateful through
+the contract's links create → consult / paper) with every check it has; each check maps to a
+requirement: a server error is ROB-01, object-level authorization RT-05, any other departure
+from the contract (status, media type, body or header schema, a valid input refused, an invalid
+input accepted, an undeclared method) ROB-02. One finding is kept per (operation, check,
+failure), with the curl command of its (shrunk) request.
 """
 
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,14 +19,31 @@ from conformance.engine.results import CheckResult, ScenarioResult, StepResult, 
 from conformance.paths import CONTRACT
 from conformance.vocabulary import Operation, Severity, Status
 
-REQUIREMENTS = {"not_a_server_error": ("ROB-01", "L'API ne répond jamais 5xx"),
-                "status_code_conformance": ("ROB-02", "Statut documenté dans le contrat"),
-                "content_type_conformance": ("ROB-02", "Type de contenu conforme au contrat"),
-                "response_schema_conformance": ("ROB-02", "Réponse conforme au schéma du contrat")}
-TITLE = "Fuzzing de l'API adaptateur (schemathesis) — ROB-01, ROB-02"
+TITLE = "Fuzzing de l'API adaptateur (schemathesis, 4 phases) — ROB-01, ROB-02, RT-05"
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+REQUIREMENTS = {
+    "not_a_server_error": ("ROB-01", "L'API ne répond jamais 5xx"),
+    "object_level_authorization": ("RT-05", "Aucun accès aux données d'un autre (autorisation par objet)"),
+    "status_code_conformance": ("ROB-02", "Statut documenté dans le contrat"),
+    "content_type_conformance": ("ROB-02", "Type de contenu conforme au contrat"),
+    "response_schema_conformance": ("ROB-02", "Réponse conforme au schéma du contrat"),
+    "response_headers_conformance": ("ROB-02", "En-têtes conformes au contrat"),
+    "positive_data_acceptance": ("ROB-02", "Une saisie valide selon le contrat est acceptée"),
+    "negative_data_rejection": ("ROB-02", "Une saisie invalide selon le contrat est refusée"),
+    "unsupported_method": ("ROB-02", "Une méthode non déclarée est refusée (405 + Allow)"),
+    "allow_header_conformance": ("ROB-02", "En-tête Allow conforme"),
+    "missing_required_header": ("ROB-02", "Un en-tête obligatoire manquant est refusé"),
+    "ensure_resource_availability": ("ROB-02", "Une ressource créée est disponible"),
+    "use_after_free": ("ROB-02", "Une ressource supprimée n'est plus servie"),
+    "ignored_auth": ("ROB-02", "L'authentification déclarée est appliquée"),
+}
+SEVERITY = {"ROB-01": Severity.MAJOR, "ROB-02": Severity.MAJOR, "RT-05": Severity.BLOCKING}
 HINTS = {"ROB-01": "validate every input and answer 4xx problem+json: never let an exception "
                    "become a 500",
-         "ROB-02": "answer only the statuses, media types and shapes the adapter contract declares"}
+         "ROB-02": "answer only what the adapter contract declares: accept what it calls valid, "
+                   "refuse what it calls invalid, with the documented statuses, media types and "
+                   "shapes",
+         "RT-05": "serve a prescription only to whom it belongs: check the requester on every read"}
 
 
 @dataclass(frozen=True)
@@ -36,116 +56,97 @@ class Finding:
     curl: str
 
 
+def _config(target_url: str, max_examples: int, seed: int, timeout: float, verify: Any,
+            headers: tuple[tuple[str, str], ...]) -> Any:
+    from schemathesis.config import SchemathesisConfig
+
+    tls: Any = verify if isinstance(verify, bool) else True  # an SSLContext: schemathesis uses its own
+    return SchemathesisConfig.from_dict({
+        "base-url": target_url, "seed": seed, "request-timeout": timeout, "tls-verify": tls,
+        "headers": dict(headers), "continue-on-failure": True, "warnings": False,
+        "generation": {"max-examples": max_examples},
+        "checks": {"enabled": True},
+        "phases": {name: {"enabled": True} for name in PHASES},
+    })
+
+
 def fuzz(target_url: str, max_examples: int = 50, seed: int = 0, timeout: float = 10.0,
-         verify: Any = True) -> ScenarioResult:
-    """Fuzz every operation; the outcome as a scenario 'FUZZ' with one step per operation."""
+         verify: Any = True, headers: tuple[tuple[str, str], ...] = ()) -> ScenarioResult:
+    """Every phase, every check; the outcome as a scenario 'FUZZ' with one step per operation."""
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as fix_seed
-    from hypothesis import strategies as st
-    from schemathesis import GenerationMode
-    from schemathesis import checks as sc
-    from schemathesis.core.result import Err
+    from schemathesis.engine import events, from_schema
 
-    checks = [sc.not_a_server_error, sc.status_code_conformance, sc.content_type_conformance,
-              sc.response_schema_conformance]
-    schema = schemathesis.openapi.from_path(str(CONTRACT))
+    schema = schemathesis.openapi.from_path(str(CONTRACT), config=_config(
+        target_url, max_examples, seed, timeout, verify, headers))
     t0 = time.perf_counter()
-    steps = []
-    for index, outcome in enumerate(schema.get_all_operations()):
-        if isinstance(outcome, Err):  # our own contract: a broken operation is a harness bug
-            raise RuntimeError(f"adapter contract: {outcome.err()}")
-        operation = outcome.ok()
-        findings: dict[tuple[str, str], Finding] = {}
-        calls = [0, 0.0]
-
-        attempt = _attempt(operation, findings, calls, target_url, timeout, verify, checks)
-        # valid inputs (they must be served) and invalid ones (they must be refused with a 4xx)
-        strategy = st.one_of(operation.as_strategy(GenerationMode.POSITIVE),
-                             operation.as_strategy(GenerationMode.NEGATIVE))
-        test = fix_seed(seed)(settings(max_examples=max_examples, database=None, deadline=None,
-                                       suppress_health_check=list(HealthCheck),
-                                       phases=(Phase.explicit, Phase.generate))(
-            given(strategy)(attempt)))
-        test()
-        steps.append(_step(index, operation.label, list(findings.values()), int(calls[0]),
-                           float(calls[1])))
+    findings: dict[str, dict[tuple[str, str], Finding]] = defaultdict(dict)
+    ran: dict[str, set[str]] = defaultdict(set)
+    calls: dict[str, int] = defaultdict(int)
+    errors: list[str] = []
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            _collect(event.recorder, target_url, findings, ran, calls)
+        elif isinstance(event, events.NonFatalError | events.FatalError):
+            errors.append(f"{getattr(event, 'label', 'schemathesis')}: "
+                          f"{type(event.value).__name__}: {str(event.value)[:300]}"
+                          if isinstance(event, events.NonFatalError) else str(event))
+    steps = [_step(i, label, list(findings[label].values()), ran[label], calls[label])
+             for i, label in enumerate(sorted(set(ran) | set(findings)))]
+    if errors:
+        steps.append(StepResult(index=len(steps), kind="fuzz", title="schemathesis", status=Status.ERROR,
+                                duration=0.0, message="; ".join(errors)[:1000]))
     return ScenarioResult(
         id="FUZZ", title=TITLE, file=str(CONTRACT), status=scenario_status(tuple(steps)),
-        duration=time.perf_counter() - t0, requirements=("ROB-01", "ROB-02"), tags=("fuzz",),
+        duration=time.perf_counter() - t0, requirements=("ROB-01", "ROB-02", "RT-05"), tags=("fuzz",),
         steps=tuple(steps),
-        reason=f"{sum(len(s.checks) for s in steps)} verdicts, {max_examples} cases per operation, "
-               f"seed {seed}")
+        reason=f"{sum(calls.values())} requests over {', '.join(PHASES)}; {max_examples} examples "
+               f"per operation, seed {seed}")
 
 
-def _attempt(operation: Any, findings: dict[tuple[str, str], Finding], calls: list[Any],
-             target_url: str, timeout: float, verify: Any, checks: list[Any]) -> Any:
-    """The Hypothesis test body for one operation: call, validate, record findings."""
-    from schemathesis.core.failures import Failure, FailureGroup
-
-    def attempt(case: Any) -> None:
-        started = time.perf_counter()
-        try:
-            response = case.call(base_url=target_url, timeout=timeout, verify=verify)
-        except Exception as exc:
-            findings.setdefault((operation.label, "transport"), Finding(
-                operation.label, "not_a_server_error", f"no response: {type(exc).__name__}: {exc}",
-                case.as_curl_command(base_url=target_url)))
-            return
-        finally:
-            calls[0] += 1
-            calls[1] += time.perf_counter() - started
-        try:
-            case.validate_response(response, checks=checks)
-        except FailureGroup as group:
-            for failure in group.exceptions:
-                _record(findings, operation.label, failure, case, target_url)
-        except Failure as failure:
-            _record(findings, operation.label, failure, case, target_url)
-
-    return attempt
+def _collect(recorder: Any, target_url: str, findings: dict[str, dict[tuple[str, str], Finding]],
+             ran: dict[str, set[str]], calls: dict[str, int]) -> None:
+    """The checks of one schemathesis scenario: which ran where, and each distinct failure."""
+    for case_id, checks in recorder.checks.items():
+        node = recorder.cases.get(case_id)
+        case = node.value if node is not None else None
+        label = getattr(getattr(case, "operation", None), "label", None) or recorder.label
+        calls[label] += 1
+        for check in checks:
+            if check.name not in REQUIREMENTS:
+                continue
+            ran[label].add(check.name)
+            info = check.failure_info
+            if info is None:
+                continue
+            failure = info.failure
+            key = (check.name, str(getattr(failure, "title", "")))
+            if key in findings[label]:
+                continue
+            title = getattr(failure, "title", check.name)
+            detail = str(getattr(failure, "message", "")).strip()
+            curl = getattr(info, "code_sample", None) or (
+                case.as_curl_command(base_url=target_url) if case is not None else "")
+            findings[label][key] = Finding(label, check.name, f"{title}: {detail}"[:500].strip(), str(curl))
 
 
-def _record(findings: dict[tuple[str, str], Finding], label: str, failure: Any, case: Any,
-            target_url: str) -> None:
-    name = _check_name(failure)
-    key = (label, f"{name}:{getattr(failure, 'title', '')}")
-    if key not in findings:
-        title, detail = getattr(failure, "title", name), str(getattr(failure, "message", "")).strip()
-        status = getattr(getattr(failure, "response", None), "status_code", None)
-        message = f"{title}: {detail}" if detail else f"{title} (HTTP {status})" if status else title
-        findings[key] = Finding(label, name, message.strip()[:500],
-                                case.as_curl_command(base_url=target_url))
+def _result(name: str, status: Status, message: str, where: str, curl: str = "") -> CheckResult:
+    requirement, title = REQUIREMENTS[name]
+    return CheckResult(check=name, requirement=requirement, title=title,
+                       severity=SEVERITY[requirement], operation=Operation.ROBUSTESSE,
+                       status=status, message=message, location=where,
+                       expected="no finding" if curl else None, observed=curl or None,
+                       diff=(curl,) if curl else (), hint=HINTS[requirement] if curl else "")
 
 
-def _check_name(failure: Any) -> str:
-    text = f"{type(failure).__name__} {getattr(failure, 'title', '')}".lower()
-    if "server error" in text or "servererror" in text:
-        return "not_a_server_error"
-    if "content type" in text or "content-type" in text:
-        return "content_type_conformance"
-    if "status code" in text or "undocumented" in text:
-        return "status_code_conformance"
-    return "response_schema_conformance"
-
-
-def _step(index: int, label: str, findings: list[Finding], calls: int, seconds: float) -> StepResult:
+def _step(index: int, label: str, findings: list[Finding], ran: set[str], calls: int) -> StepResult:
+    where = f"{CONTRACT.name} {label}"
     results = []
-    for name, (requirement, title) in REQUIREMENTS.items():
-        where = f"{CONTRACT.name} {label}"
+    for name in sorted(ran | {f.check for f in findings}):
         mine = [f for f in findings if f.check == name]
         if mine:
-            results += [CheckResult(check=name, requirement=requirement, title=title,
-                                    severity=Severity.MAJOR, operation=Operation.ROBUSTESSE,
-                                    status=Status.FAIL, message=f.message, expected="no finding",
-                                    observed=f.curl, diff=(f.curl,), hint=HINTS[requirement],
-                                    location=where)
-                        for f in mine]
+            results += [_result(name, Status.FAIL, f.message, where, f.curl) for f in mine]
         else:
-            results.append(CheckResult(check=name, requirement=requirement, title=title,
-                                       severity=Severity.MAJOR, operation=Operation.ROBUSTESSE,
-                                       status=Status.PASS, location=where,
-                                       message=f"{calls} generated request(s), no finding"))
+            results.append(_result(name, Status.PASS, f"{calls} generated request(s), no finding", where))
     status = Status.FAIL if findings else Status.PASS
-    return StepResult(index=index, kind="fuzz", title=label, status=status, duration=seconds,
+    return StepResult(index=index, kind="fuzz", title=label, status=status, duration=0.0,
                       checks=tuple(results))

@@ -27,10 +27,32 @@ def _failed(result: object) -> dict[str, list[str]]:
     return out
 
 
-def test_no_finding_on_the_clean_reference(world: EmbeddedWorld) -> None:
-    result = fuzz(world.target_url, max_examples=40, seed=1)
-    assert result.status == "pass", _failed(result)
-    assert len(result.steps) == 5 and all(len(s.checks) == 4 for s in result.steps)
+def test_no_finding_on_the_clean_reference_at_full_strength(world: EmbeddedWorld) -> None:
+    result = fuzz(world.target_url, max_examples=20, seed=1)
+    assert result.status == "pass", (_failed(result), [s.message for s in result.steps])
+    labels = {s.title for s in result.steps}
+    assert {"POST /prescriptions", "GET /prescriptions", "GET /prescriptions/{id}",
+            "GET /prescriptions/{id}/paper", "GET /about"} <= labels
+    checks = {c.check for s in result.steps for c in s.checks}
+    assert {"not_a_server_error", "positive_data_acceptance", "negative_data_rejection",
+            "response_schema_conformance", "unsupported_method"} <= checks
+
+
+@pytest.mark.parametrize(("query", "body_change"), [
+    ({"prescripteur": "null"}, None),  # the search accepted a null requester
+    (None, {"dateInformation": ""}),  # the creation accepted an empty information date
+])
+def test_the_two_leniencies_schemathesis_found_are_refused(world: EmbeddedWorld,
+                                                            query: dict[str, str] | None,
+                                                            body_change: dict[str, str] | None) -> None:
+    from tests.helpers import example_body
+
+    if query is not None:
+        assert httpx.get(f"{world.target_url}/prescriptions", params=query).status_code == 400
+    if body_change is not None:
+        body = example_body()
+        body["consentement"].update(body_change)
+        assert httpx.post(f"{world.target_url}/prescriptions", json=body).status_code == 400
 
 
 def test_a_500_on_valid_input_is_found_with_a_curl_that_reproduces_it() -> None:
@@ -55,6 +77,6 @@ def test_run_with_fuzz_adds_the_fuzz_scenario_to_the_reports(tmp_path: Path) -> 
     done = cli("run", "-k", "RT-MED-001", "--fuzz", "10", "--report-dir", str(tmp_path))
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads((only_run(tmp_path) / "report.json").read_text(encoding="utf-8"))
-    assert [s["id"] for s in report["scenarios"]] == ["RT-MED-001", "FUZZ"]
+    assert [s["id"] for s in report["scenarios"]] == ["RT-MED-001", "JOURNAL", "FUZZ"]
     junit = (only_run(tmp_path) / "junit.xml").read_text(encoding="utf-8")
     assert re.search(r'classname="FUZZ', junit)

@@ -183,7 +183,7 @@ def _phases(settings: Settings, ends: Endpoints, verify: bool | ssl.SSLContext) 
     from conformance.fuzz import TITLE, fuzz
 
     return (Phase("FUZZ", TITLE, lambda: fuzz(ends.target, settings.fuzz_examples, settings.seed,
-                                               settings.timeout, verify)),)
+                                               settings.timeout, verify, settings.headers)),)
 
 
 def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, stream: TextIO | None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import datetime as dt
@@ -16,11 +17,12 @@ import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from conformance import __version__
 from conformance.problems import PROBLEM_JSON, problem
 from conformance.reference import printing
+from conformance.reference.contract import body_problem, query_problem
 from conformance.reference.faults import check_names
 from conformance.reference.ids import IdGenerator
 from conformance.reference.validation import LINE_TYPES, Invalid, validate_create
@@ -177,7 +179,10 @@ def _routes(ref: Reference) -> list[Route]:
         try:
             body = await _body(request)
             if "no-local-validation" not in ref.faults:
-                validate_create(body)
+                validate_create(body)  # the business rules first: they name their rule
+                problem = body_problem(body)
+                if problem:
+                    raise Invalid("EP_REQUETE", problem, 400)
         except Invalid as exc:
             return _problem(exc.status, "Saisie refusée", exc.detail, exc.rule)
         given = body.get("id")
@@ -221,16 +226,24 @@ async def _ask(ref: Reference, path: str, body: dict[str, Any]) -> tuple[dict[st
     return data, None
 
 
+def _query_problem(path: str, request: Request) -> str | None:
+    counts = collections.Counter(key for key, _ in request.query_params.multi_items())
+    return query_problem(path, request.query_params, counts)
+
+
 def _consult_route(ref: Reference) -> Any:
     async def consult(request: Request) -> Response:
         pid = request.path_params["pid"]
         q = request.query_params
-        owner = ref.local.get(pid, {}).get("prescription", {}).get("prescripteur", {})
-        who = ref.requester(q.get("rpps") or owner.get("rpps"), q.get("am"), q.get("finess"))
-        if not who["rpps"]:
+        problem = _query_problem("/prescriptions/{id}", request)
+        if problem:
+            return _problem(400, "Paramètre invalide", problem, "EP_REQUETE")
+        if pid not in ref.local:
             return _problem(404, "Prescription inconnue", f"no prescription {pid} here")
+        owner = ref.local[pid].get("prescription", {}).get("prescripteur", {})
+        who = ref.requester(q.get("rpps") or owner.get("rpps"), q.get("am"), q.get("finess"))
         if not who["am"] and not who["finess"]:
-            return _problem(400, "Identification incomplète", "the requester's AM or FINESS is "
+            return _problem(403, "Identification incomplète", "the requester's AM or FINESS is "
                             "required to consult", "EF_EP3_E303_03")
         data, refused = await _ask(ref, "/ep3/consultation", {"id": pid, "demandeur": who})
         if refused is not None:
@@ -263,6 +276,9 @@ def _consult_view(ref: Reference, answer: dict[str, Any]) -> dict[str, Any]:
 def _search_route(ref: Reference) -> Any:
     async def search(request: Request) -> Response:
         q = request.query_params
+        problem = _query_problem("/prescriptions", request)
+        if problem and "search-crashes-without-du" not in ref.faults:
+            return _problem(400, "Paramètre invalide", problem, "EP_REQUETE")
         rpps = q.get("prescripteur")
         if not rpps:
             return _problem(400, "Critère manquant", "'prescripteur' (RPPS of the requesting "
@@ -327,7 +343,11 @@ def create_app(teleservice_url: str, faults: tuple[str, ...] = (), timeout: floa
         return _problem(404, "Introuvable", f"no route {request.url.path}")
 
     async def not_allowed(request: Request, exc: Exception) -> Response:
-        return _problem(405, "Méthode non permise", f"{request.method} not allowed here")
+        response = _problem(405, "Méthode non permise", f"{request.method} not allowed here")
+        methods = {m for route in app.routes if isinstance(route, Route)
+                   and route.matches(request.scope)[0] is not Match.NONE for m in route.methods or ()}
+        response.headers["Allow"] = ", ".join(sorted(methods - {"HEAD"}) or ["GET"])
+        return response
 
     app = Starlette(routes=_routes(ref), exception_handlers={404: not_found, 405: not_allowed})
     app.state.reference = ref

@@ -19,6 +19,14 @@ LINE_TYPES = (
 OUT_OF_SCOPE = ("imagerie", "transport")
 MOTIFS = ("MTE", "EFG", "CIF")
 _ID = re.compile(r"^[0-9A-Z]{18}$")
+# What the contract calls blank (its names' pattern spells the class out, so that every regex
+# engine agrees): Unicode's White_Space and the separators U+001C…U+001F (str.isspace's set)
+_WHITE_SPACE = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"
+                         + "".join(chr(c) for c in (*range(0x2000, 0x200B), *range(0x1C, 0x20))))
+
+
+def _blank(value: str) -> bool:
+    return all(c in _WHITE_SPACE for c in value)
 
 
 class Invalid(Exception):
@@ -33,7 +41,7 @@ class Invalid(Exception):
 
 def _text(obj: dict[str, Any], key: str, where: str, max_len: int = 200) -> str:
     value = obj.get(key)
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str) or _blank(value):
         raise Invalid("EP_REQUETE", f"{where}.{key} is required (non-empty text)", 400)
     if len(value) > max_len:
         raise Invalid("EP_REQUETE", f"{where}.{key} exceeds {max_len} characters", 400)
@@ -57,7 +65,7 @@ def _object(obj: dict[str, Any], key: str) -> dict[str, Any]:
 def validate_patient(patient: dict[str, Any]) -> None:
     """EF_EP04.01 and the patient's identification."""
     nom = patient.get("nomFamille")
-    if not isinstance(nom, str) or not nom.strip() or len(nom) > 100:
+    if not isinstance(nom, str) or _blank(nom) or len(nom) > 100:
         raise Invalid("EF_EP04.01", "patient.nomFamille is required, at most 100 characters")
     _text(patient, "prenom", "patient", 100)
     _text(patient, "ins", "patient", 15)
