@@ -49,8 +49,8 @@ def test_hostile_target_gives_classified_anomalies_and_a_report(mode: str, tmp_p
     assert "Traceback" not in out
     report = json.loads((only_run(tmp_path) / "report.json").read_text(encoding="utf-8"))
     assert report["verdict"] == "non-conforme"
-    assert [s["id"] for s in report["scenarios"]] == ["RT-ENFANT-001", "RT-MED-001", "RT-CON-001"] \
-        or len(report["scenarios"]) == 3  # every scenario ran, whatever the first one met
+    ran = [s["id"] for s in report["scenarios"] if s["id"] != "JOURNAL"]
+    assert sorted(ran) == ["RT-CON-001", "RT-ENFANT-001", "RT-MED-001"]  # every scenario ran
     assert EXPECTED_KIND[mode] in _messages(report), mode
     assert elapsed < 60  # bounded by the 1 s per-request deadline, not by the target
 
