@@ -241,3 +241,29 @@ def test_a_declared_requirement_never_evaluated_is_unverified(tmp_path: Path) ->
     assert result.verdict == "incomplet"  # type: ignore[attr-defined]
     assert [(u.requirement, u.reason) for u in result.unverified()  # type: ignore[attr-defined]
             if not u.accepted] == [("RT-03", "declared by the scenario, never evaluated")]
+
+
+def test_line_types_in_scope_are_profile_data(tmp_path: Path) -> None:
+    """A profile that brings imaging in scope makes 'imaging is refused' not applicable."""
+    import yaml
+
+    from conformance.checks import ScenarioState, StepData
+    from conformance.engine.checking import CheckEnvironment, run_check
+    from conformance.profiles import load_profile
+    from conformance.targets import Exchange
+
+    bundled = load_profile()
+    wider_file = tmp_path / "wider.yaml"
+    rules = {**bundled.rules, "line_types": {**bundled.rules["line_types"],
+                                             "value": [*bundled.value("line_types"), "imagerie"]}}
+    wider_file.write_text(yaml.safe_dump({"name": "wider", "rules": rules}), encoding="utf-8")
+    answer = Exchange("POST", "/prescriptions", None, 201, {"content-type": "application/json"},
+                      b'{"id": "01S2TBPZ2JCNZZYGHZ", "statut": "enregistree"}', 0.0)
+    sent = {"lignes": [{"type": "imagerie", "libelle": "Radiographie"}]}
+    outcomes = []
+    for profile in (bundled, load_profile(str(wider_file))):
+        step = StepData("create", {}, [answer], sent=sent)
+        outcomes.append(run_check("rejected", None, "here", step, ScenarioState(),
+                                  CheckEnvironment(profile)))
+    assert outcomes[0].status is Status.FAIL  # accepted although out of scope
+    assert outcomes[1].status is Status.SKIP and outcomes[1].skip == "not-applicable"

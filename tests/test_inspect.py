@@ -136,3 +136,10 @@ def test_inspect_qr_reports_a_bad_payload(payload: str, encoding: str, says: str
     assert code == 1 and any(says in p for p in report["problems"]), report["problems"]
     if "S/V" in says:  # every schema error, not just the first
         assert len(report["problems"]) >= 2
+
+
+def test_identifier_alphabet_of_the_profile_is_a_warning() -> None:
+    code, out = invoke("inspect", "identifier", "03UE8SP00UGBYH4JF7")  # the public sample: U is in
+    assert code == 0 and "warning" not in out
+    code, out = invoke("inspect", "identifier", "03UE8SP00UGBYH4JFI", "--kind", "prescription-id")
+    assert code == 0 and "warning: ID-04: 'I' outside the profile alphabet" in out

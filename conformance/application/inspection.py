@@ -140,13 +140,16 @@ class IdentifierInspection:
     guessed: bool
     valid: bool
     reason: str
+    warnings: tuple[str, ...] = ()
 
 
 KINDS = ("nir", "rpps", "am", "finess", "cip13", "ucd13", "lpp", "nabm", "prescription-id")
 
 
-def inspect_identifier(value: str, kind: str | None = None) -> IdentifierInspection:
-    """Validate a national identifier; ApplicationError when its kind cannot be guessed."""
+def inspect_identifier(value: str, kind: str | None = None,
+                       profile: str = "public-2025") -> IdentifierInspection:
+    """Validate a national identifier; ApplicationError when its kind cannot be guessed. A
+    prescription id is also held to the profile's alphabet, as a warning (ID-04)."""
     from conformance.identifiers import guess_kind, validate
 
     chosen = kind or guess_kind(value)
@@ -154,4 +157,13 @@ def inspect_identifier(value: str, kind: str | None = None) -> IdentifierInspect
         raise ApplicationError(f"cannot tell what kind of identifier {value!r} is ({len(value)} "
                                f"characters)\n  = give --kind {'|'.join(KINDS)}")
     verdict = validate(chosen, value.strip())
-    return IdentifierInspection(verdict.value, chosen, kind is None, verdict.valid, verdict.reason)
+    warnings: tuple[str, ...] = ()
+    if chosen == "prescription-id" and verdict.valid:
+        rules = load_profile(profile)
+        alphabet = rules.value("id_alphabet")
+        outside = sorted({c for c in verdict.value if c not in alphabet})
+        if outside:
+            warnings = (f"ID-04: {''.join(outside)!r} outside the profile alphabet {alphabet!r} "
+                        f"({rules.source('id_alphabet')})",)
+    return IdentifierInspection(verdict.value, chosen, kind is None, verdict.valid, verdict.reason,
+                                warnings)

@@ -9,6 +9,7 @@ from conformance.checks.compare import align_lines, diff
 from conformance.checks.context import CheckContext
 from conformance.checks.identifier import created_id
 from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
+from conformance.scenario.contract import line_types as contract_line_types
 
 COMPARED = ("prescripteur", "patient", "consentement", "lignes", "dateOrdonnance")
 
@@ -119,6 +120,19 @@ def only_patient(ctx: CheckContext) -> str:
     return f"{len(results)} result(s), all of patient {patient}"
 
 
+def _out_of_scope_expected(ctx: CheckContext) -> None:
+    """A creation refused for its line types is only expected while the profile keeps them out
+    of scope (imaging and acts are due to join: then the scenario no longer applies)."""
+    if ctx.step.kind != "create" or not isinstance(ctx.step.sent, dict):
+        return
+    lines = [ln for ln in ctx.step.sent.get("lignes") or [] if isinstance(ln, dict)]
+    scope = ctx.profile.value("line_types")
+    if lines and all(ln.get("type") in scope for ln in lines) and any(
+            ln.get("type") not in contract_line_types() for ln in lines):
+        raise Skipped(f"line types {sorted({str(ln.get('type')) for ln in lines})} are in scope "
+                      f"per profile {ctx.profile.name}: no rejection expected")
+
+
 @check("rejected", "RT-08", "major", "Saisie invalide refusée localement, rien transmis",
        ("create", "consult"), "validate locally and answer 4xx problem+json naming the rule; "
        "call no teleservice", exclusive=True)
@@ -126,6 +140,7 @@ def rejected(ctx: CheckContext) -> str:
     """A 4xx problem naming the expected rule, and no call reached the teleservice."""
     ex = ctx.exchange
     rule = ctx.arg.get("rule") if isinstance(ctx.arg, dict) else ctx.arg
+    _out_of_scope_expected(ctx)
     if ex.error or ex.status is None or not 400 <= ex.status < 500:
         raise Failed("invalid input was not rejected", "HTTP 4xx", ex.status or ex.error_kind)
     body = ctx.body()

@@ -74,16 +74,20 @@ def qr(image: str, profile_name: str, as_json: bool) -> None:
 @click.argument("value")
 @click.option("--kind", type=click.Choice(KINDS),
               help="The identifier's kind (guessed from its shape when omitted).")
+@click.option("--profile", "profile_name", default="public-2025", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @application_errors
-def identifier(value: str, kind: str | None, as_json: bool) -> None:
+def identifier(value: str, kind: str | None, profile_name: str, as_json: bool) -> None:
     """Validate a national identifier and say why it is invalid (exit 0 valid, 1 invalid)."""
-    found = inspect_identifier(value, kind)
+    found = inspect_identifier(value, kind, profile_name)
     if as_json:
         click.echo(json.dumps({"value": found.value, "kind": found.kind, "guessed": found.guessed,
-                               "valid": found.valid, "reason": found.reason}, ensure_ascii=False))
+                               "valid": found.valid, "reason": found.reason,
+                               "warnings": list(found.warnings)}, ensure_ascii=False))
     else:
         how = " (kind guessed from its shape)" if found.guessed else ""
         state = "valid" if found.valid else f"invalid: {found.reason}"
         click.echo(f"{found.value}: {found.kind}{how}: {state}")
+        for warning in found.warnings:
+            click.echo(f"warning: {warning}")
     exit_with(ExitCode.OK if found.valid else ExitCode.ANOMALIES)

@@ -29,16 +29,18 @@ class Exploration:
 
 
 def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: int, seed: int,
-            declared: Sequence[str] | None, shrink: bool = True) -> Exploration:
+            declared: Sequence[str] | None, shrink: bool = True,
+            scope: Sequence[str] | None = None) -> Exploration:
     """Run ``run`` on ``examples`` generated prescriptions of the ``declared`` line types
-    (every type when None); shrink the first failure."""
+    (every type when None) that the profile's ``scope`` allows; shrink the first failure."""
     from hypothesis import HealthCheck, Phase, given, settings
     from hypothesis import seed as fix_seed
     from hypothesis.errors import HypothesisException
 
     from conformance.generation import LINE_TYPES, prescriptions
 
-    types = [t for t in LINE_TYPES if declared is None or t in declared] or ["medicament"]
+    types = [t for t in LINE_TYPES if (declared is None or t in declared)
+             and (scope is None or t in scope)] or ["medicament"]
     calls = 0
     smallest: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None
     last: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None

@@ -318,7 +318,8 @@ class Runner:
         declared = caps.get("typesLignes") if isinstance(caps, dict) else None
         found = explore(lambda body: tuple(r for r, _ in self._steps(sc, body)), sc.generate,
                         self.config.seed,
-                        declared if isinstance(declared, list) else None, self.config.shrink)
+                        declared if isinstance(declared, list) else None, self.config.shrink,
+                        self.config.profile.value("line_types"))
         if found.failed:
             reason = (f"falsified: {found.runs} run(s) including shrinking; the smallest failing "
                       "prescription is in 'generated.falsifying'")

@@ -33,6 +33,12 @@ def capabilities() -> tuple[str, ...]:
     return tuple(sorted({*flags, *schemas["TypeLigne"]["enum"]}))
 
 
+@functools.cache
+def line_types() -> tuple[str, ...]:
+    """The line types the contract knows (TypeLigne)."""
+    return tuple(_spec()["components"]["schemas"]["TypeLigne"]["enum"])
+
+
 @dataclass(frozen=True)
 class BodyError:
     """One way a create body breaks the contract, at a path inside it."""
