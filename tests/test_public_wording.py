@@ -5,65 +5,23 @@ each rule passes on them and fails on a missing, truncated or contradicting para
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import pytest
-import segno
-from fpdf import FPDF
 
 from conformance.application.inspection import inspect_paper
+from conformance.specimens import CONSENT, DATA, PID, scan
+from conformance.specimens import OBJECTING as SPECIMEN_OBJECTING
+from conformance.specimens import fpdf_page as specimen_page
 from conformance.vocabulary import Status
 
-PID = "01S2TBPZ2JCNZZYGHZ"
-CONSENT = ("Le patient, le ou les titulaire (s) de l'autorité parentale, a (ont) été informé(s) le "
-           "24/12/2022 et ne s'oppose(nt) pas à ce que je puisse consulter ce qui a été délivré ou "
-           "exécuté sur cette ordonnance.")
-DATA = ("Les données de la prescription sont transmises électroniquement à l'assurance maladie "
-        "qui traite vos données dans le cadre de ses missions. Pour en savoir plus sur la gestion "
-        "de vos données personnelles et pour exercer vos droits, reportez-vous à "
-        "https://www.ameli.fr/paris/assure/protection-donnees-personnelles.")
-OBJECTING = CONSENT.replace("ne s'oppose(nt) pas", "s'oppose(nt)")
-
-
-def _font() -> str:
-    import matplotlib
-
-    return str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf")
+OBJECTING = SPECIMEN_OBJECTING
 
 
 def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: float = 120,
               patient: tuple[float, str] = (120, "Mme NESSI Ruth, née le 14/07/1977")) -> bytes:
-    """An ordonnance footer drawn by fpdf2 (not our renderer): code bottom-left, number under it,
-    both paragraphs justified to its right."""
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.add_page()
-    pdf.add_font("DejaVu", fname=_font())
-    pdf.set_font("DejaVu", size=10)
-    pdf.text(20, 25, "Dr Claire MARTIN — Médecine générale — RPPS 10000000017 — AM 101000016")
-    pdf.text(patient[0], 35, patient[1])
-    payload = json.dumps({"S": {"V": 2}, "D": {"ID": PID, "P": {"N": "NESSI", "P": "Ruth",
-                          "D": "1977-07-14"}, "M": {"RPPS": "10000000017", "AM": "101000016"}}},
-                         separators=(",", ":"))
-    qr = segno.make(payload, error="l", micro=False)
-    n, size, x, y = len(qr.matrix), 36.0, 15.0, 225.0
-    module = size / n
-    for r, row in enumerate(qr.matrix):
-        for c, bit in enumerate(row):
-            if bit:
-                pdf.rect(x + c * module, y + r * module, module, module, style="F")
-    pdf.set_font("DejaVu", size=9)
-    pdf.text(x, y + size + 5, "e-prescription")
-    pdf.text(x, y + size + 9, f"N°{PID}")
-    pdf.text(x, y + size + 14, "Page 1/1")
-    pdf.set_font("DejaVu", size=7.5)
-    pdf.set_xy(60, y)
-    for paragraph in (consent, data):
-        if paragraph:
-            pdf.set_x(60)
-            pdf.multi_cell(width, 3.4, paragraph, align="J")
-            pdf.ln(2)
-    return bytes(pdf.output())
+    """A page drawn by fpdf2 (the self-test's specimens come from the same drawing)."""
+    return specimen_page(consent, data, width, patient)
 
 
 def verdicts(pdf: bytes, tmp_path: Path, consent: bool | None = True) -> dict[str, Status]:
@@ -117,22 +75,32 @@ def test_a_missing_truncated_or_altered_paragraph_fails(consent: str | None, dat
     assert verdicts(fpdf_page(consent, data), tmp_path)[failing] is Status.FAIL
 
 
+@pytest.mark.parametrize("with_dpi", [True, False])
 def test_a_raster_scan_of_the_page_passes_the_code_checks_and_leaves_text_not_evaluated(
-        tmp_path: Path) -> None:
-    import pypdfium2 as pdfium
+        with_dpi: bool, tmp_path: Path) -> None:
+    from PIL import Image
 
-    document = pdfium.PdfDocument(fpdf_page())
-    image = document[0].render(scale=300 / 72, grayscale=True).to_pil()
-    document.close()
-    png = io.BytesIO()
-    image.save(png, format="PNG")
+    png = scan(fpdf_page())
+    if not with_dpi:  # a scanner that writes no resolution: every reader assumes the same one
+        out = io.BytesIO()
+        Image.open(io.BytesIO(png)).save(out, format="PNG")
+        png = out.getvalue()
     file = tmp_path / "scan.png"
-    file.write_bytes(png.getvalue())
+    file.write_bytes(png)
     found = {r.requirement + " " + r.check: r for r in inspect_paper(str(file), PID, True).results}
-    for name in ("QR-01 qr_present", "QR-02 qr_payload", "QR-04 qr_position", "QR-05 qr_size"):
+    for name in ("QR-01 qr_present", "QR-02 qr_payload", "QR-04 qr_position", "QR-05 qr_size",
+                 "QR-05 qr_quiet_zone", "QR-06 qr_degraded"):
         assert found[name].status is Status.PASS, (name, found[name].message)
     for name in WORDING[:2]:
         assert found[name].status is Status.SKIP and found[name].skip == "not-evaluated"
+
+
+def test_no_specimen_fails_any_standalone_check() -> None:
+    from conformance.application.selftest import inspect_specimens
+
+    outcomes = inspect_specimens()
+    assert len(outcomes) >= 6
+    assert {o.name: o.failing for o in outcomes} == {o.name: () for o in outcomes}
 
 
 def test_text_off_the_page_fails_near_the_edge_warns(tmp_path: Path) -> None:

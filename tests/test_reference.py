@@ -151,7 +151,9 @@ def self_test_result() -> SelfTestResult:
 
 @pytest.mark.slow
 def test_self_test_clean_run_is_green(self_test_result: SelfTestResult) -> None:
-    assert self_test_result.false_positives == 0, self_test_result.clean.failing
+    assert self_test_result.false_positives == 0, (self_test_result.clean.failing,
+                                                   self_test_result.specimens)
+    assert len(self_test_result.specimens) >= 6
     assert not self_test_result.clean.errors
 
 

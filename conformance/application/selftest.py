@@ -48,6 +48,38 @@ class FaultOutcome:
 
 
 @dataclass(frozen=True)
+class SpecimenOutcome:
+    """``inspect paper`` on a conforming page drawn by another renderer (or its scan)."""
+
+    name: str
+    failing: tuple[str, ...]  # "REQ check: message" of each failing check: a false positive
+    not_evaluated: tuple[str, ...]
+
+
+def inspect_specimens() -> tuple[SpecimenOutcome, ...]:
+    """Every conforming specimen through ``inspect paper``: nothing may fail."""
+    import tempfile
+
+    from conformance.application.inspection import inspect_paper
+    from conformance.specimens import PID, specimens
+    from conformance.vocabulary import SkipKind
+
+    out = []
+    with tempfile.TemporaryDirectory() as folder:
+        for specimen in specimens():
+            file = Path(folder) / f"{specimen.name}{specimen.suffix}"
+            file.write_bytes(specimen.data)
+            found = inspect_paper(str(file), PID, consent=not specimen.objects)
+            out.append(SpecimenOutcome(
+                specimen.name,
+                tuple(f"{r.requirement} {r.check}: {r.message}" for r in found.results
+                      if r.status is Status.FAIL),
+                tuple(f"{r.requirement} {r.check}" for r in found.results
+                      if r.skip is SkipKind.NOT_EVALUATED)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class SelfTestResult:
     """The clean run and every fault's run."""
 
@@ -57,11 +89,12 @@ class SelfTestResult:
     jobs: int
     fast: bool = False
     clean_result: RunResult | None = field(default=None, compare=False)
+    specimens: tuple[SpecimenOutcome, ...] = ()
 
     @property
     def false_positives(self) -> int:
-        """Failing checks on the clean reference."""
-        return len(self.clean.failing)
+        """Failing checks on the clean reference and on the conforming specimens."""
+        return len(self.clean.failing) + sum(len(s.failing) for s in self.specimens)
 
     @property
     def detection_rate(self) -> float:
@@ -120,6 +153,7 @@ def self_test(base: Settings, faults: Sequence[str], folder: Path | None = None,
     clean, clean_result = run_once(base, None, folder / "clean" if folder else None)
     if on_outcome:
         on_outcome(clean)
+    specimens = inspect_specimens()
     outcomes: dict[str, FaultOutcome] = {}
     fault_folder = folder / "faults" if folder else None
     for outcome in _faulted(base, faults, fault_folder, jobs, fast):
@@ -127,7 +161,8 @@ def self_test(base: Settings, faults: Sequence[str], folder: Path | None = None,
         if on_outcome:
             on_outcome(outcome)
     ordered = tuple(outcomes[f] for f in faults)  # deterministic order whatever the jobs
-    return SelfTestResult(clean, ordered, time.perf_counter() - t0, jobs, fast, clean_result)
+    return SelfTestResult(clean, ordered, time.perf_counter() - t0, jobs, fast, clean_result,
+                          specimens)
 
 
 def _faulted(base: Settings, faults: Sequence[str], folder: Path | None, jobs: int,
@@ -163,6 +198,8 @@ def to_dict(result: SelfTestResult) -> dict[str, Any]:
         "falsePositives": result.false_positives,
         "falsePositiveChecks": [{"requirement": r, "check": c, "severity": s}
                                 for r, c, s in result.clean.failing],
+        "specimens": [{"name": s.name, "falsePositives": list(s.failing),
+                       "notEvaluated": list(s.not_evaluated)} for s in result.specimens],
         "cleanErrors": list(result.clean.errors),
         "faults": [fault(f) for f in result.faults],
         "mode": "fast (each fault run stops at its first anomaly)" if result.fast else "full",

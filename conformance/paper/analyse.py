@@ -214,6 +214,14 @@ def _pdf_pages_locked(data: bytes, dpi: int) -> list[PaperPage]:
         pdf.close()
 
 
+def image_dpi(image: Any) -> float:
+    """A scan's resolution: its own metadata, else DPI (the one assumption every reader shares)."""
+    try:
+        return float(image.info.get("dpi", (DPI, DPI))[0] or DPI)
+    except (TypeError, ValueError, IndexError):
+        return float(DPI)
+
+
 def _image_pages(data: bytes) -> list[PaperPage]:
     from PIL import Image, UnidentifiedImageError
 
@@ -228,9 +236,8 @@ def _image_pages(data: bytes) -> list[PaperPage]:
                          "bomb?)") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise PaperError(f"not a readable image ({exc})") from exc
-    dpi = float(image.info.get("dpi", (DPI, DPI))[0] or DPI)
     gray = image.convert("L")
-    mm_per_px = 25.4 / dpi
+    mm_per_px = 25.4 / image_dpi(image)
     codes = _decode(gray, mm_per_px)
     return [PaperPage(1, gray.width * mm_per_px, gray.height * mm_per_px, codes, (), False)]
 

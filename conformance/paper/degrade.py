@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.paper.analyse import MAX_PIXELS, PDFIUM_LOCK, Box, PaperError
+from conformance.paper.analyse import MAX_PIXELS, PDFIUM_LOCK, Box, PaperError, image_dpi
 
 SCAN_DPI = 150
 ROTATIONS_DEG = (1.0, -1.0, 2.0, -2.0)
@@ -55,9 +55,9 @@ def _page_image(data: bytes, page_number: int, dpi: int) -> Any:
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PaperError(f"not a readable image ({exc})") from exc
-    source_dpi = float(image.info.get("dpi", (dpi, dpi))[0] or dpi)
+    source_dpi = image_dpi(image)  # as the analysis read it: the code's box is in its mm
     gray = image.convert("L")
-    if source_dpi > dpi:
+    if source_dpi != dpi:  # to the scanner's resolution (a coarser scan is only enlarged back)
         factor = dpi / source_dpi
         gray = gray.resize((max(1, round(gray.width * factor)), max(1, round(gray.height * factor))),
                            Image.Resampling.BILINEAR)
