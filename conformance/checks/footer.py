@@ -25,6 +25,8 @@ def _codes(ctx: CheckContext) -> list[tuple[PaperPage, QrCode]]:
 
 def _payload(ctx: CheckContext) -> dict[str, Any]:
     _, code = _codes(ctx)[0]
+    if not code.utf8:  # what the decoder guessed the bytes were is not the payload: one cause
+        raise NotEvaluated("payload is not UTF-8 (QR-02 reports it)")
     try:
         data = json.loads(code.text)
     except ValueError as exc:

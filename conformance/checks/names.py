@@ -64,6 +64,8 @@ def names_intact(ctx: CheckContext) -> str:
         codes = [c for p in ctx.paper() for c in p.codes]
         if not codes:
             raise NotEvaluated("no code 2D decoded (QR-01 reports it)")
+        if not codes[0].utf8:
+            raise NotEvaluated("payload is not UTF-8 (QR-02 reports it)")
         try:
             person = json.loads(codes[0].text)["D"]["P"]
             printed = {"patient.nomFamille": str(person["N"]).rstrip(),
