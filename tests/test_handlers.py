@@ -71,3 +71,15 @@ def test_report_files_are_written_from_the_redacted_result(tmp_path: Path) -> No
     assert check["status"] == "fail" and check["location"].endswith("s.yaml:7:14")
     assert report["verdict"] == "non-conforme" and report["profile"] == {"name": "public-2025"}
     assert "Not conforming" in (folder / "summary.md").read_text("utf-8")
+
+
+def test_identical_anomalies_across_scenarios_are_grouped(tmp_path: Path) -> None:
+    text = ONE.replace("id: P", "id: P1") + "\n---\n" + ONE.replace("id: P", "id: P2")
+    out = io.StringIO()
+    done = run_session(Settings(target="http://fake", report_dir=tmp_path / "r"),
+                       scenarios(tmp_path, text), stream=out,
+                       transport=FakeTarget(echo_patient).transport)
+    report = json.loads((done.folder / "report.json").read_text("utf-8"))
+    (group,) = report["anomalyGroups"]
+    assert group["requirement"] == "RT-01" and group["scenarios"] == ["P1", "P2"]
+    assert "Anomalies ×2: RT-01 created" in out.getvalue()

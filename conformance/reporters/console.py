@@ -13,7 +13,13 @@ from rich.table import Table
 from conformance.engine.events import BundleWritten, Event, RunFinished, RunStarted, ScenarioFinished
 from conformance.engine.results import RunResult
 from conformance.reporters.i18n import labels
-from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES, by_operation, status_counts
+from conformance.reporters.summary import (
+    OPERATION_ORDER,
+    SEVERITIES,
+    anomaly_groups,
+    by_operation,
+    status_counts,
+)
 
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim", "error": "magenta"}
 _VERDICT_STYLE = {"conforme": "bold green", "non-conforme": "bold red", "incomplet": "bold yellow",
@@ -97,6 +103,11 @@ class ConsoleReporter:
             f"{sc['total']} {t['scenarios']}: " + ", ".join(f"{sc[s]} {t[s]}" for s in
                                                           ("pass", "fail", "warn", "skip", "error"))
             + f" — {ck['total']} {t['checks']}, {ck['pass']} {t['passed']}", markup=False)
+        for g in anomaly_groups(result):
+            if len(g.scenarios) > 1:  # one cause seen in several scenarios: said once more, together
+                self.console.print(f"{t['anomalies']} ×{len(g.scenarios)}: {g.requirement} {g.check} "
+                                   f"[{t[g.severity]}] — {g.message} [{', '.join(g.scenarios[:5])}"
+                                   f"{'…' if len(g.scenarios) > 5 else ''}]", markup=False)
         for u in result.unverified():
             shown = [s for s in u.scenarios if s]
             where = f" [{', '.join(shown[:3])}{'…' if len(shown) > 3 else ''}]" if shown else ""

@@ -10,7 +10,7 @@ from typing import Any
 from conformance import __version__
 from conformance.engine.results import RunResult
 from conformance.evidence.layout import step_dir
-from conformance.reporters.summary import by_operation, status_counts
+from conformance.reporters.summary import anomaly_groups, by_operation, status_counts
 
 SCHEMA_VERSION = "1.1"
 
@@ -44,6 +44,9 @@ def to_dict(result: RunResult) -> dict[str, Any]:
                         "scenarios": list(u.scenarios), "accepted": u.accepted}
                        for u in result.unverified()],
         "acceptedUnverified": list(result.accepted),
+        "anomalyGroups": [{"requirement": g.requirement, "check": g.check, "severity": g.severity,
+                           "message": g.message, "scenarios": list(g.scenarios)}
+                          for g in anomaly_groups(result)],
         "scenarios": [
             {
                 "id": sc.id, "title": sc.title, "file": sc.file, "status": sc.status,

@@ -43,14 +43,15 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
             accepted = f" — {w['accepted']}" if u.get("accepted") else ""
             lines.append(f"- {u['requirement']} ({w.get(u['severity'], u['severity'])}) — "
                          f"{_cell(u['reason'])}{accepted}")
-    failed = [(sc, st, c) for sc in report.get("scenarios", []) for st in sc.get("steps", [])
-              for c in st.get("checks", []) if c.get("status") == "fail"]
-    if failed:
-        lines += ["", f"| {w['requirement']} | {w['severity']} | {w['scenario']} | {w['finding']} |",
+    groups = report.get("anomalyGroups") or []
+    if groups:
+        lines += ["", f"| {w['requirement']} | {w['severity']} | {w['scenarios']} | {w['finding']} |",
                   "|---|---|---|---|"]
-        for sc, st, c in failed[:limit]:
-            lines.append(f"| {c['requirement']} | {c['severity']} | {_cell(sc['id'])} "
-                         f"({w['step']} {st['index'] + 1}) | {_cell(c['message'])} |")
-        if len(failed) > limit:
-            lines.append(f"\n… {w['and']} {len(failed) - limit} {w['more']}.")
+        for g in groups[:limit]:
+            where = ", ".join(_cell(s) for s in g["scenarios"][:4])
+            more = f" (+{len(g['scenarios']) - 4})" if len(g["scenarios"]) > 4 else ""
+            lines.append(f"| {g['requirement']} | {w.get(g['severity'], g['severity'])} | "
+                         f"{where}{more} | {_cell(g['message'])} |")
+        if len(groups) > limit:
+            lines.append(f"\n… {w['and']} {len(groups) - limit} {w['more']}.")
     return "\n".join(lines) + "\n"

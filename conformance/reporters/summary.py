@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from dataclasses import dataclass
 
 from conformance.engine.results import RunResult
 from conformance.vocabulary import Operation, Severity, Status
@@ -34,3 +36,30 @@ def by_operation(result: RunResult) -> dict[str, dict[str, int]]:
         elif check.status == "pass":
             row["pass"] += 1
     return table
+
+
+_VARYING = re.compile(r"\b[0-9A-Z]{18}\b|\b\d[\d.:-]{3,}\b")
+
+
+@dataclass(frozen=True)
+class AnomalyGroup:
+    """Identical anomalies across scenarios (same requirement, check and message, ids aside)."""
+
+    requirement: str
+    check: str
+    severity: str
+    message: str
+    scenarios: tuple[str, ...]
+
+
+def anomaly_groups(result: RunResult) -> list[AnomalyGroup]:
+    """The run's anomalies grouped, most widespread first."""
+    groups: dict[tuple[str, str, str], tuple[str, str, list[str]]] = {}
+    for sc, _, c in result.anomalies():
+        key = (c.requirement, c.check, _VARYING.sub("…", c.message))
+        _, _, where = groups.setdefault(key, (str(c.severity), c.message, []))
+        if sc.id not in where:
+            where.append(sc.id)
+    out = [AnomalyGroup(req, check, sev, message, tuple(where))
+           for (req, check, _), (sev, message, where) in groups.items()]
+    return sorted(out, key=lambda g: (-len(g.scenarios), g.requirement, g.check))
