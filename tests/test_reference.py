@@ -137,10 +137,16 @@ def test_every_fault_has_an_expectation() -> None:
 
 
 def test_clean_reference_passes_the_whole_suite(world: EmbeddedWorld, suite: list[Scenario]) -> None:
+    from conformance.catalogue import known
+
     result = run_suite(world, suite)
     assert result.conforme, [(sc.id, c.requirement, c.message) for sc, _, c in result.anomalies()]
     assert not failing(result)
     assert all(sc.status in ("pass", "warn") for sc in result.scenarios)
+    # one language per report: every message of the run has its French in the catalogue
+    untranslated = {c.message for _, _, c in result.checks() if not known(c.message)}
+    untranslated |= {sc.reason for sc in result.scenarios if sc.reason and not known(sc.reason)}
+    assert untranslated == set()
 
 
 @pytest.fixture(scope="module")

@@ -107,6 +107,7 @@ class RunResult:
     stopped: str = ""  # why the run stopped early (-x), if it did
     evidence: bool = False  # per-step evidence was written beside the report
     accepted: tuple[str, ...] = ()  # --accept-unverified: requirement ids, or "all"
+    lang: str = "en"  # the language of its texts (the engine's is English; reports localise)
 
     def checks(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
         """Every check result with its scenario and step."""
@@ -148,6 +149,7 @@ _JUDGED = (Status.PASS, Status.FAIL, Status.WARN)
 
 
 def _unverified(result: RunResult) -> tuple[Unverified, ...]:
+    from conformance.catalogue import translate
     from conformance.checks import requirement_severity
 
     found: dict[str, tuple[Severity, str, list[str]]] = {}
@@ -168,9 +170,10 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
         for requirement in sc.requirements:
             severity = requirement_severity(requirement)
             if requirement not in judged and severity and Severity(severity).at_least(Severity.MAJOR):
-                add(requirement, Severity(severity), "declared by the scenario, never evaluated", sc.id)
+                add(requirement, Severity(severity),
+                    translate("declared by the scenario, never evaluated", result.lang), sc.id)
     if not judged and not result.interrupted:
-        add("*", Severity.BLOCKING, "no check was evaluated", "")
+        add("*", Severity.BLOCKING, translate("no check was evaluated", result.lang), "")
     accept_all = "all" in result.accepted
     return tuple(Unverified(requirement=req, severity=sev, reason=reason, scenarios=tuple(w),
                             accepted=accept_all or req in result.accepted)

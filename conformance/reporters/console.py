@@ -79,11 +79,11 @@ class ConsoleReporter:
         for st in sc.steps:
             for c in st.checks:
                 if c.status in ("fail", "error") or (self.verbose and c.status == "warn"):
+                    where = c.location or f"{self.t['step']} {st.index + 1} {st.kind}"
                     self.console.print(f"    {_MARK[c.status]} {c.requirement} {c.check} "
-                                       f"[{c.severity}] (step {st.index + 1} {st.kind}): {c.message}",
-                                       markup=False)
+                                       f"[{self.t[c.severity]}] {where}: {c.message}", markup=False)
             if st.status == "error" and st.message:
-                self.console.print(f"    E step {st.index + 1} {st.kind}: {st.message}", markup=False)
+                self.console.print(f"    E {st.location or st.kind}: {st.message}", markup=False)
 
     def summary(self, result: RunResult) -> None:
         """The final table and verdict."""

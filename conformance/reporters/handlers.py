@@ -1,7 +1,7 @@
 """Reporters as handlers of the event stream: one protocol, one registry, one redaction stage.
 
-The session builds a ``Pipeline`` from handler names; every event is redacted once by the
-pipeline before any handler (the console included) sees it.
+The session builds a ``Pipeline`` from handler names; every event is redacted once, then put
+in the report's language once, before any handler (the console included) sees it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Protocol, TextIO
 
 from conformance.engine.events import BundleWritten, Event, RunFinished
 from conformance.engine.redaction import Redactor, redact_event
+from conformance.reporters.localisation import localise_event
 from conformance.vocabulary import Lang
 
 
@@ -105,15 +106,17 @@ class Pipeline:
         if unknown:
             raise ValueError(f"unknown handler(s): {', '.join(unknown)}")
         self.redactor = redactor
+        self.lang = str(ctx.lang)
         self.handlers: list[Handler] = [HANDLERS[n](ctx) for n in HANDLERS if n in names]
         self.handlers += extra
 
     def handle(self, event: Event) -> Event:
-        """Redact ``event`` once, hand it to every handler, return the redacted event."""
-        redacted = redact_event(self.redactor, event)
+        """Redact ``event`` once, put it in the report's language, hand it to every handler;
+        return what they saw."""
+        shown = localise_event(redact_event(self.redactor, event), self.lang)
         for handler in self.handlers:
-            handler.handle(redacted)
-        return redacted
+            handler.handle(shown)
+        return shown
 
 
 __all__ = ["DEFAULT_HANDLERS", "HANDLERS", "BundleWritten", "Handler", "HandlerContext", "Pipeline"]

@@ -131,6 +131,8 @@ def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -
         out.append(f"<p>{_e(t['scenario'])} <strong>{_e(sc.get('id'))}</strong> — {_e(sc.get('title'))}, "
                    f"{_e(t['step'])} {int(st.get('index', 0)) + 1} ({_e(st.get('kind'))})</p>")
         out.append(f"<p>{_e(c.get('message'))}</p><dl>")
+        if c.get("location"):
+            out.append(f"<dt>{_e(t['location'])}</dt><dd><code>{_e(c.get('location'))}</code></dd>")
         out.append(f"<dt>{_e(t['expected'])}</dt><dd><pre>{_e(c.get('expected'))}</pre></dd>")
         out.append(f"<dt>{_e(t['observed'])}</dt><dd><pre>{_e(c.get('observed'))}</pre></dd>")
         if c.get("diff"):

@@ -44,7 +44,8 @@ def build(result: RunResult, bundle: str | None = None) -> ET.Element:
                 case = ET.SubElement(suite, "testcase", classname=clean(sc.id),
                                      name=clean(f"{prefix} {c.requirement} {c.check}"))
                 cases += 1
-                detail = clean(f"{c.message}\nexpected: {c.expected}\nobserved: {c.observed}\n"
+                detail = clean(f"{c.message}\nat: {c.location}\nexpected: {c.expected}\n"
+                               f"observed: {c.observed}\n"
                                + "\n".join(c.diff) + (f"\nfix: {c.hint}" if c.hint else ""))
                 if c.status == "fail":
                     el = ET.SubElement(case, "failure", message=clean(f"[{c.severity}] {c.message}"),
