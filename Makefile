@@ -19,13 +19,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check conformance tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 # The edit loop: lint, types and the fast tests (no subprocess, no self-test matrix).
 check: $(STAMP)
 	$(BIN)/ruff check conformance tests benchmarks
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -m "not slow"
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not slow"
 
 selftest: $(STAMP)
 	$(BIN)/conformance self-test

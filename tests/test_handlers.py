@@ -43,7 +43,7 @@ def session(tmp_path: Path, **settings: object) -> tuple[str, Path, ExitCode]:
 def test_console_and_every_file_are_pseudonymised(tmp_path: Path) -> None:
     console, folder, code = session(tmp_path, redaction=Redaction(pseudonymise=True))
     assert code is ExitCode.ANOMALIES
-    assert "PSEUDO001" in console and "unexpected HTTP status 500" in console
+    assert "PSEUDO001" in console and "statut HTTP inattendu 500" in console
     identity = ("NESSI", "Ruth", "1977-07-14", "14/07/1977", "277077512345659")
     for text in [console, *(p.read_text("utf-8") for p in folder.rglob("*")
                             if p.is_file() and p.suffix in (".json", ".xml", ".md", ".html", ".txt"))]:
