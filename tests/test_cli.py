@@ -31,7 +31,7 @@ def test_run_embedded_default_writes_reports(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     run = only_run(tmp_path)
     report = json.loads((run / "report.json").read_text(encoding="utf-8"))
-    assert report["schemaVersion"] == "1.0" and report["verdict"] == "conforme"
+    assert report["schemaVersion"] == "1.1" and report["verdict"] == "conforme"
     assert [s["id"] for s in report["scenarios"]] == ["RT-MED-001", "RT-REMPL-001", "JOURNAL"]
     check = report["scenarios"][0]["steps"][0]["checks"][0]
     assert {"requirement", "status", "severity", "message", "expected", "observed"} <= check.keys()
