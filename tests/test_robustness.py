@@ -41,7 +41,7 @@ def _messages(report: dict[str, object]) -> str:
 def test_hostile_target_gives_classified_anomalies_and_a_report(mode: str, tmp_path: Path) -> None:
     with HostileServer(mode) as server:
         t0 = time.perf_counter()
-        done = cli("run", "--target", server.url, "-k", SCENARIOS, "--timeout", "1",
+        done = cli("run", "--target", server.url, "-k", SCENARIOS, "--timeout", "1", "--lang", "en",
                    "--report-dir", str(tmp_path), timeout=90)
         elapsed = time.perf_counter() - t0
     out = done.stdout + done.stderr
