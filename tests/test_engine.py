@@ -267,3 +267,17 @@ def test_line_types_in_scope_are_profile_data(tmp_path: Path) -> None:
                                   CheckEnvironment(profile)))
     assert outcomes[0].status is Status.FAIL  # accepted although out of scope
     assert outcomes[1].status is Status.SKIP and outcomes[1].skip == "not-applicable"
+
+
+def test_a_phase_that_errs_without_checks_leaves_its_requirements_unverified(tmp_path: Path) -> None:
+    from conformance.engine.results import StepResult
+
+    broken = Phase("FUZZ", "fuzzing", lambda: ScenarioResult(
+        id="FUZZ", title="fuzzing", file="contract", status=Status.ERROR, duration=0.0,
+        requirements=("ROB-01",), steps=(StepResult(index=0, kind="fuzz", title="schemathesis",
+                                                    status=Status.ERROR, duration=0.0,
+                                                    message="engine crashed"),)))
+    result = run(FakeTarget(), scenarios(tmp_path, CREATE_CONSULT), phases=(broken,))[-1].result  # type: ignore[attr-defined]
+    assert result.verdict == "incomplet"
+    assert [(u.requirement, u.reason) for u in result.unverified() if not u.accepted] == [
+        ("ROB-01", "engine crashed")]

@@ -165,6 +165,11 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
                                         and c.severity.at_least(Severity.MAJOR)):
             add(c.requirement, c.severity, c.message, sc.id)
     for sc in result.scenarios:
+        for st in sc.steps:  # a step that erred with no check to carry it (the fuzzer's engine)
+            if st.status is Status.ERROR and not st.checks:
+                for requirement in sc.requirements or ("*",):
+                    add(requirement, Severity.BLOCKING if requirement == "*" else
+                        Severity(requirement_severity(requirement) or "major"), st.message, sc.id)
         if not sc.steps:  # not applicable as a whole (a capability the target does not declare)
             continue
         for requirement in sc.requirements:
