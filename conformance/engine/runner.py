@@ -176,7 +176,8 @@ class Runner:
         journal_start = self._cursor()
         interrupted = False
         try:
-            yield RunStarted(self.run_id, len(self.scenarios), cfg.target.base_url, about)
+            total = len(self.scenarios) + bool(self.scenarios) + len(cfg.phases)  # JOURNAL, FUZZ too
+            yield RunStarted(self.run_id, total, cfg.target.base_url, about)
             for segment in segments(self.scenarios):
                 if cfg.jobs > 1 and len(segment) > 1:
                     yield from self._concurrently(segment, about)
