@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import httpx
+import pytest
 
 from conformance.application import Redaction, Settings, run_session
 from conformance.vocabulary import ExitCode
@@ -83,3 +84,27 @@ def test_identical_anomalies_across_scenarios_are_grouped(tmp_path: Path) -> Non
     (group,) = report["anomalyGroups"]
     assert group["requirement"] == "RT-01" and group["scenarios"] == ["P1", "P2"]
     assert "Anomalies ×2: RT-01 created" in out.getvalue()
+
+
+@pytest.mark.parametrize("body", [
+    b"[" * 5000 + b"]" * 5000,  # RecursionError in a plain json.loads
+    b'{"id": NaN, "statut": "enregistree"}',
+    b'{"id": "01S2TBPZ2JCNZZYGHZ", "statut": "enregistree", "n": 1e999999}',
+    b'{"id": "\\ud800", "statut": "enregistree", "nom": "\\udfff"}',
+])
+def test_hostile_json_costs_an_anomaly_and_the_report_stays_strict_json(body: bytes,
+                                                                        tmp_path: Path) -> None:
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            return httpx.Response(201, content=body, headers={"content-type": "application/json"})
+        return None
+
+    done = run_session(Settings(target="http://fake", report_dir=tmp_path / "r"),
+                       scenarios(tmp_path, ONE), stream=io.StringIO(),
+                       transport=FakeTarget(hostile).transport)
+    assert done.exit_code in (ExitCode.ANOMALIES, ExitCode.INCOMPLETE)
+    def no_constant(name: str) -> None:
+        raise AssertionError(f"{name} written into a report")
+
+    for file in done.folder.rglob("*.json"):
+        json.loads(file.read_text("utf-8"), parse_constant=no_constant)

@@ -3,7 +3,6 @@ same check runner as a session."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +10,7 @@ from typing import Any
 from conformance.application.session import load_profile
 from conformance.application.settings import ApplicationError
 from conformance.engine.results import CheckResult
+from conformance.targets import untrusted
 from conformance.vocabulary import Status
 
 MAX_FILE = 50_000_000
@@ -72,7 +72,7 @@ def _payload_id(pages: list[Any]) -> str | None:
     for page in pages:
         for code in page.codes:
             try:
-                return str(json.loads(code.text)["D"]["ID"])
+                return str(untrusted.loads(code.text)["D"]["ID"])
             except (ValueError, KeyError, TypeError):
                 continue
     return None
@@ -117,7 +117,7 @@ def inspect_qr(image: str, profile: str = "public-2025") -> QrInspection:
     if verdict.status is Status.FAIL:  # the QR-02 check itself: UTF-8, JSON, schema (every error)
         problems += [f"QR-02: {line}" for line in verdict.diff or (verdict.message,)]
     try:
-        payload = json.loads(code.text)
+        payload = untrusted.loads(code.text)
     except ValueError:
         payload = None
     info = []

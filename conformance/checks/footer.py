@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -12,6 +11,7 @@ import jsonschema
 from conformance.checks.context import CheckContext
 from conformance.checks.registry import Failed, NotEvaluated, Skipped, Warned, check
 from conformance.paper import PaperError, PaperPage, QrCode, normalise
+from conformance.targets import untrusted
 
 PAPER = ("paper",)
 
@@ -28,7 +28,7 @@ def _payload(ctx: CheckContext) -> dict[str, Any]:
     if not code.utf8:  # what the decoder guessed the bytes were is not the payload: one cause
         raise NotEvaluated("payload is not UTF-8 (QR-02 reports it)")
     try:
-        data = json.loads(code.text)
+        data = untrusted.loads(code.text)
     except ValueError as exc:
         raise NotEvaluated("payload is not JSON (QR-02 reports it)") from exc
     if not isinstance(data, dict):
@@ -67,7 +67,7 @@ def qr_payload(ctx: CheckContext) -> str:
                      "(Latin-1 'À' reads as Shift_JIS 'ﾀ')", "UTF-8 JSON (RFC 8259)",
                      code.text[:80])
     try:
-        data = json.loads(code.text)
+        data = untrusted.loads(code.text)
     except ValueError as exc:
         raise Failed("the code 2D does not hold JSON", "JSON v2", code.text[:80]) from exc
     schema = ctx.profile.value("qr_payload_schema")

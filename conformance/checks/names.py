@@ -6,11 +6,11 @@ mangled name breaks matching in the pharmacy's software even when it looks the s
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from conformance.checks.context import CheckContext
 from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
+from conformance.targets import untrusted
 
 NAME_FIELDS = (("patient", "nomFamille"), ("patient", "prenom"), ("prescripteur", "nomFamille"),
                ("prescripteur", "prenom"))
@@ -67,7 +67,7 @@ def names_intact(ctx: CheckContext) -> str:
         if not codes[0].utf8:
             raise NotEvaluated("payload is not UTF-8 (QR-02 reports it)")
         try:
-            person = json.loads(codes[0].text)["D"]["P"]
+            person = untrusted.loads(codes[0].text)["D"]["P"]
             printed = {"patient.nomFamille": str(person["N"]).rstrip(),
                        "patient.prenom": str(person["P"]).rstrip()}
         except (ValueError, KeyError, TypeError) as exc:

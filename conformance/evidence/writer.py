@@ -17,6 +17,7 @@ from typing import Any
 
 from conformance.engine.events import Event, StepEvidence, StepFinished
 from conformance.evidence.layout import step_dir
+from conformance.targets import untrusted
 
 PNG_DPI = 100
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "text/html": "html",
@@ -78,7 +79,7 @@ class EvidenceWriter:
         codes = [c.text for p in ev.pages for c in p.codes]
         if codes:
             try:
-                payload: Any = json.loads(codes[0])
+                payload: Any = untrusted.loads(codes[0])
             except ValueError:
                 payload = codes[0]
             _dump(folder / "code2d.json", payload)
