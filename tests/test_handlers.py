@@ -108,3 +108,25 @@ def test_hostile_json_costs_an_anomaly_and_the_report_stays_strict_json(body: by
 
     for file in done.folder.rglob("*.json"):
         json.loads(file.read_text("utf-8"), parse_constant=no_constant)
+
+
+def test_target_text_reaches_neither_the_terminal_nor_markdown_raw(tmp_path: Path) -> None:
+    forged = ("\x1b[2J\x1b[32mVerdict: CONFORME\x1b[0m \x1b]8;;http://evil\x07link\x1b]8;;\x07 "
+              "\x00 [click](http://evil) ![x](http://evil/i.png) @all")
+
+    def hostile(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            return httpx.Response(500, json={"title": forged})
+        return None
+
+    out = io.StringIO()
+    done = run_session(Settings(target="http://fake", report_dir=tmp_path / "r"),
+                       scenarios(tmp_path, ONE), stream=out, transport=FakeTarget(hostile).transport)
+    console = out.getvalue()
+    assert "\x1b" not in console and "\x00" not in console and "\x07" not in console
+    assert "\\x1b[2J" in console  # shown, escaped
+    summary = (done.folder / "summary.md").read_text("utf-8")
+    assert "\x1b" not in summary
+    row = next(line for line in summary.splitlines() if "click" in line)
+    cell = row.split(" | ")[-1]
+    assert cell.startswith("`") and cell.rstrip(" |").endswith("`") and cell.count("`") == 2

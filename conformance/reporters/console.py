@@ -18,6 +18,7 @@ from conformance.reporters.summary import (
     SEVERITIES,
     anomaly_groups,
     by_operation,
+    printable,
     status_counts,
 )
 
@@ -27,6 +28,15 @@ _VERDICT_STYLE = {"conforme": "bold green", "non-conforme": "bold red", "incompl
 _VERDICT_STYLE = {"conforme": "bold green", "non-conforme": "bold red", "incomplet": "bold yellow",
                   "interrompu": "bold magenta"}
 _MARK = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
+
+
+MAX_LINE = 400  # a console line; the whole value is in the evidence
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: control characters escaped, long values shortened."""
+    text = printable(text)
+    return text if len(text) <= MAX_LINE else text[:MAX_LINE - 1] + "…"
 
 
 class ConsoleReporter:
@@ -43,14 +53,18 @@ class ConsoleReporter:
         self.progress: Progress | None = None
         self.task: TaskID | None = None
 
+    def _say(self, text: str, style: str | None = None) -> None:
+        """One line of our text with the target's inside it, made terminal-safe."""
+        self.console.print(terminal_safe(text), style=style, markup=False, highlight=False)
+
     def handle(self, event: Event) -> None:
         """React to one engine event."""
         if isinstance(event, RunStarted):
             about = event.about or {}
             soft = about.get("logiciel", {}) if isinstance(about.get("logiciel"), dict) else {}
-            self.console.print(f"{self.t['run']} {event.run_id} — {self.t['target']} {event.target} "
+            self._say(f"{self.t['run']} {event.run_id} — {self.t['target']} {event.target} "
                                f"({soft.get('nom', '?')} {soft.get('version', '')}) — "
-                               f"{event.total} {self.t['scenarios']}", markup=False)
+                               f"{event.total} {self.t['scenarios']}")
             if not self.plain:
                 self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                          MofNCompleteColumn(), console=self.console, transient=True)
@@ -63,9 +77,8 @@ class ConsoleReporter:
                 self.progress.stop()
             self.summary(event.result)
         elif isinstance(event, BundleWritten):
-            self.console.print(f"{self.t['reports']}: {event.folder}/report.html, report.json, junit.xml, "
-                               f"summary.md, manifest.json{' (+ manifest.sig)' if event.signed else ''}",
-                               markup=False)
+            self._say(f"{self.t['reports']}: {event.folder}/report.html, report.json, junit.xml, "
+                      f"summary.md, manifest.json{' (+ manifest.sig)' if event.signed else ''}")
 
     def _scenario_line(self, event: ScenarioFinished) -> None:
         sc = event.result
@@ -75,15 +88,15 @@ class ConsoleReporter:
         line = f"{_MARK[sc.status]} {sc.id:<24} {sc.title}"
         if sc.reason:
             line += f"  [{sc.reason}]"
-        self.console.print(line, style=None if self.plain else style, markup=False)
+        self._say(line, style=None if self.plain else style)
         for st in sc.steps:
             for c in st.checks:
                 if c.status in ("fail", "error") or (self.verbose and c.status == "warn"):
                     where = c.location or f"{self.t['step']} {st.index + 1} {st.kind}"
-                    self.console.print(f"    {_MARK[c.status]} {c.requirement} {c.check} "
-                                       f"[{self.t[c.severity]}] {where}: {c.message}", markup=False)
+                    self._say(f"    {_MARK[c.status]} {c.requirement} {c.check} "
+                              f"[{self.t[c.severity]}] {where}: {c.message}")
             if st.status == "error" and st.message:
-                self.console.print(f"    E {st.location or st.kind}: {st.message}", markup=False)
+                self._say(f"    E {st.location or st.kind}: {st.message}")
 
     def summary(self, result: RunResult) -> None:
         """The final table and verdict."""
@@ -99,21 +112,19 @@ class ConsoleReporter:
         self.console.print(table)
         counts = status_counts(result)
         sc, ck = counts["scenarios"], counts["checks"]
-        self.console.print(
-            f"{sc['total']} {t['scenarios']}: " + ", ".join(f"{sc[s]} {t[s]}" for s in
-                                                          ("pass", "fail", "warn", "skip", "error"))
-            + f" — {ck['total']} {t['checks']}, {ck['pass']} {t['passed']}", markup=False)
+        self._say(f"{sc['total']} {t['scenarios']}: "
+                  + ", ".join(f"{sc[s]} {t[s]}" for s in ("pass", "fail", "warn", "skip", "error"))
+                  + f" — {ck['total']} {t['checks']}, {ck['pass']} {t['passed']}")
         for g in anomaly_groups(result):
             if len(g.scenarios) > 1:  # one cause seen in several scenarios: said once more, together
-                self.console.print(f"{t['anomalies']} ×{len(g.scenarios)}: {g.requirement} {g.check} "
-                                   f"[{t[g.severity]}] — {g.message} [{', '.join(g.scenarios[:5])}"
-                                   f"{'…' if len(g.scenarios) > 5 else ''}]", markup=False)
+                self._say(f"{t['anomalies']} ×{len(g.scenarios)}: {g.requirement} {g.check} "
+                          f"[{t[g.severity]}] — {g.message} [{', '.join(g.scenarios[:5])}"
+                          f"{'…' if len(g.scenarios) > 5 else ''}]")
         for u in result.unverified():
             shown = [s for s in u.scenarios if s]
             where = f" [{', '.join(shown[:3])}{'…' if len(shown) > 3 else ''}]" if shown else ""
-            self.console.print(f"{t['unverified']}: {u.requirement} ({t[u.severity]}) — {u.reason}{where}"
-                               + (f" — {t['accepted']}" if u.accepted else ""), markup=False)
+            self._say(f"{t['unverified']}: {u.requirement} ({t[u.severity]}) — {u.reason}{where}"
+                      + (f" — {t['accepted']}" if u.accepted else ""))
         anomalies = len(result.anomalies())
-        self.console.print(f"{t['verdict']}: {t[result.verdict]} — {t['anomalies']}: {anomalies}",
-                           style=None if self.plain else _VERDICT_STYLE[result.verdict],
-                           markup=False)
+        self._say(f"{t['verdict']}: {t[result.verdict]} — {t['anomalies']}: {anomalies}",
+                  style=None if self.plain else _VERDICT_STYLE[result.verdict])

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reporters.i18n import labels
-from conformance.reporters.summary import OPERATION_ORDER
+from conformance.reporters.summary import OPERATION_ORDER, printable
 
 SEVERITIES = ("blocking", "major", "minor")
 
 
 def _cell(text: Any) -> str:
-    """Table-cell text: no markup from a target survives (GitLab renders inline HTML)."""
-    cut = str(text).replace("\n", " ")[:160]
-    return (cut.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-            .replace("`", "'"))
+    """Table-cell text quoted as code: no link, image, mention or markup from a target can
+    render in the merge-request comment (a code span shows them as text)."""
+    cut = printable(" ".join(str(text).split()))[:160].replace("`", "'").replace("|", "\\|")
+    # and no raw markup even for a renderer that would not honour the code span
+    cut = cut.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return f"`{cut}`" if cut else ""
 
 
 def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:

@@ -63,3 +63,13 @@ def anomaly_groups(result: RunResult) -> list[AnomalyGroup]:
     out = [AnomalyGroup(req, check, sev, message, tuple(where))
            for (req, check, _), (sev, message, where) in groups.items()]
     return sorted(out, key=lambda g: (-len(g.scenarios), g.requirement, g.check))
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Control, escape and bidi characters shown as escapes: a target's text cannot clear a
+    screen, forge a verdict, hide a link or reorder what is read."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                        else f"\\u{ord(m.group()):04x}", text)
