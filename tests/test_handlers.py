@@ -130,3 +130,21 @@ def test_target_text_reaches_neither_the_terminal_nor_markdown_raw(tmp_path: Pat
     row = next(line for line in summary.splitlines() if "click" in line)
     cell = row.split(" | ")[-1]
     assert cell.startswith("`") and cell.rstrip(" |").endswith("`") and cell.count("`") == 2
+
+
+def test_credentials_in_the_target_url_and_secret_fields_never_reach_an_output(tmp_path: Path) -> None:
+    def leaky(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            return httpx.Response(500, json={
+                "title": "Authorization: Basic dXNlcjpzM2NyZXRwdw== "
+                         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJlMTIz",
+                "password": "hunter2hunter2", "apiKey": "k3y-k3y-k3y", "client_secret": "cs-cs-cs"})
+        return None
+
+    out = io.StringIO()
+    done = run_session(Settings(target="http://user:s3cretpw@fake", report_dir=tmp_path / "r"),
+                       scenarios(tmp_path, ONE), stream=out, transport=FakeTarget(leaky).transport)
+    texts = [out.getvalue()] + [p.read_text("utf-8") for p in done.folder.rglob("*") if p.is_file()]
+    for secret in ("s3cretpw", "dXNlcjpzM2NyZXRwdw", "c2lnbmF0dXJlMTIz", "hunter2hunter2",
+                   "k3y-k3y-k3y", "cs-cs-cs"):
+        assert not [t[:80] for t in texts if secret in t], secret

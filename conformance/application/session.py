@@ -165,10 +165,10 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
         runner = Runner(config, scenarios)
         folder = settings.report_dir / runner.run_id
         pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)
-        result = _drive(runner, pipeline, ends)
+        result, shown = _drive(runner, pipeline, ends)
     code = result.verdict.exit_code
     if settings.handlers is None or settings.handlers:
-        files = _seal(settings, result, folder, profile)
+        files = _seal(settings, shown, folder, profile)  # the manifest too says only what is shown
         pipeline.handle(BundleWritten(folder, files, signed=settings.sign is not None))
     return SessionOutcome(result, folder, code)
 
@@ -198,22 +198,25 @@ def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, strea
     return Pipeline(redactor, names, ctx, extra)
 
 
-def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints) -> RunResult:
-    """Consume the engine's events; a Ctrl-C between two events still ends with a result."""
+def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints) -> tuple[RunResult, RunResult]:
+    """Consume the engine's events: the result, and the result as the handlers saw it
+    (redacted, localised). A Ctrl-C between two events still ends with a result."""
     result: RunResult | None = None
+    shown: RunResult | None = None
     try:
         for event in runner.run():
-            if isinstance(event, RunFinished):
-                result = event.result
-            pipeline.handle(event)
+            seen = pipeline.handle(event)
+            if isinstance(event, RunFinished) and isinstance(seen, RunFinished):
+                result, shown = event.result, seen.result
     except KeyboardInterrupt:
         result = runner.result(interrupted=True)
-        pipeline.handle(RunFinished(result))
+        seen = pipeline.handle(RunFinished(result))
+        shown = seen.result if isinstance(seen, RunFinished) else result
     except TargetUnreachable as exc:
         raise ApplicationError(f"target unreachable: {exc}\n  = start the target, or check --target",
                                ExitCode.UNREACHABLE) from exc
-    assert result is not None  # the engine always ends with RunFinished
-    return result
+    assert result is not None and shown is not None  # the engine always ends with RunFinished
+    return result, shown
 
 
 def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile) -> tuple[str, ...]:

@@ -30,8 +30,11 @@ from conformance.targets.http import SENSITIVE_HEADERS, Exchange
 
 SECRET_PATTERNS = (
     r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}",
-    r"(?i)(\"?(?:access_token|refresh_token|id_token|token|password|passwd|secret|api_key)\"?"
-    r"\s*[:=]\s*\"?)[^\"&\s,}]+",
+    r"\bBasic\s+[A-Za-z0-9+/]{12,}={0,2}",  # Basic credentials quoted in a text
+    r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}",  # a JWT, wherever it stands
+    r"(?i)([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+(?=@)",  # user:password@ in a URL
+    r"(?i)(\"?(?:access_token|refresh_token|id_token|token|password|passwd|secret|client_secret|"
+    r"api_key|apikey|api-key)\"?\s*[:=]\s*\"?)[^\"&\s,}]+",
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
 )
 SECRET_KEY = re.compile(r"(?i)^(?:.*[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|"
