@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,15 +70,20 @@ class ScenarioErrors(ScenarioError):
 def _display(file: str) -> str:
     """The path relative to the working folder when it lies inside it."""
     try:
-        return str(Path(file).resolve().relative_to(Path.cwd()))
-    except ValueError:
+        return str(Path(file).absolute().relative_to(Path.cwd()))
+    except (ValueError, OSError, RuntimeError):  # outside the working folder, or a link loop
         return file
 
 
 def _source_line(pos: Pos) -> str | None:
+    """The line to show under the error, only from a regular file of a sane size (an error about
+    a pipe, a device or a huge file must not read it)."""
     try:
+        info = os.stat(pos.file)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > 2_000_000:
+            return None
         lines = Path(pos.file).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    except (OSError, RuntimeError, ValueError):
         return None
     return lines[pos.line - 1] if 0 < pos.line <= len(lines) else None
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.scenario.errors import Pos, ScenarioError, did_you_mean
+from conformance.scenario.files import read_text
 from conformance.scenario.yamlload import load_text
 
 KINDS = {"prescriber": "prescribers", "patient": "patients", "product": "products"}
@@ -28,13 +29,14 @@ class Fixtures:
         key = (kind, name)
         if key not in self._cache:
             path = self.root / KINDS[kind] / f"{name}.yaml"
-            if "/" in name or "\\" in name or name.startswith(".") or not path.is_file():
+            if ("/" in name or "\\" in name or name.startswith(".") or len(name.encode()) > 200
+                    or not path.is_file()):
                 raise ScenarioError(
                     f"unknown {kind} fixture '{name}'", pos,
                     did_you_mean(name, self.names(kind)) or f"add {path}",
                     width=len(name),
                 )
-            docs = load_text(path.read_text(encoding="utf-8"), str(path))
+            docs = load_text(read_text(path, self.root), str(path))
             if len(docs) != 1 or not isinstance(docs[0].value, dict):
                 raise ScenarioError(f"fixture {path} must hold one mapping", Pos(str(path), 1, 1))
             self._cache[key] = docs[0].value

@@ -13,7 +13,8 @@ from typing import Any
 import jsonschema
 
 from conformance.scenario.contract import capabilities, create_body_errors
-from conformance.scenario.errors import Pos, ScenarioError, ScenarioErrors, did_you_mean
+from conformance.scenario.errors import ScenarioError, ScenarioErrors, did_you_mean
+from conformance.scenario.files import read_text, walk
 from conformance.scenario.fixtures import Fixtures
 from conformance.scenario.model import STEP_KINDS, Expectation, Scenario, Step, merge_override
 from conformance.scenario.yamlload import Located, load_text
@@ -30,13 +31,18 @@ def schema() -> dict[str, Any]:
 
 
 def scenario_files(paths: Iterable[Path]) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` under the given files and folders, sorted."""
+    """Every ``*.yaml``/``*.yml`` under the given files and folders (links followed inside
+    them), sorted."""
     found: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml"))
-        elif path.is_file():
-            found.append(path)
+        try:
+            is_dir, exists = path.is_dir(), path.exists() or path.is_symlink()
+        except OSError as exc:
+            raise ScenarioError(f"cannot read {path}: {exc.strerror or exc}", None) from exc
+        if is_dir:
+            found += list(walk(path))
+        elif exists:
+            found.append(path)  # read_text says what is wrong with it, if anything
         else:
             raise ScenarioError(f"no such file or folder: {path}", None,
                                 "give a scenario file or a folder of them")
@@ -224,13 +230,10 @@ class _Builder:
                 self._check_vars(item, (*path, i))
 
 
-def load_file(path: Path, fixtures: Fixtures, checks: Checks) -> list[Scenario]:
+def load_file(path: Path, fixtures: Fixtures, checks: Checks, root: Path | None = None) -> list[Scenario]:
     """The scenarios of one file (one document, a list, or several documents); ScenarioErrors
     with every error found in it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read {path}: {exc}", Pos(str(path), 1, 1)) from exc
+    text = read_text(path, root)
     scenarios = []
     errors: list[ScenarioError] = []
     for doc in load_text(text, str(path)):
@@ -264,9 +267,11 @@ def load_suite(paths: Iterable[Path], fixtures: Fixtures, checks: Checks) -> lis
     scenarios: list[Scenario] = []
     errors: list[ScenarioError] = []
     seen: dict[str, Scenario] = {}
-    for file in scenario_files(paths):
+    roots = list(paths)
+    for file in scenario_files(roots):
+        root = next((r for r in roots if r.is_dir() and (file == r or r in file.parents)), None)
         try:
-            loaded = load_file(file, fixtures, checks)
+            loaded = load_file(file, fixtures, checks, root)
         except ScenarioErrors as exc:
             errors += exc.errors
             continue
