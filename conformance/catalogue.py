@@ -307,13 +307,15 @@ MESSAGES_FR: dict[str, str] = {
     "ALD lines printed without the bizone layout": "lignes ALD imprimées sans la présentation bizone",
     "not a replacement": "pas un remplacement",
     "the replaced doctor is not identified": "le médecin remplacé n'est pas identifié",
-    "{0} line(s) with 'NR' wrong, first {1}": "{0} ligne(s) avec un « NR » erroné, la première {1}",
+    "{0} label(s) with 'NR' wrong, first {1}": "{0} libellé(s) avec un « NR » erroné, le premier {1}",
+    "{0}: NR missing on {1} line(s)": "{0} : NR absent sur {1} ligne(s)",
+    "{0}: NR on {1} reimbursable line(s)": "{0} : NR sur {1} ligne(s) remboursable(s)",
     "'Non substituable' printed without its justification":
         "« Non substituable » imprimé sans sa justification",
     "line {0} not found on the paper": "ligne {0} introuvable sur le papier",
     "{0} printed in the wrong zone": "{0} imprimée dans la mauvaise zone",
-    "line {0} ({1}) not found on the paper (PAP-08 reports it)":
-        "ligne {0} ({1}) introuvable sur le papier (PAP-08 le signale)",
+    "line {0} not found on the paper (PAP-08 reports it)":
+        "ligne {0} introuvable sur le papier (PAP-08 le signale)",
     # names
     "names unchanged in {0}": "noms inchangés dans {0}",
     "no create step before this one": "aucune création avant cette étape",

@@ -334,9 +334,21 @@ def test_nr_on_every_non_reimbursable_line_and_no_other() -> None:
     body["lignes"][0]["nonRembourse"] = True
     flagged = changed("label", "PARACÉTAMOL 500 mg comprimé   NR")
     assert run_check("nr_printed", page(payload(), header=flagged), created=body)
-    with pytest.raises(Failed, match="NR missing"):
+    with pytest.raises(Failed, match="NR missing on 1 line"):
         run_check("nr_printed", GOOD, created=body)
     body["lignes"][0]["nonRembourse"] = False
-    with pytest.raises(Failed, match="NR on a reimbursable line"):
+    with pytest.raises(Failed, match="NR on 1 reimbursable line"):
         run_check("nr_printed", page(payload(), header=flagged), created=body)
     assert run_check("nr_printed", GOOD, created=body)
+
+
+def test_nr_with_one_label_twice_in_bizone_order() -> None:
+    """Found by generate: 150 — the same act twice, the ALD one (NR) printed first, in the top
+    zone, although created second: NR counts per label, whatever the layout's order."""
+    heading = "Prescriptions SANS RAPPORT avec l'affection de longue durée"
+    body = example_body()
+    line = {"type": "acteInfirmier", "libelle": "Soins infirmiers à domicile"}
+    body["lignes"] = [dict(line), {**line, "ald": True, "nonRembourse": True}]
+    bizone = two_pages([(60, "Soins infirmiers à domicile   NR"), (70, heading),
+                        (80, "Soins infirmiers à domicile")], [])
+    assert run_check("nr_printed", bizone, created=body)

@@ -260,28 +260,29 @@ def replaced_identified(ctx: CheckContext) -> str:
     return f"replaced doctor {replaced.get('nomFamille')} identified"
 
 
-def _line_blocks(pages: list[PaperPage], labels: list[str]) -> list[list[str]]:
-    """For each created line (by label, in order), the printed rows of its block: from the row
-    where its label starts to the next label, zone heading or page, at most 20 mm below."""
+def _label_blocks(pages: list[PaperPage], labels: set[str]) -> dict[str, list[list[str]]]:
+    """For each label, the printed rows of each block where it starts: from that row to the next
+    label, page change, or 20 mm below."""
     rows = sorted((page.number, ln.box[1], ln.box[0], normalise(ln.text))
                   for page in pages for ln in page.lines)
-    starts = [i for i, row in enumerate(rows) if any(lb and lb in row[3].lower() for lb in labels)]
-    blocks: list[list[str]] = []
-    used: set[int] = set()
-    for label in labels:
-        start = next((i for i in starts if i not in used and label and label in rows[i][3].lower()), None)
-        if start is None:
-            blocks.append([])
-            continue
-        used.add(start)
-        page, top = rows[start][0], rows[start][1]
-        block = [rows[start][3]]
-        for row in rows[start + 1:]:
-            if row[0] != page or row[1] > top + 20 or any(lb and lb in row[3].lower() for lb in labels):
-                break
-            block.append(row[3])
-        blocks.append(block)
-    return blocks
+    found: dict[str, list[list[str]]] = {label: [] for label in labels}
+    for i, row in enumerate(rows):
+        starting = [lb for lb in labels if lb and lb in row[3].lower()]
+        for label in starting:
+            block = [row[3]]
+            for nxt in rows[i + 1:]:
+                if nxt[0] != row[0] or nxt[1] > row[1] + 20 or any(
+                        lb and lb in nxt[3].lower() for lb in labels):
+                    break
+                block.append(nxt[3])
+            found[label].append(block)
+    return found
+
+
+def _without_label(row: str, label: str) -> str:
+    """A printed row without the line's label (case kept for the rest)."""
+    start = row.lower().find(label)
+    return row if start < 0 else row[:start] + row[start + len(label):]
 
 
 @check("nr_printed", "PAP-14", "major", "« NR » sur chaque ligne non remboursable, et sur aucune autre",
@@ -291,20 +292,25 @@ def nr_printed(ctx: CheckContext) -> str:
     line's block."""
     lines = [ln for ln in _created(ctx).get("lignes", []) if isinstance(ln, dict)]
     token = re.compile(rf"(?<!\w){re.escape(ctx.profile.value('nr_mention'))}(?!\w)")
-    labels = [normalise(str(ln.get("libelle", ""))).lower()[:25] for ln in lines]
-    blocks = _line_blocks(text_pages(ctx), labels)
+    wanted: dict[str, list[bool]] = {}  # label -> NR expected, one per line (order is the layout's)
+    for line in lines:
+        label = normalise(str(line.get("libelle", ""))).lower()[:25]
+        wanted.setdefault(label, []).append(bool(line.get("nonRembourse")))
+    blocks = _label_blocks(text_pages(ctx), set(wanted))
     wrong = []
-    for n, (line, block) in enumerate(zip(lines, blocks, strict=True), start=1):
-        if not block:
-            raise NotEvaluated(f"line {n} ({line.get('libelle')!r}) not found on the paper "
-                               "(PAP-08 reports it)")
-        # the label itself may contain the letters (e.g. 'NR' in a brand name) only as a word
-        printed = any(token.search(row.replace(str(line.get("libelle", "")), "")) for row in block)
-        if printed != bool(line.get("nonRembourse")):
-            wrong.append(f"line {n} {line.get('libelle')!r}: " +
-                         ("NR missing" if line.get("nonRembourse") else "NR on a reimbursable line"))
+    for label, flags in wanted.items():
+        printed = blocks[label]
+        if len(printed) < len(flags):
+            raise NotEvaluated(f"line {label!r} not found on the paper (PAP-08 reports it)")
+        # a label may contain the letters (a brand name): only a word outside the label counts
+        with_nr = sum(1 for block in printed[:len(flags)]
+                      if any(token.search(_without_label(row, label)) for row in block))
+        if with_nr < sum(flags):
+            wrong.append(f"{label!r}: NR missing on {sum(flags) - with_nr} line(s)")
+        elif with_nr > sum(flags):
+            wrong.append(f"{label!r}: NR on {with_nr - sum(flags)} reimbursable line(s)")
     if wrong:
-        raise Failed(f"{len(wrong)} line(s) with 'NR' wrong, first {wrong[0]}",
+        raise Failed(f"{len(wrong)} label(s) with 'NR' wrong, first {wrong[0]}",
                      "NR on non-reimbursable lines only", wrong[0], tuple(wrong))
     flagged = sum(1 for ln in lines if ln.get("nonRembourse"))
     if not flagged:
