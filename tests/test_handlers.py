@@ -148,3 +148,32 @@ def test_credentials_in_the_target_url_and_secret_fields_never_reach_an_output(t
     for secret in ("s3cretpw", "dXNlcjpzM2NyZXRwdw", "c2lnbmF0dXJlMTIz", "hunter2hunter2",
                    "k3y-k3y-k3y", "cs-cs-cs"):
         assert not [t[:80] for t in texts if secret in t], secret
+
+
+def test_a_report_folder_that_cannot_be_written_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
+    from conformance.application import ApplicationError
+
+    blocker = tmp_path / "r"
+    blocker.write_text("a file where the report folder should be", encoding="utf-8")
+    out = io.StringIO()
+    with pytest.raises(ApplicationError) as info:
+        run_session(Settings(target="http://fake", report_dir=blocker), scenarios(tmp_path, ONE),
+                    stream=out, transport=FakeTarget().transport)
+    assert info.value.code is ExitCode.USAGE
+    assert "not every report could be written" in info.value.message
+    assert "Verdict" in out.getvalue()  # the console still said what the run found
+
+
+def test_a_closed_output_costs_the_console_only(tmp_path: Path) -> None:
+    class Closed(io.StringIO):
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    from conformance.application import ApplicationError
+
+    with pytest.raises(ApplicationError) as info:
+        run_session(Settings(target="http://fake", report_dir=tmp_path / "r"), scenarios(tmp_path, ONE),
+                    stream=Closed(), transport=FakeTarget().transport)
+    assert "console: Broken pipe" in info.value.message
+    (run,) = (tmp_path / "r").iterdir()
+    assert {"report.json", "junit.xml", "report.html", "summary.md"} <= {p.name for p in run.iterdir()}

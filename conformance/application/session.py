@@ -168,8 +168,20 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
         result, shown = _drive(runner, pipeline, ends)
     code = result.verdict.exit_code
     if settings.handlers is None or settings.handlers:
-        files = _seal(settings, shown, folder, profile)  # the manifest too says only what is shown
-        pipeline.handle(BundleWritten(folder, files, signed=settings.sign is not None))
+        try:
+            files = _seal(settings, shown, folder, profile)  # the manifest says only what is shown
+        except ApplicationError as exc:
+            if not pipeline.failures:
+                raise  # the bundle alone failed: its own message (a signing key, say)
+            pipeline.failures.append(f"manifest: {exc.message.splitlines()[0]}")
+        else:
+            pipeline.handle(BundleWritten(folder, files, signed=settings.sign is not None))
+        if pipeline.failures:
+            raise ApplicationError(
+                f"the run ended ({result.verdict}) but not every report could be written: "
+                + "; ".join(pipeline.failures)
+                + f"\n  = check that {folder} can be written (space, permissions) and that the "
+                  "output is read to its end")
     return SessionOutcome(result, folder, code)
 
 
@@ -240,9 +252,14 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
                   "scenarios": [sc.id for sc in result.scenarios if sc.id != "FUZZ"]},
         "fuzz": settings.fuzz_examples,
     }
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ApplicationError(f"cannot write the manifest: {exc.strerror or exc}") from exc
     try:
         manifest = write_manifest(folder, info, Path(settings.sign) if settings.sign else None)
+    except FileNotFoundError as exc:
+        raise ApplicationError(f"cannot write the manifest: {exc.strerror}") from exc
     except (ValueError, OSError) as exc:
         raise ApplicationError(f"cannot sign the bundle: {exc}\n  = give the private key made by "
                                "'conformance keygen'") from exc

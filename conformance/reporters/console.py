@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from typing import TextIO
@@ -39,13 +40,26 @@ def terminal_safe(text: str) -> str:
     return text if len(text) <= MAX_LINE else text[:MAX_LINE - 1] + "…"
 
 
+class _Console(Console):
+    """A console whose closed output (``conformance run | head -1``) is an error the pipeline
+    sets aside, not rich's SystemExit: the other reports are still written."""
+
+    def on_broken_pipe(self) -> None:
+        try:  # later writes (at exit too) go nowhere instead of raising again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.file.fileno())
+        except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            pass
+        raise BrokenPipeError(32, "Broken pipe")
+
+
 class ConsoleReporter:
     """Handles engine events; rich when interactive, plain text otherwise or with NO_COLOR."""
 
     def __init__(self, lang: str = "fr", stream: TextIO | None = None, verbose: bool = False) -> None:
         stream = stream or sys.stdout
         plain = bool(os.environ.get("NO_COLOR")) or not stream.isatty()
-        self.console = Console(file=stream, no_color=plain, force_terminal=not plain and None,
+        self.console = _Console(file=stream, no_color=plain, force_terminal=not plain and None,
                                highlight=False, emoji=False, soft_wrap=True)
         self.plain = plain
         self.t = labels(lang)

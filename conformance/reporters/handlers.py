@@ -107,15 +107,22 @@ class Pipeline:
             raise ValueError(f"unknown handler(s): {', '.join(unknown)}")
         self.redactor = redactor
         self.lang = str(ctx.lang)
-        self.handlers: list[Handler] = [HANDLERS[n](ctx) for n in HANDLERS if n in names]
-        self.handlers += extra
+        self.handlers: list[tuple[str, Handler]] = [(n, HANDLERS[n](ctx)) for n in HANDLERS if n in names]
+        self.handlers += [(type(h).__name__, h) for h in extra]
+        self.failures: list[str] = []  # handlers that could not do their part, and why
 
     def handle(self, event: Event) -> Event:
         """Redact ``event`` once, put it in the report's language, hand it to every handler;
-        return what they saw."""
+        return what they saw. A handler that fails (a full or read-only disk, a closed pipe) is
+        set aside with its reason: the others still write what they can."""
         shown = localise_event(redact_event(self.redactor, event), self.lang)
-        for handler in self.handlers:
-            handler.handle(shown)
+        for name, handler in list(self.handlers):
+            try:
+                handler.handle(shown)
+            except (OSError, ValueError) as exc:
+                self.handlers.remove((name, handler))
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self.failures.append(f"{name}: {reason}")
         return shown
 
 
