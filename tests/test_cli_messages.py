@@ -48,3 +48,18 @@ def test_user_error_message(case: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_golden_file_has_a_case() -> None:
     assert {p.stem for p in GOLDEN.glob("*.txt")} == set(CASES)
+
+
+def test_serve_on_a_port_in_use_is_one_clear_line() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        for what in ("simulator", "reference"):
+            result = CliRunner().invoke(cli, ["serve", what, "--port", str(port)], env={"NO_COLOR": "1"})
+            assert result.exit_code == 2, result.output
+            expected = f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
+            assert result.stderr.startswith(expected)
+            assert "Traceback" not in result.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from conformance.application.settings import ApplicationError
 
@@ -15,12 +15,22 @@ def fault_catalogue() -> dict[str, str]:
     return dict(FAULTS)
 
 
+@contextlib.contextmanager
+def _listening(host: str, port: int) -> Iterator[None]:
+    """A port already taken, or an address that is not this machine's: one clear line."""
+    try:
+        yield
+    except OSError as exc:
+        raise ApplicationError(f"cannot listen on {host}:{port}: {exc.strerror or exc}\n  = choose "
+                               "another --port (0 picks a free one), or stop what uses it") from exc
+
+
 def serve_simulator(host: str, port: int, db: str | None) -> None:
     """The simulator until Ctrl-C (SQLite in memory unless ``db``)."""
     from conformance.serving import serve_foreground
     from conformance.simulator import Store, create_app
 
-    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how a server is stopped
+    with contextlib.suppress(KeyboardInterrupt), _listening(host, port):  # Ctrl-C stops a server
         serve_foreground(create_app(Store(db or ":memory:")), host, port)
 
 
@@ -43,7 +53,8 @@ def serve_reference(host: str, port: int, teleservice: str | None, faults: tuple
         teleservice = own.url
         announce(f"teleservice simulator on {teleservice}")
     try:
-        serve_foreground(reference_app(teleservice, faults), host, port)
+        with _listening(host, port):
+            serve_foreground(reference_app(teleservice, faults), host, port)
     except KeyboardInterrupt:  # Ctrl-C is how a server is stopped
         pass
     finally:
