@@ -59,6 +59,24 @@ TITLES_EN: dict[str, str] = {
     "unique_ids": "Unique identifiers, concurrency included",
 }
 
+# The fuzzer's checks (schemathesis's names; conformance/fuzz.py): their English titles.
+FUZZ_TITLES_EN: dict[str, str] = {
+    "not_a_server_error": "The API never answers 5xx",
+    "object_level_authorization": "No access to someone else's data (object-level authorization)",
+    "status_code_conformance": "Status documented in the contract",
+    "content_type_conformance": "Media type as the contract says",
+    "response_schema_conformance": "Response conforms to the contract's schema",
+    "response_headers_conformance": "Headers conform to the contract",
+    "positive_data_acceptance": "Input valid per the contract is accepted",
+    "negative_data_rejection": "Input invalid per the contract is refused",
+    "unsupported_method": "An undeclared method is refused (405 + Allow)",
+    "allow_header_conformance": "Allow header conforms",
+    "missing_required_header": "A missing required header is refused",
+    "ensure_resource_availability": "A created resource is available",
+    "use_after_free": "A deleted resource is no longer served",
+    "ignored_auth": "Declared authentication is enforced",
+}
+
 HINTS_FR: dict[str, str] = {
     "bizone": "imprimer les lignes ALD au-dessus du séparateur « SANS RAPPORT avec l'affection de "
               "longue durée », les autres en dessous",
@@ -406,6 +424,15 @@ MESSAGES_FR: dict[str, str] = {
                                                             "réussies (graine {1})",
     "{0} generated request(s), no finding": "{0} requête(s) générée(s), aucun constat",
     "stopped after {0} (--exitfirst)": "arrêt après {0} (--exitfirst)",
+    # the fuzzer's fix hints (conformance/fuzz.py)
+    "validate every input and answer 4xx problem+json: never let an exception become a 500":
+        "valider chaque saisie et répondre 4xx problem+json : qu'aucune exception ne devienne un 500",
+    "answer only what the adapter contract declares: accept what it calls valid, refuse what it "
+    "calls invalid, with the documented statuses, media types and shapes":
+        "ne répondre que ce que déclare le contrat de l'adaptateur : accepter ce qu'il dit valide, "
+        "refuser ce qu'il dit invalide, avec les statuts, types de contenu et formes documentés",
+    "serve a prescription only to whom it belongs: check the requester on every read":
+        "ne servir une prescription qu'à qui elle appartient : vérifier le demandeur à chaque lecture",
 }
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{(\d+)\}")
@@ -454,10 +481,12 @@ def known(text: str) -> bool:
 
 
 def title(check: str, french: str, lang: str) -> str:
-    """A check's title in ``lang`` (the registry's is French)."""
-    return TITLES_EN.get(check, french) if lang == "en" else french
+    """A check's title in ``lang`` (the registry's and the fuzzer's are French)."""
+    if lang != "en":
+        return french
+    return TITLES_EN.get(check) or FUZZ_TITLES_EN.get(check, french)
 
 
 def hint(check: str, english: str, lang: str) -> str:
-    """A check's fix hint in ``lang`` (the registry's is English)."""
-    return HINTS_FR.get(check, english) if lang == "fr" else english
+    """A check's fix hint in ``lang`` (written in English; the fuzzer's through the messages)."""
+    return HINTS_FR.get(check) or translate(english, lang) if lang == "fr" else english

@@ -6,7 +6,7 @@ import ast
 
 import pytest
 
-from conformance.catalogue import HINTS_FR, MESSAGES_FR, TITLES_EN, known, translate
+from conformance.catalogue import FUZZ_TITLES_EN, HINTS_FR, MESSAGES_FR, TITLES_EN, known, translate
 from conformance.checks import REGISTRY
 from conformance.paths import PACKAGE
 
@@ -75,3 +75,10 @@ def test_the_catalogue_templates_are_well_formed() -> None:
         count = english.count("{") - 2 * english.count("{{")
         assert french.count("{") - 2 * french.count("{{") == count, english
         assert known(english.replace("{{", "{").replace("}}", "}")) or "{" in english, english
+
+
+def test_the_fuzzer_checks_speak_both_languages() -> None:
+    from conformance.fuzz import HINTS, REQUIREMENTS
+
+    assert set(REQUIREMENTS) == set(FUZZ_TITLES_EN)
+    assert all(translate(text, "fr") != text for text in HINTS.values())

@@ -49,14 +49,13 @@ class Endpoints:
 
     target: str
     teleservice: str | None
-    embedded: bool
 
 
 @contextlib.contextmanager
 def endpoints(settings: Settings) -> Iterator[Endpoints]:
     """The user's target, or the embedded reference and simulator for the session's length."""
     if settings.target is not None:
-        yield Endpoints(settings.target, settings.teleservice, embedded=False)
+        yield Endpoints(settings.target, settings.teleservice)
         return
     from conformance.embedded import EmbeddedWorld
     from conformance.reference.faults import check_names
@@ -66,7 +65,7 @@ def endpoints(settings: Settings) -> Iterator[Endpoints]:
     except ValueError as exc:
         raise ApplicationError(str(exc)) from exc
     with EmbeddedWorld(settings.faults) as world:
-        yield Endpoints(world.target_url, world.teleservice_url, embedded=True)
+        yield Endpoints(world.target_url, world.teleservice_url)
 
 
 def load_profile(name: str) -> Profile:
