@@ -143,3 +143,13 @@ def test_identifier_alphabet_of_the_profile_is_a_warning() -> None:
     assert code == 0 and "warning" not in out
     code, out = invoke("inspect", "identifier", "03UE8SP00UGBYH4JFI", "--kind", "prescription-id")
     assert code == 0 and "warning: ID-04: 'I' outside the profile alphabet" in out
+
+
+
+def test_a_scan_is_incomplete_not_conforming(tmp_path: Path) -> None:
+    from conformance.specimens import PID, fpdf_page, scan
+
+    path = tmp_path / "scan.png"
+    path.write_bytes(scan(fpdf_page()))
+    code, out = invoke("inspect", "paper", str(path), "--expect-id", PID, "--consent", "yes")
+    assert code == 4 and "incomplete:" in out and "PAP-02" in out

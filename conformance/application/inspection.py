@@ -33,6 +33,11 @@ class PaperInspection:
         """At least one check failed."""
         return any(r.status is Status.FAIL for r in self.results)
 
+    @property
+    def unverified(self) -> tuple[CheckResult, ...]:
+        """Checks that could not judge (an error, or not evaluated): the printout is not proven."""
+        return tuple(r for r in self.results if r.unverified)
+
 
 @dataclass(frozen=True)
 class QrInspection:

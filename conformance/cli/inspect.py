@@ -26,7 +26,8 @@ def inspect() -> None:
 @application_errors
 def paper(file: str, expect_id: str | None, consent: str | None, profile_name: str,
           as_json: bool) -> None:
-    """Run every paper check that needs no teleservice on a PDF or an image."""
+    """Run every paper check that needs no teleservice on a PDF or an image (exit 0 conforming,
+    1 anomalies, 4 incomplete: something could not be judged, e.g. text on a scan)."""
     found = inspect_paper(file, expect_id, None if consent is None else consent == "yes", profile_name)
     if as_json:
         results = [{"requirement": r.requirement, "check": r.check, "severity": r.severity,
@@ -37,7 +38,12 @@ def paper(file: str, expect_id: str | None, consent: str | None, profile_name: s
     else:
         for r in found.results:
             click.echo(f"{r.status:<5} {r.requirement:<7} {r.check:<16} {r.message}")
-    exit_with(ExitCode.ANOMALIES if found.failed else ExitCode.OK)
+        if found.unverified and not found.failed:
+            click.echo(f"incomplete: {len(found.unverified)} check(s) could not judge this printout "
+                       f"({', '.join(r.requirement for r in found.unverified)})")
+    code = (ExitCode.ANOMALIES if found.failed
+            else ExitCode.INCOMPLETE if found.unverified else ExitCode.OK)
+    exit_with(code)
 
 
 @inspect.command("qr")
