@@ -173,6 +173,36 @@ MESSAGES_FR: dict[str, str] = {
     "unexpected HTTP status {0}: {1}": "statut HTTP inattendu {0} : {1}",
     "no paper: {0}": "pas de papier : {0}",
     "unreadable paper: {0}": "papier illisible : {0}",
+    "paper too large to read: {0}": "papier trop gros pour être lu : {0}",
+    "paper too slow to read: {0}": "papier trop long à lire : {0}",
+    # why a paper cannot be read (PaperError)
+    "the file is empty": "le fichier est vide",
+    "the PDF has no page": "le PDF n'a aucune page",
+    "the PDF has {0} pages (limit {1})": "le PDF a {0} pages (limite {1})",
+    "page {0} is too large to render ({1} pt)": "la page {0} est trop grande pour être rendue ({1} pt)",
+    "the PDF's compressed streams inflate beyond {0} bytes (a decompression bomb?)":
+        "les flux compressés du PDF dépassent {0} octets une fois décompressés (une bombe de "
+        "décompression ?)",
+    "image over the limit of {0} pixels (a decompression bomb?)":
+        "image au-delà de la limite de {0} pixels (une bombe de décompression ?)",
+    "the PDF is encrypted (password protected): print it without a password":
+        "le PDF est chiffré (protégé par mot de passe) : l'imprimer sans mot de passe",
+    "not a readable PDF ({0})": "pas un PDF lisible ({0})",
+    "not a readable image ({0})": "pas une image lisible ({0})",
+    "neither a PDF nor a PNG/JPEG image (unknown signature {0})":
+        "ni un PDF ni une image PNG/JPEG (signature inconnue {0})",
+    "reading it used more than {0} s of CPU": "sa lecture a demandé plus de {0} s de CPU",
+    "reading it took more than {0} s": "sa lecture a pris plus de {0} s",
+    "reading it needs more than {0} MiB of memory": "sa lecture demande plus de {0} Mio de mémoire",
+    "the reader was killed (out of memory?) reading it":
+        "le lecteur a été tué en le lisant (mémoire épuisée ?)",
+    "the reader crashed on it ({0}; memory limit {1} MiB)":
+        "le lecteur a planté en le lisant ({0} ; limite de mémoire {1} Mio)",
+    "the reader failed on it ({0})": "le lecteur a échoué en le lisant ({0})",
+    "page {0} is {1} pt, over the largest page a PDF may have ({2} pt, 5.08 m)":
+        "la page {0} mesure {1} pt, plus que la plus grande page qu'un PDF puisse avoir ({2} pt, 5,08 m)",
+    "its structure is nested too deeply to read": "sa structure est trop imbriquée pour être lue",
+    "the run is stopping": "l'exécution s'arrête",
     # degraded mode, journal
     "failure reported (HTTP {0}, statut {1}), nothing registered":
         "échec signalé (HTTP {0}, statut {1}), rien d'enregistré",

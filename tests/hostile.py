@@ -13,13 +13,16 @@ import threading
 import zlib
 from typing import Any
 
+from tests import paper_bombs
+
 ABOUT = json.dumps({"logiciel": {"nom": "hostile", "version": "0", "editeur": "tests"},
                     "versionContrat": "1.0",
                     "capacites": {"typesLignes": ["medicament"], "modeDegrade": True}}).encode()
 PID = "0123456789ABCDEFGH"
 HOSTILE_TEXT = '<script>alert("pwned")</script>"><img src=x onerror=alert(1)>'
 MODES = ("silent", "drip", "5xx", "invalid-json", "wrong-shape", "huge", "redirect-loop",
-         "paper-not-pdf", "paper-corrupt", "paper-bomb")
+         "paper-not-pdf", "paper-corrupt", "paper-bomb", "paper-wide", "paper-hex-flate",
+         "paper-fan-out")
 
 
 def _bomb_pdf() -> bytes:
@@ -147,7 +150,9 @@ class HostileServer(socketserver.ThreadingTCPServer):
         elif path.endswith("/paper"):
             body = {"paper-not-pdf": b"<html>ordonnance</html>",
                     "paper-corrupt": b"%PDF-1.7\n1 0 obj << /Type /Catalog",
-                    "paper-bomb": BOMB}[self.mode]
+                    "paper-bomb": BOMB, "paper-wide": paper_bombs.wide_page(),
+                    "paper-hex-flate": paper_bombs.hex_flate(),
+                    "paper-fan-out": paper_bombs.fan_out()}[self.mode]
             h._send(sock, 200, body, "application/pdf")
         else:
             h._send(sock, 200, json.dumps({"id": PID, "resultats": []}).encode())

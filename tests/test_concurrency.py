@@ -48,22 +48,3 @@ def test_isolated_scenarios_run_alone(suite: list[Scenario]) -> None:
     for segment in segments(suite):
         assert len(segment) == 1 or not any(isolated(sc) for sc in segment)
     assert [sc.id for seg in segments(suite) for sc in seg] == [sc.id for sc in suite]
-
-
-def test_analysis_pool_gives_the_same_pages_and_errors() -> None:
-    import httpx
-
-    from conformance.paper import PaperError, analyse_bytes
-    from conformance.paper.pool import AnalysisPool
-    from tests.helpers import example_body
-
-    with EmbeddedWorld() as world:
-        pid = httpx.post(f"{world.target_url}/prescriptions", json=example_body()).json()["id"]
-        pdf = httpx.get(f"{world.target_url}/prescriptions/{pid}/paper").content
-    pool = AnalysisPool(2)
-    try:
-        assert pool(pdf) == analyse_bytes(pdf)
-        with pytest.raises(PaperError, match="neither a PDF"):
-            pool(b"GIF89a")
-    finally:
-        pool.close()

@@ -16,7 +16,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
 
 from conformance.checks import REGISTRY, CheckContext, Failed, ScenarioState, Skipped, StepData, Warned
-from conformance.paper import analyse_bytes
+from conformance.paper import InProcessReader, analyse_bytes
 from conformance.profiles import load_profile
 from conformance.targets import Exchange
 from tests.helpers import SAMPLES, example_body
@@ -117,7 +117,7 @@ def run_check(name: str, pdf: bytes, opposition: bool = False,
     exchange = Exchange("GET", "/paper", None, 200, {"content-type": "application/pdf"}, pdf, 0.0)
     data = StepData("paper", {"id": PID}, [exchange])
     state = ScenarioState(created=created, created_id=PID, created_days=days or set())
-    ctx = CheckContext(data, state, load_profile(), None, None, analyse_bytes)
+    ctx = CheckContext(data, state, load_profile(), None, None, InProcessReader())
     return REGISTRY[name].fn(ctx)
 
 

@@ -7,6 +7,7 @@ report is written, and never a traceback.
 from __future__ import annotations
 
 import json
+import re
 import signal
 import ssl
 import subprocess
@@ -29,7 +30,10 @@ EXPECTED_KIND = {  # what the report says of each behaviour
     "silent": "timeout", "drip": "timeout", "5xx": "HTTP status 500", "invalid-json": "not JSON",
     "wrong-shape": "not an object", "huge": "over the limit", "redirect-loop": "HTTP status 302",
     "paper-not-pdf": "unreadable paper", "paper-corrupt": "unreadable paper",
-    "paper-bomb": "decompression bomb",
+    "paper-bomb": "decompression bomb", "paper-wide": "paper too large to read",
+    # PDFium dies on these (memory, CPU or deadline): whichever limit breaks first, classified
+    "paper-hex-flate": "paper too (large|slow) to read|unreadable paper: the reader crashed",
+    "paper-fan-out": "paper too (large|slow) to read|unreadable paper: the reader crashed",
 }
 
 
@@ -51,7 +55,7 @@ def test_hostile_target_gives_classified_anomalies_and_a_report(mode: str, tmp_p
     assert report["verdict"] == "non-conforme"
     ran = [s["id"] for s in report["scenarios"] if s["id"] != "JOURNAL"]
     assert sorted(ran) == ["RT-CON-001", "RT-ENFANT-001", "RT-MED-001"]  # every scenario ran
-    assert EXPECTED_KIND[mode] in _messages(report), mode
+    assert re.search(EXPECTED_KIND[mode], _messages(report)), mode
     assert elapsed < 60  # bounded by the 1 s per-request deadline, not by the target
 
 

@@ -3,6 +3,8 @@ same check runner as a session."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ from typing import Any
 from conformance.application.session import load_profile
 from conformance.application.settings import ApplicationError
 from conformance.engine.results import CheckResult
+from conformance.paper.sandbox import Sandbox
 from conformance.targets import untrusted
 from conformance.vocabulary import Status
 
@@ -53,6 +56,15 @@ class QrInspection:
     info: tuple[str, ...] = field(default=())
 
 
+@contextlib.contextmanager
+def _sandbox() -> Iterator[Sandbox]:
+    sandbox = Sandbox()
+    try:
+        yield sandbox
+    finally:
+        sandbox.close()
+
+
 def _read(path: str) -> bytes:
     file = Path(path)
     try:
@@ -63,14 +75,14 @@ def _read(path: str) -> bytes:
         raise ApplicationError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _pages(data: bytes, path: str) -> list[Any]:
-    from conformance.paper import PaperError, analyse_bytes
+def _pages(reader: Sandbox, data: bytes, path: str) -> list[Any]:
+    from conformance.paper import PaperError
 
     try:
-        return analyse_bytes(data)
+        return reader.analyse(data)
     except PaperError as exc:
-        raise ApplicationError(f"{path}: {exc}\n  = give a PDF or a PNG/JPEG scan of the printed "
-                               "ordonnance") from exc
+        raise ApplicationError(f"{path}: {exc}\n  = give a PDF or a PNG/JPEG scan of "
+                               "the printed ordonnance") from exc
 
 
 def _payload_id(pages: list[Any]) -> str | None:
@@ -83,14 +95,15 @@ def _payload_id(pages: list[Any]) -> str | None:
     return None
 
 
-def _checks(names: tuple[str, ...], file: str, data: bytes, pages: list[Any], profile_name: str,
-            created: dict[str, Any] | None, expect_id: str | None) -> tuple[CheckResult, ...]:
+def _checks(reader: Sandbox, names: tuple[str, ...], file: str, data: bytes, pages: list[Any],
+            profile_name: str, created: dict[str, Any] | None,
+            expect_id: str | None) -> tuple[CheckResult, ...]:
     """Registered paper checks on a file, as a session runs them on a ``paper`` step."""
     from conformance.checks import ScenarioState, StepData
     from conformance.engine.checking import CheckEnvironment, run_check
     from conformance.targets import Exchange
 
-    env = CheckEnvironment(load_profile(profile_name))
+    env = CheckEnvironment(load_profile(profile_name), reader=reader)
     state = ScenarioState(created=created, created_id=expect_id)
     step = StepData("paper", {}, [Exchange("GET", file, None, 200, {}, data, 0.0)], paper_pages=pages)
     return tuple(run_check(name, None, file, step, state, env) for name in names)
@@ -101,9 +114,11 @@ def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None 
     """Every paper check that needs no teleservice; ``consent`` True: the patient does not object."""
     load_profile(profile)  # a broken profile stops here, before the file is read
     data = _read(file)
-    pages = _pages(data, file)
-    created = {"consentement": {"opposition": not consent}} if consent is not None else None
-    results = _checks(STANDALONE, file, data, pages, profile, created, expect_id or _payload_id(pages))
+    with _sandbox() as reader:  # the file is untrusted: read in a confined worker
+        pages = _pages(reader, data, file)
+        created = {"consentement": {"opposition": not consent}} if consent is not None else None
+        results = _checks(reader, STANDALONE, file, data, pages, profile, created,
+                          expect_id or _payload_id(pages))
     return PaperInspection(file, len(pages), results)
 
 
@@ -111,13 +126,14 @@ def inspect_qr(image: str, profile: str = "public-2025") -> QrInspection:
     """Decode and validate the code 2D of an image or PDF."""
     load_profile(profile)
     data = _read(image)
-    pages = _pages(data, image)
-    codes = [c for p in pages for c in p.codes]
-    if not codes:
-        raise ApplicationError(f"{image}: no decodable code 2D\n  = check the image shows the whole "
-                               "code with its margin")
-    code = codes[0]
-    verdict = _checks(("qr_payload",), image, data, pages, profile, None, None)[0]
+    with _sandbox() as reader:
+        pages = _pages(reader, data, image)
+        codes = [c for p in pages for c in p.codes]
+        if not codes:
+            raise ApplicationError(f"{image}: no decodable code 2D\n  = check the image shows the "
+                                   "whole code with its margin")
+        code = codes[0]
+        verdict = _checks(reader, ("qr_payload",), image, data, pages, profile, None, None)[0]
     problems: list[str] = []
     if verdict.status is Status.FAIL:  # the QR-02 check itself: UTF-8, JSON, schema (every error)
         problems += [f"QR-02: {line}" for line in verdict.diff or (verdict.message,)]

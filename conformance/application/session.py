@@ -28,6 +28,8 @@ from conformance.engine import (
     TargetUnreachable,
 )
 from conformance.engine.redaction import Redactor
+from conformance.evidence.writer import PNG_DPI
+from conformance.paper.sandbox import Sandbox
 from conformance.profiles import Profile
 from conformance.reporters.handlers import DEFAULT_HANDLERS, Handler, HandlerContext, Pipeline
 from conformance.scenario import Scenario
@@ -144,23 +146,20 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
     http = HttpTarget(ends.target, Limits(timeout=settings.timeout), transport=wiring.transport,
                       verify=verify, headers=settings.headers)
     control = TeleserviceControl(ends.teleservice, settings.timeout) if ends.teleservice else None
-    pool = None
+    evidence = settings.evidence and _wants_evidence(settings)
+    # every paper is read in confined workers, started with the first paper, stopped with the run
+    sandbox = Sandbox(min(settings.jobs, os.cpu_count() or 1) if any(not isolated(sc) for sc in scenarios)
+                      else 1, picture_dpi=PNG_DPI if evidence else None)
     with contextlib.ExitStack() as stack:
         stack.callback(http.close)
+        stack.callback(sandbox.close)
         if control is not None:
             stack.callback(control.close)
-        options: dict[str, Any] = {}
-        if settings.jobs > 1 and any(not isolated(sc) for sc in scenarios):
-            from conformance.paper.pool import AnalysisPool
-
-            pool = AnalysisPool(min(settings.jobs, os.cpu_count() or 1))
-            stack.callback(pool.close)
-            options["analyse"] = pool
         config = RunConfig(target=http, control=control, profile=profile, fail_on=settings.fail_on,
                            seed=settings.seed, exit_first=settings.exit_first, shrink=settings.shrink,
-                           evidence=settings.evidence and _wants_evidence(settings), jobs=settings.jobs,
+                           evidence=evidence, jobs=settings.jobs, reader=sandbox,
                            phases=_phases(settings, ends, verify),
-                           accepted=settings.accept_unverified, **options)
+                           accepted=settings.accept_unverified)
         runner = Runner(config, scenarios)
         folder = settings.report_dir / runner.run_id
         pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)

@@ -7,9 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks.registry import ExchangeFailed, NotEvaluated
-from conformance.paper import PaperError, PaperPage
+from conformance.paper import PaperError, PaperPage, PaperReader
 from conformance.profiles import Profile
 from conformance.targets import Exchange
+
+# what the anomaly says of a paper that cannot be read, by PaperError.kind
+PAPER_ERRORS = {"unreadable": "unreadable paper", "too-large": "paper too large to read",
+                "timeout": "paper too slow to read"}
 
 
 @dataclass
@@ -35,6 +39,7 @@ class StepData:
     journal_entries: list[dict[str, Any]] | None = None  # read once, shared by the step's checks
     paper_pages: list[PaperPage] | None = None
     paper_error: str | None = None
+    paper_error_kind: str | None = None  # too-large, timeout or unreadable
     root_cause: str | None = None  # the check that reported the step's failed exchange, if any
 
 
@@ -47,7 +52,7 @@ class CheckContext:
     profile: Profile
     arg: Any = None
     journal_reader: Callable[[int], list[dict[str, Any]]] | None = None
-    analyse: Callable[[bytes], list[PaperPage]] | None = None
+    reader: PaperReader | None = None
 
     @property
     def exchange(self) -> Exchange:
@@ -99,16 +104,19 @@ class CheckContext:
             ex = self.exchange
             if ex.error or ex.status != 200:
                 self.step.paper_error = f"no paper: {ex.error or f'HTTP {ex.status}'}"
-            elif self.analyse is None:
+            elif self.reader is None:
                 raise NotEvaluated("paper analysis unavailable")
             else:
                 try:
-                    self.step.paper_pages = self.analyse(ex.body)
+                    self.step.paper_pages = self.reader.analyse(ex.body)
                 except PaperError as exc:
-                    self.step.paper_error = f"unreadable paper: {exc}"
+                    self.step.paper_error = f"{PAPER_ERRORS.get(exc.kind, 'unreadable paper')}: {exc}"
+                    self.step.paper_error_kind = exc.kind
         if self.step.paper_error is not None:
-            raise ExchangeFailed(self.step.paper_error, "a readable PDF or image",
-                                 self.exchange.content_type)
+            observed = self.exchange.content_type
+            if self.step.paper_error_kind:
+                observed = f"{observed} ({self.step.paper_error_kind})"
+            raise ExchangeFailed(self.step.paper_error, "a readable PDF or image", observed)
         assert self.step.paper_pages is not None
         return self.step.paper_pages
 

@@ -311,12 +311,14 @@ def page_numbers(ctx: CheckContext) -> str:
        "print the code larger (bigger modules), in solid black, with its quiet zone")
 def qr_degraded(ctx: CheckContext) -> str:
     """The code still decodes, same payload, from a 150 dpi scan slightly rotated and blurred."""
-    from conformance.paper.degrade import Degradation, degraded_decode
+    from conformance.paper.degrade import Degradation
 
     how = Degradation()
     page, code = _codes(ctx)[0]
+    if ctx.reader is None:
+        raise NotEvaluated("paper analysis unavailable")
     try:
-        texts = degraded_decode(ctx.exchange.body, page.number, code.box, how)
+        texts = ctx.reader.degraded(ctx.exchange.body, page.number, code.box)
     except PaperError as exc:
         raise NotEvaluated(f"cannot degrade this paper: {exc}") from exc
     read = sum(1 for t in texts if t == code.text)

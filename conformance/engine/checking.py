@@ -18,7 +18,7 @@ from conformance.checks import (
     Warned,
 )
 from conformance.engine.results import CheckResult
-from conformance.paper import PaperPage
+from conformance.paper import PaperReader
 from conformance.profiles import Profile
 from conformance.targets.teleservice import TeleserviceUnavailable
 from conformance.vocabulary import Operation, Severity, SkipKind, Status
@@ -30,7 +30,7 @@ class CheckEnvironment:
 
     profile: Profile
     journal: Callable[[int], list[dict[str, Any]]] | None = None
-    analyse: Callable[[bytes], list[PaperPage]] | None = None
+    reader: PaperReader | None = None
 
 
 def run_check(name: str, arg: Any, location: str, data: StepData, state: ScenarioState,
@@ -54,7 +54,7 @@ def run_check(name: str, arg: Any, location: str, data: StepData, state: Scenari
 
     if data.kind not in spec.steps:
         return result(Status.ERROR, f"check {spec.name} does not apply to a {data.kind} step")
-    ctx = CheckContext(data, state, env.profile, arg, env.journal, env.analyse)
+    ctx = CheckContext(data, state, env.profile, arg, env.journal, env.reader)
     try:
         return result(Status.PASS, spec.fn(ctx))
     except Warned as w:

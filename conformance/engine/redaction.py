@@ -173,7 +173,9 @@ def redact_event(redactor: Redactor, event: Event) -> Event:
 def _evidence(redactor: Redactor, ev: StepEvidence) -> StepEvidence:
     return StepEvidence(
         exchanges=tuple(_exchange(redactor, x) for x in ev.exchanges),
-        pages=tuple(redactor.record(p) for p in ev.pages),
+        # a page's picture shows the patient: kept only when identities are
+        pages=tuple(dataclasses.replace(redactor.record(p), picture=b"") if redactor.pseudonymise
+                    else redactor.record(p) for p in ev.pages),
         journal=tuple(redactor.data(list(ev.journal))),
         sent=redactor.data(ev.sent),
     )

@@ -9,7 +9,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks import DEFAULTS, REGISTRY, ScenarioState, StepData
@@ -34,7 +34,7 @@ from conformance.engine.results import (
 )
 from conformance.engine.steps import NotApplicable, run_step
 from conformance.engine.variables import MissingVariable, capture
-from conformance.paper import PaperPage, analyse_bytes
+from conformance.paper import InProcessReader, PaperReader
 from conformance.profiles import Profile
 from conformance.scenario import Expectation, Scenario, Step
 from conformance.targets import HttpTarget, TeleserviceControl
@@ -58,7 +58,9 @@ class RunConfig:
     profile: Profile
     fail_on: Severity = Severity.MAJOR
     seed: int = 0
-    analyse: Callable[[bytes], list[PaperPage]] = analyse_bytes
+    # how papers are read: a session always passes its Sandbox (confined workers); the
+    # in-process default is the unit tests' seam, for pages they drew themselves
+    reader: PaperReader = field(default_factory=InProcessReader)
     exit_first: bool = False  # stop after the first scenario with an anomaly (-x)
     shrink: bool = True  # shrink failures of generated scenarios
     evidence: bool = False  # attach StepEvidence to StepFinished (the bundle's writer needs it)
@@ -145,7 +147,7 @@ class Runner:
         self.run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
         self.env = CheckEnvironment(config.profile,
                                     config.control.journal if config.control else None,
-                                    config.analyse)
+                                    config.reader)
         self.about: dict[str, Any] | None = None
         self.done: list[ScenarioResult] = []
         self._started, self._t0 = _now(), time.perf_counter()

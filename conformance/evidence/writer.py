@@ -55,11 +55,12 @@ class EvidenceWriter:
                 name = "paper.pdf" if ext == "pdf" else f"response-{k}.{ext}"
                 (folder / name).write_bytes(body)
                 record["responseFile"] = name
-                if ext == "pdf":
-                    self._render(folder, body)
             _dump(folder / f"exchange-{k}.json", record)
         if ev.pages:
             self._paper(folder, ev)
+            for page in ev.pages:  # drawn by the sandbox that read the paper; never rendered here
+                if page.picture:
+                    (folder / f"page-{page.number}.png").write_bytes(page.picture)
         if ev.journal:
             _dump(folder / "journal.json", list(ev.journal))
 
@@ -83,27 +84,3 @@ class EvidenceWriter:
             except ValueError:
                 payload = codes[0]
             _dump(folder / "code2d.json", payload)
-
-    @staticmethod
-    def _render(folder: Path, pdf: bytes) -> None:
-        """PNG renders of the pages (the HTML report shows them with the boxes outlined)."""
-        import pypdfium2 as pdfium
-
-        from conformance.paper.analyse import PDFIUM_LOCK, PaperError, guard_inflation
-
-        try:
-            guard_inflation(pdf)  # the checks already refused a bomb: do not render it here either
-        except PaperError:
-            return
-        with PDFIUM_LOCK:
-            try:
-                document = pdfium.PdfDocument(pdf)
-            except pdfium.PdfiumError:
-                return
-            try:
-                images = [document[n].render(scale=PNG_DPI / 72, grayscale=True).to_pil()
-                          for n in range(min(len(document), 10))]
-            finally:
-                document.close()
-        for n, image in enumerate(images, start=1):
-            image.save(folder / f"page-{n}.png", compress_level=1)  # fast; the size hardly differs

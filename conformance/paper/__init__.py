@@ -10,5 +10,7 @@ from conformance.paper.analyse import (
     analyse_bytes,
     normalise,
 )
+from conformance.paper.reader import InProcessReader, PaperReader
 
-__all__ = ["PaperError", "PaperPage", "QrCode", "TextLine", "analyse_bytes", "normalise"]
+__all__ = ["InProcessReader", "PaperError", "PaperPage", "PaperReader", "QrCode", "TextLine",
+           "analyse_bytes", "normalise"]

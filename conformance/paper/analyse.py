@@ -13,13 +13,15 @@ import threading
 import unicodedata
 import warnings
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 MM_PER_PT = 25.4 / 72
 DPI = 200
 MAX_PAGES = 50
 MAX_PIXELS = 60_000_000
+MAX_SIDE_PT = 14_400  # ISO 32000's implementation limit for a page side (200 inches)
+MAX_PICTURES = 10  # pages pictured for the evidence
 MAX_INFLATED = 64_000_000  # bytes all Flate streams of a PDF may inflate to
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in mm, top-left origin
@@ -29,7 +31,13 @@ PDFIUM_LOCK = threading.RLock()
 
 
 class PaperError(Exception):
-    """The file is not a readable PDF or image (empty, encrypted, corrupt, too large…)."""
+    """The file is not a readable PDF or image; ``kind`` classifies why: ``unreadable`` (empty,
+    encrypted, corrupt, crashes the reader), ``too-large`` (over a size or memory limit) or
+    ``timeout`` (over the time limit)."""
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class PaperPage:
     codes: tuple[QrCode, ...]
     lines: tuple[TextLine, ...]
     has_text: bool
+    picture: bytes = field(default=b"", compare=False, repr=False)  # PNG, for the evidence
 
     @functools.cached_property
     def text(self) -> str:
@@ -168,7 +177,7 @@ def guard_inflation(data: bytes) -> None:
                 total += len(out)
                 if total > MAX_INFLATED:
                     raise PaperError(f"the PDF's compressed streams inflate beyond {MAX_INFLATED:,} "
-                                     "bytes (a decompression bomb?)")
+                                     "bytes (a decompression bomb?)", "too-large")
                 if not inflater.unconsumed_tail:
                     break
                 out = inflater.decompress(inflater.unconsumed_tail, MAX_INFLATED - total + 1)
@@ -176,13 +185,26 @@ def guard_inflation(data: bytes) -> None:
             continue  # a damaged stream: PDFium decides what to do with it
 
 
-def _pdf_pages(data: bytes, dpi: int) -> list[PaperPage]:
+def _pdf_pages(data: bytes, dpi: int, picture_dpi: int | None) -> list[PaperPage]:
     guard_inflation(data)
     with PDFIUM_LOCK:
-        return _pdf_pages_locked(data, dpi)
+        return _pdf_pages_locked(data, dpi, picture_dpi)
 
 
-def _pdf_pages_locked(data: bytes, dpi: int) -> list[PaperPage]:
+def _picture(bitmap: Any, dpi: int, picture_dpi: int) -> bytes:
+    """The rendered page as a PNG at ``picture_dpi`` (the HTML report outlines boxes on it)."""
+    image = bitmap.to_pil()
+    if dpi % picture_dpi == 0:
+        image = image.reduce(dpi // picture_dpi)
+    else:
+        factor = picture_dpi / dpi
+        image = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))))
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)  # fast; the size hardly differs
+    return out.getvalue()
+
+
+def _pdf_pages_locked(data: bytes, dpi: int, picture_dpi: int | None) -> list[PaperPage]:
     import pypdfium2 as pdfium
 
 
@@ -197,18 +219,23 @@ def _pdf_pages_locked(data: bytes, dpi: int) -> list[PaperPage]:
         if len(pdf) == 0:
             raise PaperError("the PDF has no page")
         if len(pdf) > MAX_PAGES:
-            raise PaperError(f"the PDF has {len(pdf)} pages (limit {MAX_PAGES})")
+            raise PaperError(f"the PDF has {len(pdf)} pages (limit {MAX_PAGES})", "too-large")
         pages = []
         for n in range(len(pdf)):
             page = pdf[n]
             w_pt, h_pt = page.get_size()
+            if max(w_pt, h_pt) > MAX_SIDE_PT:
+                raise PaperError(f"page {n + 1} is {w_pt:.0f}×{h_pt:.0f} pt, over the largest page a "
+                                 f"PDF may have ({MAX_SIDE_PT} pt, 5.08 m)", "too-large")
             if w_pt * h_pt * (dpi / 72) ** 2 > MAX_PIXELS:
-                raise PaperError(f"page {n + 1} is too large to render ({w_pt:.0f}×{h_pt:.0f} pt)")
+                raise PaperError(f"page {n + 1} is too large to render ({w_pt:.0f}×{h_pt:.0f} pt)",
+                                 "too-large")
             bitmap = page.render(scale=dpi / 72, grayscale=True)
             codes = _decode(bitmap.to_numpy(), 25.4 / dpi)
             lines = _text_lines(page, h_pt)
+            picture = _picture(bitmap, dpi, picture_dpi) if picture_dpi and n < MAX_PICTURES else b""
             pages.append(PaperPage(n + 1, w_pt * MM_PER_PT, h_pt * MM_PER_PT, codes, lines,
-                                   bool(lines)))
+                                   bool(lines), picture))
         return pages
     finally:
         pdf.close()
@@ -233,7 +260,7 @@ def _image_pages(data: bytes) -> list[PaperPage]:
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise PaperError(f"image over the limit of {MAX_PIXELS:,} pixels (a decompression "
-                         "bomb?)") from exc
+                         "bomb?)", "too-large") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise PaperError(f"not a readable image ({exc})") from exc
     gray = image.convert("L")
@@ -242,12 +269,16 @@ def _image_pages(data: bytes) -> list[PaperPage]:
     return [PaperPage(1, gray.width * mm_per_px, gray.height * mm_per_px, codes, (), False)]
 
 
-def analyse_bytes(data: bytes, dpi: int = DPI) -> list[PaperPage]:
-    """Analyse a PDF or a PNG/JPEG scan; PaperError when it cannot be read."""
+def analyse_bytes(data: bytes, dpi: int = DPI, picture_dpi: int | None = None) -> list[PaperPage]:
+    """Analyse a PDF or a PNG/JPEG scan; PaperError when it cannot be read. With
+    ``picture_dpi``, each PDF page also carries its PNG picture (a scan is its own picture).
+
+    Hostile bytes: call this through ``paper.sandbox`` (a confined worker), never in a run's
+    own process."""
     if not data:
         raise PaperError("the file is empty")
     if data[:5] == b"%PDF-":
-        return _pdf_pages(data, dpi)
+        return _pdf_pages(data, dpi, picture_dpi)
     if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
         return _image_pages(data)
     raise PaperError("neither a PDF nor a PNG/JPEG image (unknown signature "

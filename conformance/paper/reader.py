@@ -1,0 +1,34 @@
+"""What the checks call to read a paper: ``PaperReader``. A run always reads through the
+``Sandbox`` (confined workers); ``InProcessReader`` is the seam for unit tests on trusted
+pages drawn by the tests themselves."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from conformance.paper.analyse import DPI, Box, PaperPage, analyse_bytes
+
+
+class PaperReader(Protocol):
+    def analyse(self, data: bytes) -> list[PaperPage]:
+        """The analysed pages; PaperError (with its kind) when the paper cannot be read."""
+        ...
+
+    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
+        """QR-06: the payloads decoded from degraded scans of the code at ``box``."""
+        ...
+
+
+class InProcessReader:
+    """Reads in this process, with no limits: for tests on trusted bytes only."""
+
+    def __init__(self, picture_dpi: int | None = None) -> None:
+        self.picture_dpi = picture_dpi
+
+    def analyse(self, data: bytes) -> list[PaperPage]:
+        return analyse_bytes(data, DPI, self.picture_dpi)
+
+    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
+        from conformance.paper.degrade import degraded_decode
+
+        return degraded_decode(data, page, box)

@@ -1,0 +1,219 @@
+"""Untrusted papers are parsed only here: in worker processes under hard limits.
+
+A target's PDF or scan is hostile input. PDFium and Pillow have no limits of their own, so
+every render and decode of a target's bytes (the checks' analysis, the degraded scan, the
+evidence pictures, ``inspect``) runs in a worker process with an address-space limit, a
+CPU-time limit and a wall deadline. A worker that dies, runs out of memory or overruns is
+killed and replaced; the caller gets a ``PaperError`` whose ``kind`` classifies the paper
+(``too-large``, ``timeout``, ``unreadable``): the target's anomaly, never the harness's.
+The cheap pre-checks in ``analyse`` (inflation, page count, page size) stay; the limits are
+what hold.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from conformance.paper.analyse import DPI, Box, PaperError, PaperPage
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one paper may cost a worker: address space, CPU time and wall time per task."""
+
+    memory_bytes: int = 1536 * MIB
+    cpu_seconds: int = 20
+    deadline_seconds: float = 30.0
+
+
+# --- the worker side -------------------------------------------------------------------------
+
+def _tasks() -> dict[str, Callable[..., Any]]:
+    from conformance.paper.analyse import analyse_bytes
+    from conformance.paper.degrade import degraded_decode
+
+    return {"analyse": analyse_bytes, "degraded": degraded_decode}
+
+
+def _confine(limits: Limits) -> None:
+    """Limits, quiet and single-threaded libraries, set before anything parses."""
+    import resource
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops workers: no KeyboardInterrupt
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # a C library's warnings never reach the user's terminal
+    os.dup2(devnull, 2)
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _cpu_budget(seconds: int) -> None:
+    """RLIMIT_CPU counts the process's whole life: each task gets ``seconds`` more (SIGXCPU)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used = int(usage.ru_utime + usage.ru_stime) + 1
+    resource.setrlimit(resource.RLIMIT_CPU, (used + seconds, resource.RLIM_INFINITY))
+
+
+def _serve(conn: Connection, limits: Limits) -> None:
+    """A worker's loop: a (task, args) in, ("ok", result) or ("error", kind, message) out."""
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    _confine(limits)
+    tasks = _tasks()
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        name, args = message
+        _cpu_budget(limits.cpu_seconds)
+        try:
+            reply: tuple[Any, ...] = ("ok", tasks[name](*args))
+        except PaperError as exc:
+            reply = ("error", exc.kind, str(exc))
+        except MemoryError:
+            reply = ("error", "too-large", "reading it needs more than "
+                     f"{limits.memory_bytes // MIB} MiB of memory")
+        except RecursionError:
+            reply = ("error", "unreadable", "its structure is nested too deeply to read")
+        except Exception as exc:
+            reply = ("error", "unreadable", f"the reader failed on it ({type(exc).__name__}: "
+                     f"{str(exc)[:160]})")
+        try:
+            conn.send(reply)
+        except (OSError, ValueError):
+            return
+
+
+# --- the parent side -------------------------------------------------------------------------
+
+class _Worker:
+    def __init__(self, limits: Limits) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child, limits), daemon=True,
+                                       name="paper-sandbox")
+        self.process.start()
+        child.close()
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+def _death(exitcode: int | None, limits: Limits) -> PaperError:
+    """What a worker's death says of the paper it was reading."""
+    if exitcode == -signal.SIGXCPU:
+        return PaperError(f"reading it used more than {limits.cpu_seconds} s of CPU", "timeout")
+    if exitcode == -signal.SIGKILL:
+        return PaperError("the reader was killed (out of memory?) reading it", "too-large")
+    how = (f"signal {signal.Signals(-exitcode).name}" if exitcode is not None and exitcode < 0
+           and -exitcode in signal.Signals._value2member_map_ else f"exit code {exitcode}")
+    return PaperError(f"the reader crashed on it ({how}; memory limit "
+                      f"{limits.memory_bytes // MIB} MiB)", "unreadable")
+
+
+class Sandbox:
+    """Paper work in up to ``workers`` confined processes, started as they are first needed
+    (a run that never reaches a paper starts none) and reused; thread-safe. With
+    ``picture_dpi``, analysed PDF pages carry their PNG picture for the evidence."""
+
+    def __init__(self, workers: int = 1, limits: Limits = Limits(),
+                 picture_dpi: int | None = None) -> None:
+        self.limits = limits
+        self.picture_dpi = picture_dpi
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._slots = threading.BoundedSemaphore(max(1, workers))
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+        self._closed = False
+
+    # the calls the engine makes
+    def analyse(self, data: bytes) -> list[PaperPage]:
+        """The analysed pages; PaperError (with its kind) when the paper cannot be read."""
+        result: list[PaperPage] = self.call("analyse", data, DPI, self.picture_dpi)
+        return result
+
+    def __call__(self, data: bytes) -> list[PaperPage]:
+        return self.analyse(data)
+
+    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
+        """QR-06's degraded-scan decodes of the code at ``box``."""
+        result: list[str | None] = self.call("degraded", data, page, box)
+        return result
+
+    def call(self, task: str, *args: Any) -> Any:
+        """Run ``task`` on a worker within the limits; PaperError when the paper breaks them."""
+        with self._slots:
+            worker = self._take()
+            try:
+                reply = self._exchange(worker, task, args)
+            except BaseException:
+                self._drop(worker)  # dead, overrunning or interrupted: never reused
+                raise
+            if self._closed:
+                self._drop(worker)
+            else:
+                self._idle.put(worker)
+        if reply[0] == "ok":
+            return reply[1]
+        raise PaperError(reply[2], reply[1])
+
+    def _take(self) -> _Worker:
+        if self._closed:
+            raise PaperError("the run is stopping", "timeout")
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            worker = _Worker(self.limits)
+            with self._lock:
+                self._all.add(worker)
+            return worker
+
+    def _drop(self, worker: _Worker) -> None:
+        worker.kill()
+        with self._lock:
+            self._all.discard(worker)
+
+    def _exchange(self, worker: _Worker, task: str, args: tuple[Any, ...]) -> tuple[Any, ...]:
+        deadline = time.monotonic() + self.limits.deadline_seconds
+        try:
+            worker.conn.send((task, args))
+            while not worker.conn.poll(0.1):
+                if self._closed:
+                    raise PaperError("the run is stopping", "timeout")
+                if not worker.process.is_alive() and not worker.conn.poll(0):
+                    raise _death(worker.process.exitcode, self.limits)
+                if time.monotonic() > deadline:
+                    raise PaperError(f"reading it took more than {self.limits.deadline_seconds:g} s",
+                                     "timeout")
+            reply: tuple[Any, ...] = worker.conn.recv()
+        except (EOFError, OSError):
+            worker.process.join(1)
+            raise _death(worker.process.exitcode, self.limits) from None
+        return reply
+
+    def close(self) -> None:
+        """Stop every worker now (a task in flight ends as ``the run is stopping``)."""
+        self._closed = True
+        with self._lock:
+            workers, self._all = list(self._all), set()
+        for worker in workers:
+            worker.kill()
