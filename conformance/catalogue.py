@@ -441,6 +441,7 @@ MESSAGES_FR: dict[str, str] = {
     "an EP1 execution, which the simulator refused: HTTP {0}":
         "une exécution EP1, que le simulateur a refusée : HTTP {0}",
     "environment: {0}": "environnement : {0}",
+    "harness error in step {0} ({1}): {2}": "erreur du banc à l'étape {0} ({1}) : {2}",
     "harness error in {0}: {1}": "erreur du banc dans {0} : {1}",
     "check {0} does not apply to a {1} step": "la vérification {0} ne s'applique pas à une étape {1}",
     "declared by the scenario, never evaluated": "déclarée par le scénario, jamais évaluée",

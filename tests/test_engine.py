@@ -281,3 +281,22 @@ def test_a_phase_that_errs_without_checks_leaves_its_requirements_unverified(tmp
     assert result.verdict == "incomplet"
     assert [(u.requirement, u.reason) for u in result.unverified() if not u.accepted] == [
         ("ROB-01", "engine crashed")]
+
+
+def test_an_exception_inside_a_step_is_that_steps_error_and_the_run_goes_on(tmp_path: Path) -> None:
+    text = CREATE_CONSULT + CREATE_CONSULT.replace("id: A", "id: B")
+
+    def bug(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "GET" and request.url.path.startswith("/prescriptions/"):
+            raise LookupError("a bug of ours")  # not an HTTP error: nothing catches it below
+        return None
+
+    result = run(FakeTarget(bug), scenarios(tmp_path, text))[-1].result  # type: ignore[attr-defined]
+    assert [sc.id for sc in result.scenarios] == ["A", "B", "JOURNAL"]  # every scenario ran
+    for sc in result.scenarios[:2]:
+        create, consult = sc.steps
+        assert create.status is Status.PASS
+        assert consult.status is Status.ERROR
+        assert "harness error in step 2 (consult): LookupError: a bug of ours" in consult.message
+        assert consult.checks[0].skip == "not-evaluated"
+    assert result.verdict == "incomplet"

@@ -355,6 +355,9 @@ class Runner:
             return self._not_evaluated(step, f"not evaluated: needs {exc}"), None
         except TeleserviceUnavailable as exc:
             return self._not_evaluated(step, f"environment: {exc}", Status.ERROR), None
+        except Exception as exc:  # a bug of ours is this step's error; the run goes on
+            return self._not_evaluated(step, f"harness error in step {step.index + 1} ({step.kind}): "
+                                             f"{type(exc).__name__}: {exc}", Status.ERROR), None
         self._save(step, data, state)
         if step.kind == "create":
             self._remember(data)
