@@ -1,7 +1,27 @@
-"""Allow ``python -m conformance``."""
+"""The ``conformance`` command (and ``python -m conformance``).
+
+A Ctrl-C while Python is still importing the command ends quietly too: until the command's
+own handling is in place, SIGINT prints one line and exits 130 (no traceback)."""
 
 from __future__ import annotations
 
-from conformance.cli.main import main
+import os
+import signal
 
-main()
+
+def _early_interrupt(signum: int, frame: object) -> None:
+    os.write(2, b"error: interrupted before the run started: no report written\n")
+    os._exit(130)
+
+
+def run() -> None:
+    """Entry point of the ``conformance`` script."""
+    previous = signal.signal(signal.SIGINT, _early_interrupt)
+    from conformance.cli.main import main
+
+    signal.signal(signal.SIGINT, previous)
+    main()
+
+
+if __name__ == "__main__":
+    run()

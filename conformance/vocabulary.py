@@ -119,3 +119,7 @@ class Lang(StrEnum):
 
 
 __all__ = ["ExitCode", "Lang", "Operation", "Severity", "SkipKind", "Status", "Verdict"]
+
+
+# the national identifiers ``inspect identifier`` knows (its --kind choices)
+IDENTIFIER_KINDS = ("nir", "rpps", "am", "finess", "cip13", "ucd13", "lpp", "nabm", "prescription-id")

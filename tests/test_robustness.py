@@ -85,6 +85,40 @@ def test_interrupt_writes_a_partial_report_and_exits_130(sig: signal.Signals, tm
     assert 1 <= len(report["scenarios"]) < 35  # what finished, not the whole suite
 
 
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_with_jobs_stops_within_2_s_whatever_the_target(sig: signal.Signals,
+                                                                  tmp_path: Path) -> None:
+    with HostileServer("silent") as server:  # requests in flight on two threads for 30 s
+        proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--target", server.url,
+                                 "--jobs", "2", "--timeout", "30", "--report-dir", str(tmp_path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        assert proc.stdout is not None
+        proc.stdout.readline()  # the campaign header: the run has started
+        time.sleep(1)
+        t0 = time.perf_counter()
+        proc.send_signal(sig)
+        stdout, stderr = proc.communicate(timeout=60)
+        stopped = time.perf_counter() - t0
+    assert proc.returncode == 130, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+    assert stopped < 2.0, stopped  # a functional bound (the 30 s requests were cancelled)
+    report = json.loads((only_run(tmp_path) / "report.json").read_text(encoding="utf-8"))
+    assert report["interrupted"] is True and report["verdict"] != "conforme"
+
+
+@pytest.mark.parametrize("after", [0.1, 0.3, 0.6])
+def test_interrupt_before_the_run_started_is_one_line_and_130(after: float, tmp_path: Path) -> None:
+    with HostileServer("silent") as server:
+        proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--target", server.url,
+                                 "--report-dir", str(tmp_path)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+        time.sleep(after)
+        proc.send_signal(signal.SIGINT)
+        stdout, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130, stdout + stderr
+    assert "Traceback" not in stdout + stderr
+
+
 def test_interrupt_stops_the_embedded_servers(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--report-dir",
                              str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,

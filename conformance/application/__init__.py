@@ -1,10 +1,14 @@
 """The application layer: settings in, a session run, a result and an exit code out.
 
-The CLI, the self-test, the tests and the benchmarks all go through here."""
+The CLI, the self-test, the tests and the benchmarks all go through here. Names are loaded
+when first used (PEP 562): ``conformance --help`` and a Ctrl-C right after the start never
+wait for the engine, httpx or the PDF libraries to import."""
 
 from __future__ import annotations
 
-from conformance.application.session import SessionOutcome, load_profile, run_session
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from conformance.application.settings import (
     ApplicationError,
     Redaction,
@@ -15,7 +19,24 @@ from conformance.application.settings import (
     parse_accepted,
     parse_headers,
 )
-from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
+
+if TYPE_CHECKING:
+    from conformance.application import bundles, inspection, selftest, servers
+    from conformance.application.session import SessionOutcome, load_profile, run_session
+    from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
+
+_LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
+         "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
+_MODULES = ("bundles", "inspection", "selftest", "servers", "session", "suite")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "ApplicationError",
@@ -24,12 +45,16 @@ __all__ = [
     "SessionOutcome",
     "Settings",
     "TlsSettings",
+    "bundles",
     "check_catalogue",
     "default_jobs",
+    "inspection",
     "load_profile",
     "load_scenarios",
     "parse_accepted",
     "parse_headers",
     "requirement_catalogue",
     "run_session",
+    "selftest",
+    "servers",
 ]

@@ -14,7 +14,7 @@ from conformance.application.settings import ApplicationError
 from conformance.engine.results import CheckResult
 from conformance.paper.sandbox import Sandbox
 from conformance.targets import untrusted
-from conformance.vocabulary import Status
+from conformance.vocabulary import IDENTIFIER_KINDS, Status
 
 MAX_FILE = 50_000_000
 STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "qr_quiet_zone",
@@ -164,7 +164,7 @@ class IdentifierInspection:
     warnings: tuple[str, ...] = ()
 
 
-KINDS = ("nir", "rpps", "am", "finess", "cip13", "ucd13", "lpp", "nabm", "prescription-id")
+KINDS = IDENTIFIER_KINDS
 
 
 def inspect_identifier(value: str, kind: str | None = None,

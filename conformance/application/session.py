@@ -9,7 +9,7 @@ import os
 import signal
 import ssl
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -20,6 +20,7 @@ from conformance.application.settings import ApplicationError, Settings
 from conformance.application.suite import load_scenarios, suite_roots
 from conformance.engine import (
     BundleWritten,
+    Event,
     Phase,
     RunConfig,
     RunFinished,
@@ -33,6 +34,7 @@ from conformance.paper.sandbox import Sandbox
 from conformance.profiles import Profile
 from conformance.reporters.handlers import DEFAULT_HANDLERS, Handler, HandlerContext, Pipeline
 from conformance.scenario import Scenario
+from conformance.targets import HttpTarget, Limits, TeleserviceControl
 from conformance.vocabulary import ExitCode
 
 
@@ -140,7 +142,6 @@ class _Wiring:
 def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: Endpoints,
          wiring: _Wiring) -> SessionOutcome:
     from conformance.engine.runner import isolated
-    from conformance.targets import HttpTarget, Limits, TeleserviceControl
 
     verify = wiring.verify
     http = HttpTarget(ends.target, Limits(timeout=settings.timeout), transport=wiring.transport,
@@ -159,7 +160,8 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
                            seed=settings.seed, exit_first=settings.exit_first, shrink=settings.shrink,
                            evidence=evidence, jobs=settings.jobs, reader=sandbox,
                            phases=_phases(settings, ends, verify),
-                           accepted=settings.accept_unverified)
+                           accepted=settings.accept_unverified,
+                           cancel=lambda: _cancel(http, control, sandbox))
         runner = Runner(config, scenarios)
         folder = settings.report_dir / runner.run_id
         pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)
@@ -208,17 +210,29 @@ def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, strea
     return Pipeline(redactor, names, ctx, extra)
 
 
+def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandbox) -> None:
+    """Interrupted: what is in flight ends now (requests, journal reads, paper reads)."""
+    http.cancel()
+    if control is not None:
+        control.close()
+    sandbox.close()
+
+
 def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints) -> tuple[RunResult, RunResult]:
     """Consume the engine's events: the result, and the result as the handlers saw it
     (redacted, localised). A Ctrl-C between two events still ends with a result."""
     result: RunResult | None = None
     shown: RunResult | None = None
+    events: Generator[Event, None, None] = runner.run()
     try:
-        for event in runner.run():
+        for event in events:
             seen = pipeline.handle(event)
             if isinstance(event, RunFinished) and isinstance(seen, RunFinished):
                 result, shown = event.result, seen.result
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # between two events: stop what runs, then report what finished
+        if runner.config.cancel is not None:
+            runner.config.cancel()
+        events.close()
         result = runner.result(interrupted=True)
         seen = pipeline.handle(RunFinished(result))
         shown = seen.result if isinstance(seen, RunFinished) else result

@@ -6,10 +6,8 @@ from pathlib import Path
 
 import click
 
+from conformance import application as app
 from conformance.application import Settings
-from conformance.application.bundles import keygen as make_keys
-from conformance.application.bundles import replay as replay_bundle
-from conformance.application.bundles import verify as verify_bundle
 from conformance.cli.common import application_errors, exit_with
 from conformance.vocabulary import ExitCode
 
@@ -19,7 +17,7 @@ from conformance.vocabulary import ExitCode
 @application_errors
 def keygen(folder: str) -> None:
     """Write an Ed25519 key pair for signing bundles (run --sign KEY, verify --public-key PUB)."""
-    private, public = make_keys(folder)
+    private, public = app.bundles.keygen(folder)
     click.echo(f"private key: {private} (keep it secret; give it to 'run --sign')")
     click.echo(f"public key:  {public} (give it to auditors: 'verify --public-key')")
 
@@ -31,7 +29,7 @@ def keygen(folder: str) -> None:
 @application_errors
 def verify(bundle: str, public_key: str | None) -> None:
     """Check every file of a bundle against its manifest, and the signature (exit 0 intact)."""
-    found = verify_bundle(bundle, public_key)
+    found = app.bundles.verify(bundle, public_key)
     for label, names in (("changed", found.changed), ("missing", found.missing), ("added", found.added)):
         for name in names:
             click.echo(f"{label:<8} {name}")
@@ -53,7 +51,7 @@ def replay(bundle: str, target: str | None, teleservice: str | None, force: bool
            report_dir: str) -> None:
     """Rerun a bundle's scenarios (same profile, seed, threshold) and compare verdicts check by check."""
     base = Settings(target=target, teleservice=teleservice, report_dir=Path(report_dir))
-    done = replay_bundle(bundle, base, force, warn=lambda line: click.echo(line, err=True))
+    done = app.bundles.replay(bundle, base, force, warn=lambda line: click.echo(line, err=True))
     click.echo(f"replay of {done.original} as {done.outcome.result.run_id}: "
                f"{len(done.differences)} verdict difference(s)")
     for line in done.differences:

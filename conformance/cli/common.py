@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -21,6 +22,16 @@ def fail(message: str, code: ExitCode = ExitCode.USAGE) -> NoReturn:
     sys.exit(int(code))
 
 
+def interrupted_early() -> NoReturn:
+    """Ctrl-C before a run started: one line, exit 130, and nothing else. The process ends
+    here (os._exit): an interrupt that landed inside an import would otherwise make the
+    interpreter re-raise SIGINT at exit and die by the signal instead of this code."""
+    click.echo("error: interrupted before the run started: no report written", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(int(ExitCode.INTERRUPTED))
+
+
 def exit_with(code: ExitCode) -> NoReturn:
     """End the command with ``code``."""
     sys.exit(int(code))
@@ -36,6 +47,6 @@ def application_errors(fn: F) -> F:
         except ApplicationError as exc:
             fail(exc.message, exc.code)
         except KeyboardInterrupt:
-            fail("interrupted before the run started: no report written", ExitCode.INTERRUPTED)
+            interrupted_early()
 
     return wrapper  # type: ignore[return-value]

@@ -6,9 +6,9 @@ import json
 
 import click
 
-from conformance.application.inspection import KINDS, inspect_identifier, inspect_paper, inspect_qr
+from conformance import application as app
 from conformance.cli.common import application_errors, exit_with
-from conformance.vocabulary import ExitCode
+from conformance.vocabulary import IDENTIFIER_KINDS, ExitCode
 
 
 @click.group()
@@ -28,7 +28,8 @@ def paper(file: str, expect_id: str | None, consent: str | None, profile_name: s
           as_json: bool) -> None:
     """Run every paper check that needs no teleservice on a PDF or an image (exit 0 conforming,
     1 anomalies, 4 incomplete: something could not be judged, e.g. text on a scan)."""
-    found = inspect_paper(file, expect_id, None if consent is None else consent == "yes", profile_name)
+    found = app.inspection.inspect_paper(file, expect_id, None if consent is None else consent == "yes",
+                                         profile_name)
     if as_json:
         results = [{"requirement": r.requirement, "check": r.check, "severity": r.severity,
                     "status": r.status, "message": r.message, "details": list(r.diff)}
@@ -53,7 +54,7 @@ def paper(file: str, expect_id: str | None, consent: str | None, profile_name: s
 @application_errors
 def qr(image: str, profile_name: str, as_json: bool) -> None:
     """Decode and validate the code 2D of an image or PDF."""
-    found = inspect_qr(image, profile_name)
+    found = app.inspection.inspect_qr(image, profile_name)
     if as_json:
         report = {"file": found.file, "codes": found.codes, "modules": found.modules,
                   "ecLevel": found.ec_level, "text": found.text, "problems": list(found.problems),
@@ -78,14 +79,14 @@ def qr(image: str, profile_name: str, as_json: bool) -> None:
 
 @inspect.command("identifier")
 @click.argument("value")
-@click.option("--kind", type=click.Choice(KINDS),
+@click.option("--kind", type=click.Choice(IDENTIFIER_KINDS),
               help="The identifier's kind (guessed from its shape when omitted).")
 @click.option("--profile", "profile_name", default="public-2025", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @application_errors
 def identifier(value: str, kind: str | None, profile_name: str, as_json: bool) -> None:
     """Validate a national identifier and say why it is invalid (exit 0 valid, 1 invalid)."""
-    found = inspect_identifier(value, kind, profile_name)
+    found = app.inspection.inspect_identifier(value, kind, profile_name)
     if as_json:
         click.echo(json.dumps({"value": found.value, "kind": found.kind, "guessed": found.guessed,
                                "valid": found.valid, "reason": found.reason,

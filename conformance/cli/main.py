@@ -6,6 +6,7 @@ import click
 
 from conformance import __version__
 from conformance.cli.bundle import keygen, replay, verify
+from conformance.cli.common import interrupted_early
 from conformance.cli.inspect import inspect
 from conformance.cli.run import fuzz, run
 from conformance.cli.selftest import self_test
@@ -32,5 +33,9 @@ cli.add_command(replay)
 
 
 def main() -> None:
-    """Entry point of the ``conformance`` script."""
-    cli()
+    """Entry point of the ``conformance`` script. A Ctrl-C before a command has its own
+    handling (while Python imports what it needs) ends quietly too: one line, exit 130."""
+    try:
+        cli()
+    except KeyboardInterrupt:
+        interrupted_early()

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from conformance import application as app
 from conformance.application import (
     Redaction,
     Selection,
@@ -16,7 +17,6 @@ from conformance.application import (
     default_jobs,
     parse_accepted,
     parse_headers,
-    run_session,
 )
 from conformance.cli.common import application_errors, exit_with
 from conformance.vocabulary import Lang, Severity
@@ -101,7 +101,7 @@ def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], ta
         exit_first=exitfirst, fuzz_examples=max(0, fuzz_examples), sign=sign_key,
         redaction=Redaction(patterns=redact, pseudonymise=pseudonymise),
         jobs=jobs if jobs is not None else default_jobs())
-    exit_with(run_session(settings).exit_code)
+    exit_with(app.run_session(settings).exit_code)
 
 
 @click.command("fuzz")
@@ -112,4 +112,4 @@ def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], ta
 def fuzz(max_examples: int, **options: Any) -> None:
     """Fuzz the adapter API (schemathesis): ROB-01 no 5xx, ROB-02 responses match the contract."""
     settings = Settings(**_common(options), scenarios=False, fuzz_examples=max(1, max_examples))
-    exit_with(run_session(settings).exit_code)
+    exit_with(app.run_session(settings).exit_code)

@@ -10,9 +10,8 @@ from typing import Any
 
 import click
 
-from conformance.application import Selection, Settings, default_jobs, load_profile, load_scenarios
-from conformance.application import selftest as matrix
-from conformance.application.servers import fault_catalogue
+from conformance import application as app
+from conformance.application import Selection, Settings, default_jobs
 from conformance.cli.common import application_errors, exit_with, fail
 from conformance.vocabulary import ExitCode
 
@@ -27,27 +26,27 @@ from conformance.vocabulary import ExitCode
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--fixtures", type=click.Path(file_okay=False), help="Fixtures folder.")
 @click.option("--fast", is_flag=True,
-              help="Stop each fault's run at its first anomaly: detection only, partial matrix.")
+              help="Stop each fault's run at its first anomaly: detection only, partial app.selftest.")
 @application_errors
 def self_test(paths: tuple[str, ...], jobs: int | None, report_dir: str, only: tuple[str, ...],
               profile_name: str, seed: int, fixtures: str | None, fast: bool) -> None:
-    """Run the suite on the clean reference, then on each fault alone: detection matrix."""
+    """Run the suite on the clean reference, then on each fault alone: detection app.selftest."""
     from rich.console import Console
 
-    catalogue = fault_catalogue()
+    catalogue = app.servers.fault_catalogue()
     unknown = [f for f in only if f not in catalogue]
     if unknown:
         fail(f"unknown fault(s): {', '.join(unknown)}\n  = see 'conformance serve reference --list-faults'")
     faults = sorted(only) if only else list(catalogue)
     selection = Selection(paths=paths, fixtures=fixtures)
-    load_scenarios(selection)  # a scenario error stops here, located, before any server starts
-    load_profile(profile_name)
+    app.load_scenarios(selection)  # a scenario error stops here, located, before any server starts
+    app.load_profile(profile_name)
     base = Settings(selection=selection, profile=profile_name, seed=seed)
     jobs = max(1, jobs or default_jobs())
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     console.print(f"Auto-test : {len(faults)} défauts de la référence, {jobs} en parallèle")
 
-    def progress(o: matrix.FaultOutcome) -> None:
+    def progress(o: app.selftest.FaultOutcome) -> None:
         name = o.fault or "(référence saine)"
         if o.fault is None:
             mark = "✓" if not o.failing and not o.errors else "✗"
@@ -59,11 +58,11 @@ def self_test(paths: tuple[str, ...], jobs: int | None, report_dir: str, only: t
 
     folder = Path(report_dir) / ("selftest-" + dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
     try:
-        result = matrix.self_test(base, faults, folder, jobs, progress, fast)
+        result = app.selftest.self_test(base, faults, folder, jobs, progress, fast)
     except KeyboardInterrupt:
         fail("interrupted: no self-test.json written", ExitCode.INTERRUPTED)
     folder.mkdir(parents=True, exist_ok=True)
-    data = matrix.to_dict(result)
+    data = app.selftest.to_dict(result)
     (folder / "self-test.json").write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n",
                                            encoding="utf-8")
     _matrix(console, result)

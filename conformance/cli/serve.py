@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from conformance.application.servers import fault_catalogue, serve_reference, serve_simulator
+from conformance import application as app
 from conformance.cli.common import application_errors
 
 
@@ -21,13 +21,13 @@ def serve(what: str, host: str, port: int, teleservice: str | None, db: str | No
           faults: tuple[str, ...], list_faults: bool) -> None:
     """Serve the reference implementation or the teleservice simulator until Ctrl-C."""
     if list_faults:
-        catalogue = fault_catalogue()
+        catalogue = app.servers.fault_catalogue()
         for name in catalogue:
             click.echo(name)
         click.echo("")
         for name, description in catalogue.items():
             click.echo(f"{name}: {description}")
     elif what == "simulator":
-        serve_simulator(host, port, db)
+        app.servers.serve_simulator(host, port, db)
     else:
-        serve_reference(host, port, teleservice, faults, click.echo)
+        app.servers.serve_reference(host, port, teleservice, faults, click.echo)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from conformance.application import Selection, check_catalogue, load_scenarios, requirement_catalogue
+from conformance import application as app
+from conformance.application import Selection
 from conformance.cli.common import application_errors, exit_with
 from conformance.vocabulary import ExitCode
 
@@ -15,7 +16,7 @@ from conformance.vocabulary import ExitCode
 @application_errors
 def validate(paths: tuple[str, ...], fixtures: str | None) -> None:
     """Lint scenario files: schema, steps, checks, fixtures, variables."""
-    scenarios = load_scenarios(Selection(paths=paths, fixtures=fixtures))
+    scenarios = app.load_scenarios(Selection(paths=paths, fixtures=fixtures))
     click.echo(f"ok: {len(scenarios)} scenario(s) valid")
     exit_with(ExitCode.OK)
 
@@ -28,12 +29,12 @@ def validate(paths: tuple[str, ...], fixtures: str | None) -> None:
 def list_cmd(what: str, paths: tuple[str, ...]) -> None:
     """List scenarios, checks or requirements."""
     if what == "checks":
-        for c in check_catalogue():
+        for c in app.check_catalogue():
             click.echo(f"{c.name:<22} {c.requirement:<7} {c.severity:<9} {'/'.join(c.steps):<28} "
                        f"{c.title}" + (f"  (default on {', '.join(c.default_on)})" if c.default_on else ""))
     elif what == "scenarios":
-        for sc in load_scenarios(Selection(paths=paths)):
+        for sc in app.load_scenarios(Selection(paths=paths)):
             click.echo(f"{sc.id:<24} {sc.title}  [{', '.join(sc.tags)}]")
     else:
-        for req in requirement_catalogue(Selection(paths=paths)):
+        for req in app.requirement_catalogue(Selection(paths=paths)):
             click.echo(f"{req.id:<7} {req.title:<60} {req.where}")

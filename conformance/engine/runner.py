@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Generator, Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,52 @@ JOURNAL_ID = "JOURNAL"
 JOURNAL_TITLE = "Rapprochement du journal du téléservice avec la cible (DEG-03)"
 
 
+class DaemonPool:
+    """A thread pool whose threads never hold the process back: an interrupted run waits at
+    most ``grace`` for them (closing a socket does not wake a read blocked on it, so a target
+    that never answers would otherwise keep the run alive until its timeout)."""
+
+    def __init__(self, workers: int) -> None:
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[..., Any], tuple[Any, ...]] | None]
+        self._queue = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._work, name=f"scenario-{n}", daemon=True)
+                         for n in range(max(1, workers))]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        self._queue.put((future, fn, args))
+        return future
+
+    def _work(self) -> None:
+        while (item := self._queue.get()) is not None:
+            future, fn, args = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # handed to whoever waits on the future
+                future.set_exception(exc)
+
+    def shutdown(self, grace: float | None = None) -> None:
+        """Stop the threads once their work is done (``grace`` None: wait for all of it);
+        with a ``grace``, work not started is cancelled and the wait is at most that long."""
+        if grace is not None:
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is not None:
+                    item[0].cancel()
+        for _ in self._threads:
+            self._queue.put(None)
+        deadline = time.monotonic() + (grace or 0.0)
+        for thread in self._threads:
+            thread.join(None if grace is None else max(0.0, deadline - time.monotonic()))
+
+
 class TargetUnreachable(Exception):
     """The target does not answer ``GET /about``."""
 
@@ -67,6 +114,9 @@ class RunConfig:
     jobs: int = 1  # scenarios run concurrently (isolated ones always alone)
     phases: tuple[Phase, ...] = ()  # run after the scenarios, as scenarios of their own (fuzzing)
     accepted: tuple[str, ...] = ()  # unverified requirements the user accepts ("all": every one)
+    # called when the run is interrupted: ends requests and paper reads in flight (the session
+    # cancels its target, journal and sandbox) so that concurrent scenarios stop at once
+    cancel: Callable[[], None] | None = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +217,7 @@ class Runner:
             evidence=cfg.evidence, accepted=cfg.accepted,
         )
 
-    def run(self) -> Iterator[Event]:
+    def run(self) -> Generator[Event, None, None]:
         """Run every scenario, yielding events; Ctrl-C ends the run with a partial result.
 
         A Ctrl-C that lands in the consumer's code (between two events) is the consumer's to
@@ -253,7 +303,8 @@ class Runner:
 
     def _concurrently(self, segment: list[Scenario], about: dict[str, Any]) -> Iterator[Event]:
         """Run a segment's scenarios on ``jobs`` threads; events come out in suite order."""
-        pool = ThreadPoolExecutor(max_workers=self.config.jobs, thread_name_prefix="scenario")
+        pool = DaemonPool(self.config.jobs)
+        interrupted = False
         try:
             futures = [pool.submit(self._collect, sc, about) for sc in segment]
             for sc, future in zip(segment, futures, strict=True):
@@ -261,8 +312,13 @@ class Runner:
                     break
                 yield ScenarioStarted(sc.id, sc.title)
                 yield from self._finish(future.result())
+        except BaseException:  # Ctrl-C, SIGTERM, the consumer closing us: the others stop now
+            interrupted = True
+            if self.config.cancel is not None:
+                self.config.cancel()
+            raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.shutdown(grace=0.5 if interrupted else None)
 
     def _scenario(self, sc: Scenario, about: dict[str, Any]) -> Iterator[Event]:
         t0 = time.perf_counter()

@@ -150,6 +150,7 @@ class HttpTarget:
         self._local = threading.local()
         self._clients: list[httpx.Client] = []
         self._lock = threading.Lock()
+        self._cancelled = threading.Event()
 
     @property
     def client(self) -> httpx.Client:
@@ -161,6 +162,11 @@ class HttpTarget:
             with self._lock:
                 self._clients.append(client)
         return client
+
+    def cancel(self) -> None:
+        """The run is stopping: requests in flight end now, later ones are not sent."""
+        self._cancelled.set()
+        self.close()
 
     def close(self) -> None:
         """Close every client."""
@@ -175,6 +181,9 @@ class HttpTarget:
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         url = self.base_url + path
         start = time.perf_counter()
+        if self._cancelled.is_set():
+            return self._failed(method, url, body, start, "interrupted: the run is stopping",
+                                "interrupted")
         # httpx times each read: a target dripping one byte at a time never trips it. A
         # watchdog enforces the whole-request deadline (headers), the read loop the body's.
         client = self.client
@@ -200,6 +209,9 @@ class HttpTarget:
             return self._failed(method, url, body, start, f"timeout: the response took more than "
                                 f"{self.limits.timeout}s in all (slow drip)", "timeout")
         except (httpx.HTTPError, httpx.InvalidURL, RuntimeError, OSError) as exc:
+            if self._cancelled.is_set():
+                return self._failed(method, url, body, start, "interrupted: the run is stopping",
+                                    "interrupted")
             if not aborted.is_set():
                 return self._transport_error(method, url, body, start, exc)
             return self._failed(method, url, body, start, f"timeout: no complete answer within "

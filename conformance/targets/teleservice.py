@@ -27,7 +27,7 @@ class TeleserviceControl:
             response = self.client.get(path, params=params)
             response.raise_for_status()
             return response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, RuntimeError) as exc:  # RuntimeError: closed (stopping)
             raise TeleserviceUnavailable(f"teleservice control {path}: {exc}") from exc
 
     def cursor(self) -> int:
@@ -55,12 +55,12 @@ class TeleserviceControl:
             response.raise_for_status()
             result: dict[str, Any] = response.json()
             return result
-        except (httpx.HTTPError, ValueError) as exc:
+        except (httpx.HTTPError, ValueError, RuntimeError) as exc:
             raise TeleserviceUnavailable(f"teleservice faults: {exc}") from exc
 
     def dispense(self, body: dict[str, Any]) -> httpx.Response:
         """EP1 as a pharmacist."""
         try:
             return self.client.post("/ep1/executions", json=body)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, RuntimeError) as exc:
             raise TeleserviceUnavailable(f"EP1: {exc}") from exc
