@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from conformance.embedded import EmbeddedWorld
@@ -48,3 +50,24 @@ def test_isolated_scenarios_run_alone(suite: list[Scenario]) -> None:
     for segment in segments(suite):
         assert len(segment) == 1 or not any(isolated(sc) for sc in segment)
     assert [sc.id for seg in segments(suite) for sc in seg] == [sc.id for sc in suite]
+
+
+def test_a_second_run_on_a_busy_simulator_is_refused_clearly(tmp_path: Path) -> None:
+    import httpx
+
+    from conformance.application import ApplicationError, Selection, Settings, run_session
+    from conformance.vocabulary import ExitCode
+
+    with EmbeddedWorld() as world:
+        settings = Settings(target=world.target_url, teleservice=world.teleservice_url, handlers=(),
+                            selection=Selection(only=("RT-MED-001",)))
+        other = httpx.post(f"{world.teleservice_url}/lease", json={"holder": "another-run"})
+        assert other.status_code == 200
+        with pytest.raises(ApplicationError) as refused:
+            run_session(settings)
+        assert refused.value.code is ExitCode.UNREACHABLE
+        assert "busy" in refused.value.message and "another-run" in refused.value.message
+        httpx.request("DELETE", f"{world.teleservice_url}/lease", json={"holder": "another-run"})
+        assert run_session(settings).result.verdict == "conforme"
+        # the run released the simulator when it ended: the next one takes it at once
+        assert httpx.post(f"{world.teleservice_url}/lease", json={"holder": "next"}).status_code == 200

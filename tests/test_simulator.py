@@ -153,3 +153,23 @@ def test_file_store_survives_restart(tmp_path: Path) -> None:
     with BackgroundServer(create_app(Store(db))) as server:
         again = ep4(httpx.Client(base_url=server.url), rx())
         assert again.status_code == 409
+
+
+def test_one_run_at_a_time_holds_the_simulator(sim: httpx.Client) -> None:
+    assert sim.post("/lease", json={"holder": "run-A"}).status_code == 200
+    assert sim.post("/lease", json={"holder": "run-A"}).status_code == 200  # its own: renewed
+    busy = sim.post("/lease", json={"holder": "run-B"})
+    assert busy.status_code == 409 and "run-A" in busy.json()["detail"]
+    assert sim.request("DELETE", "/lease", json={"holder": "run-B"}).json()["holder"] == "run-A"
+    assert sim.request("DELETE", "/lease", json={"holder": "run-A"}).json()["holder"] is None
+    assert sim.post("/lease", json={"holder": "run-B"}).status_code == 200
+
+
+def test_a_lease_left_by_a_dead_run_ends_after_its_silence(sim: httpx.Client) -> None:
+    import time
+
+    assert sim.post("/lease", json={"holder": "dead", "ttl": 0.3}).status_code == 200
+    assert sim.post("/lease", json={"holder": "next"}).status_code == 409
+    time.sleep(0.4)
+    assert sim.post("/lease", json={"holder": "next"}).status_code == 200
+    assert sim.post("/lease", json={"holder": "x" * 101}).status_code == 400

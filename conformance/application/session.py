@@ -35,6 +35,7 @@ from conformance.profiles import Profile
 from conformance.reporters.handlers import DEFAULT_HANDLERS, Handler, HandlerContext, Pipeline
 from conformance.scenario import Scenario
 from conformance.targets import HttpTarget, Limits, TeleserviceControl
+from conformance.targets.teleservice import SimulatorBusy, TeleserviceUnavailable
 from conformance.vocabulary import ExitCode
 
 
@@ -163,6 +164,8 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
                            accepted=settings.accept_unverified,
                            cancel=lambda: _cancel(http, control, sandbox))
         runner = Runner(config, scenarios)
+        if control is not None:
+            _hold(control, runner.run_id, ends)
         folder = settings.report_dir / runner.run_id
         pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)
         result, shown = _drive(runner, pipeline, ends)
@@ -210,11 +213,25 @@ def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, strea
     return Pipeline(redactor, names, ctx, extra)
 
 
+def _hold(control: TeleserviceControl, run_id: str, ends: Endpoints) -> None:
+    """This run alone on the simulator: its journal and faults are the whole simulator's."""
+    try:
+        control.acquire(run_id)
+    except SimulatorBusy as exc:
+        raise ApplicationError(
+            f"the teleservice simulator {ends.teleservice} is busy: {exc}\n  = two runs on one "
+            "simulator would read each other's journal and suffer each other's faults: run one "
+            "after the other, or give each run its own simulator (conformance serve simulator "
+            "--port …, then --teleservice)", ExitCode.UNREACHABLE) from exc
+    except TeleserviceUnavailable:
+        pass  # the journal checks will say it, located, as environment errors
+
+
 def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandbox) -> None:
     """Interrupted: what is in flight ends now (requests, journal reads, paper reads)."""
     http.cancel()
     if control is not None:
-        control.close()
+        control.close(release_timeout=0.5)
     sandbox.close()
 
 

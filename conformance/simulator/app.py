@@ -6,6 +6,7 @@ import asyncio
 import datetime as dt
 import json
 import re
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -45,12 +46,46 @@ def _requester(body: dict[str, Any]) -> dict[str, Any]:
     return demandeur
 
 
+class Lease:
+    """One run at a time: the journal and the faults are the whole simulator's, so a second
+    run would read the first's journal entries and suffer its faults (false anomalies). A run
+    holds the lease while it runs; every control call it makes renews it; a run that died
+    without releasing it loses it after ``ttl`` seconds of silence."""
+
+    def __init__(self) -> None:
+        self.holder: str | None = None
+        self.since = ""
+        self.expires = 0.0
+
+    def take(self, holder: str, ttl: float, now: float) -> str | None:
+        """None when ``holder`` now holds the lease; else who holds it."""
+        if self.holder not in (None, holder) and now < self.expires:
+            return self.holder
+        if self.holder != holder:
+            self.since = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        self.holder, self.expires = holder, now + ttl
+        return None
+
+    def renew(self, holder: str | None, now: float) -> None:
+        if holder is not None and holder == self.holder:
+            self.expires = max(self.expires, now + LEASE_TTL)
+
+    def release(self, holder: str) -> None:
+        if holder == self.holder:
+            self.holder, self.expires = None, 0.0
+
+
+LEASE_TTL = 300.0
+LEASE_HEADER = "x-conformance-run"
+
+
 class Simulator:
     """The simulator's behaviour, independent of HTTP plumbing."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self.faults = FaultBoard()
+        self.lease = Lease()
 
     def ep4(self, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         """Register a prescription (créer)."""
@@ -175,7 +210,30 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 
 def _control_routes(sim: Simulator) -> list[Route]:
+    async def lease(request: Request) -> JSONResponse:
+        try:
+            body = await _json_body(request)
+        except BadRequest as exc:
+            return _problem_response(exc.body)
+        holder = body.get("holder")
+        if not isinstance(holder, str) or not 0 < len(holder) <= 100:
+            return _problem_response(problem(400, "Bail invalide", "'holder' must be a short string"))
+        if request.method == "DELETE":
+            sim.lease.release(holder)
+            return JSONResponse({"holder": sim.lease.holder})
+        ttl = body.get("ttl", LEASE_TTL)
+        if not isinstance(ttl, int | float) or not 0 < ttl <= 3600:
+            return _problem_response(problem(400, "Bail invalide", "'ttl' must be 1 to 3600 seconds"))
+        other = sim.lease.take(holder, float(ttl), time.monotonic())
+        if other is not None:
+            left = max(0, round(sim.lease.expires - time.monotonic()))
+            return _problem_response(problem(
+                409, "Simulateur occupé", f"in use by run {other} since {sim.lease.since} (its lease "
+                f"ends in {left} s unless it goes on)"))
+        return JSONResponse({"holder": holder, "since": sim.lease.since})
+
     async def journal(request: Request) -> JSONResponse:
+        sim.lease.renew(request.headers.get(LEASE_HEADER), time.monotonic())
         try:
             since = _int_param(request, "since", 0)
         except BadRequest as exc:
@@ -185,6 +243,7 @@ def _control_routes(sim: Simulator) -> list[Route]:
         return JSONResponse({"entries": entries, "cursor": cursor})
 
     async def faults(request: Request) -> JSONResponse:
+        sim.lease.renew(request.headers.get(LEASE_HEADER), time.monotonic())
         if request.method == "DELETE":
             sim.faults.clear()
         elif request.method == "POST":
@@ -199,6 +258,7 @@ def _control_routes(sim: Simulator) -> list[Route]:
 
     return [
         Route("/journal", journal, methods=["GET"]),
+        Route("/lease", lease, methods=["POST", "DELETE"]),
         Route("/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/health", health, methods=["GET"]),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import httpx
@@ -11,16 +12,45 @@ class TeleserviceUnavailable(Exception):
     """The simulator's control API could not be reached or answered badly."""
 
 
+class SimulatorBusy(Exception):
+    """Another run holds the simulator (its journal and faults are the whole simulator's)."""
+
+
 class TeleserviceControl:
     """Reads the simulator's journal and injects faults; absent for a real platform."""
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
         self.client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self.holder: str | None = None
 
-    def close(self) -> None:
-        """Close the client."""
+    def close(self, release_timeout: float = 2.0) -> None:
+        """Release the simulator (when this run held it) and close the client."""
+        if self.holder is not None and not self.client.is_closed:
+            with contextlib.suppress(httpx.HTTPError, RuntimeError):
+                self.client.request("DELETE", "/lease", json={"holder": self.holder},
+                                    timeout=release_timeout)
+        self.holder = None
         self.client.close()
+
+    def acquire(self, holder: str) -> None:
+        """Hold the simulator for this run; SimulatorBusy when another run holds it."""
+        try:
+            response = self.client.post("/lease", json={"holder": holder})
+        except httpx.HTTPError as exc:
+            raise TeleserviceUnavailable(f"teleservice control /lease: {exc}") from exc
+        if response.status_code == 409:
+            try:
+                detail = str(response.json().get("detail", ""))
+            except ValueError:
+                detail = ""
+            raise SimulatorBusy(detail[:300] or "in use by another run")
+        if response.status_code == 404:
+            return  # a simulator of an older version: no lease to take
+        if response.status_code != 200:
+            raise TeleserviceUnavailable(f"teleservice control /lease: HTTP {response.status_code}")
+        self.holder = holder
+        self.client.headers["x-conformance-run"] = holder  # every later call renews the lease
 
     def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         try:
