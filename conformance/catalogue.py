@@ -168,6 +168,8 @@ MESSAGES_FR: dict[str, str] = {
         "aucun identifiant de prescription auquel comparer (pas de création réussie avant, ou pas "
         "de --expect-id)",
     "the response is not JSON": "la réponse n'est pas du JSON",
+    "the response is JSON but says it is not (its content type)":
+        "la réponse est du JSON mais dit le contraire (son type de contenu)",
     "paper analysis unavailable": "analyse du papier indisponible",
     "unexpected HTTP status {0}": "statut HTTP inattendu {0}",
     "unexpected HTTP status {0}: {1}": "statut HTTP inattendu {0} : {1}",

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from conformance.application import Redaction, Settings, run_session
-from conformance.vocabulary import ExitCode
-from tests.fakes import FakeTarget, scenarios
+from conformance.vocabulary import ExitCode, Lang
+from tests.fakes import PID, FakeTarget, scenarios
 
 ONE = """
 id: P
@@ -84,6 +84,22 @@ def test_identical_anomalies_across_scenarios_are_grouped(tmp_path: Path) -> Non
     (group,) = report["anomalyGroups"]
     assert group["requirement"] == "RT-01" and group["scenarios"] == ["P1", "P2"]
     assert "Anomalies ×2: RT-01 created" in out.getvalue()
+
+
+def test_json_under_a_lying_content_type_is_the_targets_anomaly(tmp_path: Path) -> None:
+    def lying(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            return httpx.Response(201, content=json.dumps({"id": PID, "statut": "enregistree"}).encode(),
+                                  headers={"content-type": "text/html"})
+        return None
+
+    done = run_session(Settings(target="http://fake", report_dir=tmp_path / "r", lang=Lang.EN),
+                       scenarios(tmp_path, ONE), stream=io.StringIO(),
+                       transport=FakeTarget(lying).transport)
+    assert done.exit_code is ExitCode.ANOMALIES
+    failed = [c for _, _, c in done.result.checks() if c.status == "fail"]
+    assert len(failed) == 1 and "says it is not" in failed[0].message  # one root cause
+    assert failed[0].observed == "text/html"
 
 
 @pytest.mark.parametrize("body", [

@@ -65,10 +65,15 @@ class CheckContext:
         if ex.error:
             raise ExchangeFailed(f"no response: {ex.error}", "an HTTP response", ex.error_kind)
         try:
-            return ex.json()
+            document = ex.json()
         except ValueError as exc:
             raise ExchangeFailed("the response is not JSON", "application/json",
                          f"{ex.content_type or 'no content type'}: {ex.body[:120]!r}") from exc
+        ctype = ex.content_type
+        if ctype != "application/json" and not ctype.endswith("+json"):  # a lying content type
+            raise ExchangeFailed("the response is JSON but says it is not (its content type)",
+                                 "application/json", ctype or "no content type")
+        return document
 
     def expect_status(self, *codes: int) -> None:
         """Failed unless the response status is one of ``codes``."""
