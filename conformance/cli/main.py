@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from conformance import __version__
+from conformance.cli.bilan import bilan, traces
 from conformance.cli.bundle import keygen, replay, verify
 from conformance.cli.common import interrupted_early
 from conformance.cli.inspect import inspect
@@ -30,6 +31,8 @@ cli.add_command(self_test)
 cli.add_command(keygen)
 cli.add_command(verify)
 cli.add_command(replay)
+cli.add_command(bilan)
+cli.add_command(traces)
 
 
 def main() -> None:
