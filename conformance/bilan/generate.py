@@ -116,13 +116,14 @@ def _csv_value(key: str, value: Any) -> str:
 
 
 def generate(plan: Plan, folder: Path) -> dict[str, Path]:
-    """Write ``traces.<format>``, ``participants.yaml``, ``attestations.yaml`` and
+    """Write ``traces/traces.<format>``, ``participants.yaml``, ``attestations.yaml`` and
     ``questionnaire.csv`` into ``folder``; return their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(plan.seed)
     doctors = _doctors(plan, rng)
     text_format = "csv" if plan.format in ("csv", "parquet") else "jsonl"
-    traces = folder / f"traces.{text_format}"
+    (folder / "traces").mkdir(exist_ok=True)  # a folder of its own: --traces DIR takes it whole
+    traces = folder / "traces" / f"traces.{text_format}"
     with traces.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out) if text_format == "csv" else None
         if writer is not None:
@@ -138,7 +139,7 @@ def generate(plan: Plan, folder: Path) -> dict[str, Path]:
     if plan.format == "parquet":
         import duckdb
 
-        parquet = folder / "traces.parquet"
+        parquet = folder / "traces" / "traces.parquet"
         duckdb.connect().execute(
             f"COPY (SELECT * FROM read_csv('{traces}', header = true, all_varchar = true)) "
             f"TO '{parquet}' (FORMAT parquet)")

@@ -155,7 +155,10 @@ class Traces:
                     try:
                         record = json.loads(line) if line.strip() else {}
                     except json.JSONDecodeError:
-                        break  # reported, located, when the file is read
+                        bad = _first_bad_json(path)
+                        if bad is not None:
+                            raise bad from None
+                        break
                     if isinstance(record, dict):
                         keys.update(dict.fromkeys(record))
             return list(keys)
