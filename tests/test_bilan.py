@@ -354,9 +354,11 @@ def test_the_command_runs_the_demo_and_traces_generate_makes_a_presérie(tmp_pat
                                "--seed", "3", "--format", "csv", "-o", str(tmp_path / "p")])
     assert made.exit_code == 0, made.output
     p = tmp_path / "p"
-    ok = runner.invoke(cli, ["bilan", "--traces", str(p / "traces"), "--participants", str(p / "participants.yaml"),
-                             "--attestations", str(p / "attestations.yaml"), "--questionnaire",
-                             str(p / "questionnaire.csv"), "--lang", "en", "--report-dir", str(tmp_path / "r2")])
+    ok = runner.invoke(cli, ["bilan", "--traces", str(p / "traces"),
+                             "--participants", str(p / "participants.yaml"),
+                             "--attestations", str(p / "attestations.yaml"),
+                             "--questionnaire", str(p / "questionnaire.csv"),
+                             "--lang", "en", "--report-dir", str(tmp_path / "r2")])
     assert ok.exit_code == 0, ok.output
     assert "Bilan: MET" in ok.output
     bad = runner.invoke(cli, ["bilan", "--traces", str(p), "--report-dir", str(tmp_path / "r3")])
