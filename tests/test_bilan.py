@@ -363,3 +363,26 @@ def test_the_command_runs_the_demo_and_traces_generate_makes_a_presérie(tmp_pat
     assert "Bilan: MET" in ok.output
     bad = runner.invoke(cli, ["bilan", "--traces", str(p), "--report-dir", str(tmp_path / "r3")])
     assert bad.exit_code == 2 and "--participants" in bad.output and not (tmp_path / "r3").exists()
+
+
+def test_the_simulators_journal_reads_as_appel_events(tmp_path: Path) -> None:
+    import httpx
+    from click.testing import CliRunner
+
+    from conformance.cli.main import cli
+    from conformance.embedded import EmbeddedWorld
+    from tests.helpers import example_body
+
+    with EmbeddedWorld() as world:
+        body = example_body()
+        pid = httpx.post(f"{world.target_url}/prescriptions", json=body).json()["id"]
+        httpx.get(f"{world.target_url}/prescriptions/{pid}")
+        out = tmp_path / "journal.jsonl"
+        done = CliRunner().invoke(cli, ["traces", "from-journal", "--teleservice", world.teleservice_url,
+                                        "-o", str(out)])
+    assert done.exit_code == 0, done.output
+    events = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    ep4 = [e for e in events if e["service"] == "EP4"]
+    assert ep4 and ep4[0]["resultat"] == "ok" and ep4[0]["ref"] == pid and ep4[0]["id"] == pid
+    assert ep4[0]["rpps"] == body["prescripteur"]["rpps"] and ep4[0]["ts"].endswith(("+01:00", "+02:00"))
+    assert {e["evenement"] for e in events} == {"appel"}

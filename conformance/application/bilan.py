@@ -198,3 +198,30 @@ def generate_traces(folder: Path, doctors: int, weeks: int, seed: int, **plan: A
         return generate(Plan(doctors=doctors, weeks=weeks, seed=seed, **plan), folder)
     except OSError as exc:
         raise ApplicationError(f"cannot write into {folder}: {exc.strerror or exc}", ExitCode.USAGE) from exc
+
+
+def journal_to_traces(teleservice: str, output: Path, timeout: float = 10.0) -> int:
+    """``traces from-journal``: the simulator's journal as ``appel`` events (JSON Lines);
+    returns how many were written."""
+    from conformance.bilan.journal import journal_events
+    from conformance.targets import TeleserviceControl
+    from conformance.targets.teleservice import TeleserviceUnavailable
+
+    control = TeleserviceControl(teleservice, timeout)
+    try:
+        entries = control.journal(0)
+    except TeleserviceUnavailable as exc:
+        raise ApplicationError(f"teleservice unreachable: {exc}\n  = give the simulator's URL "
+                               "(conformance serve simulator)", ExitCode.UNREACHABLE) from exc
+    finally:
+        control.close()
+    count = 0
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        with output.open("w", encoding="utf-8") as out:
+            for event in journal_events(entries):
+                out.write(json.dumps(event, ensure_ascii=False) + "\n")
+                count += 1
+    except OSError as exc:
+        raise ApplicationError(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE) from exc
+    return count

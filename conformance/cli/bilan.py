@@ -90,3 +90,17 @@ def generate(doctors: int, weeks: int, seed: int, per_day: int, numerique: float
     for name, path in files.items():
         click.echo(f"{name}: {path}")
     exit_with(ExitCode.OK)
+
+
+@traces.command("from-journal")
+@click.option("--teleservice", required=True, help="The teleservice simulator's URL.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The JSON Lines file to write (appel events).")
+@application_errors
+def from_journal(teleservice: str, output: str) -> None:
+    """The simulator's journal as appel trace events, for the bilan (C2, C3)."""
+    from conformance.application.bilan import journal_to_traces
+
+    count = journal_to_traces(teleservice, Path(output))
+    click.echo(f"{count} appel event(s): {output}")
+    exit_with(ExitCode.OK)
