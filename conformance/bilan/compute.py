@@ -154,10 +154,8 @@ def _denominator(profile: Profile) -> str:
 
 def _situations_known(traces: Traces) -> None:
     """A doctor with two practice situations: his prescriptions must say which one."""
-    row = traces.con.execute(
-        "SELECT source, line, rpps FROM evp WHERE evenement = 'prescription' AND situation IS NULL "
-        "AND rpps IN (SELECT rpps FROM participants GROUP BY rpps HAVING count(*) > 1) "
-        "ORDER BY source, line LIMIT 1").fetchone()
+    row = traces.first("evenement = 'prescription' AND situation IS NULL AND rpps IN "
+                       "(SELECT rpps FROM participants GROUP BY rpps HAVING count(*) > 1)", "rpps")
     if row is not None:
         raise BilanInputError(row[0], f"doctor {row[2]} practises in two situations: this prescription "
                               "does not say in which", "situation: liberal or centre", int(row[1]),

@@ -112,11 +112,10 @@ class Traces:
         self.warnings: list[str] = []
         self._columns: dict[str, dict[str, int]] = {}  # file → canonical field → CSV column
         selects = [self._select(path) for path in files]
-        try:
-            con.execute("CREATE TEMP TABLE raw AS " + " UNION ALL ".join(selects))
+        try:  # one pass over the files: read, rename, type
+            con.execute("CREATE TEMP TABLE ev AS " + _TYPED_SELECT.format(raw=" UNION ALL ".join(selects)))
         except Exception as exc:
             raise self._locate(exc) from None
-        con.execute(_TYPED)
         self._check()
         where = []
         if since is not None:
@@ -171,7 +170,9 @@ class Traces:
     def _json_columns(self, path: Path) -> str:
         return ", ".join(f"{_quote(c)}: 'VARCHAR'" for c in self._header(path)) or "'evenement': 'VARCHAR'"
 
-    def _select(self, path: Path) -> str:
+    def _select(self, path: Path, numbered: bool = False) -> str:
+        """The file's rows with canonical names; ``numbered``: with their line numbers (only to
+        locate an error: numbering costs a window over the whole file)."""
         header = self._header(path)
         canonical: dict[str, str] = {}
         for column in header:
@@ -185,7 +186,9 @@ class Traces:
             raise BilanInputError(str(path), f"missing required column(s): {', '.join(missing)}",
                                   "name them as DESIGN §13 does, or map yours with --mapping", 1)
         first_line = 2 if EXTENSIONS[path.suffix.lower()] == "csv" else 1
-        parts = [f"{_quote(str(path))} AS source", f"row_number() OVER () + {first_line - 1} AS line"]
+        line = f"row_number() OVER () + {first_line - 1}" if numbered else "NULL::BIGINT"
+        parts = [f"{_quote(str(path))} AS source", f"{line} AS line"]
+        self.warnings[:] = list(dict.fromkeys(self.warnings))  # a file read twice warns once
         for name in FIELDS:
             value = f"CAST({_ident(canonical[name])} AS VARCHAR)" if name in canonical else "NULL"
             codes = self.mapping.codes.get(name)
@@ -208,12 +211,24 @@ class Traces:
                                "check the files are UTF-8 JSON Lines, CSV with a header, or Parquet")
 
     # --- checking --------------------------------------------------------------------------
+    def first(self, condition: str, column: str) -> tuple[str, int, Any] | None:
+        """The first event (file, line, the column's text) meeting ``condition``, or None.
+        The table has no line numbers (numbering costs a window over every file): the file
+        that has one is read again, numbered, to find where."""
+        row = self.con.execute(f"SELECT source FROM ev WHERE {condition} LIMIT 1").fetchone()
+        if row is None:
+            return None
+        path = next(p for p in self.files if str(p) == row[0])
+        numbered = _TYPED_SELECT.format(raw=self._select(path, numbered=True))
+        found = self.con.execute(f"SELECT source, line, {column} FROM ({numbered}) WHERE {condition} "
+                                 "ORDER BY line LIMIT 1").fetchone()
+        return (str(found[0]), int(found[1]), found[2]) if found else None
+
     def _check(self) -> None:
         for condition, column, what, fix in _RULES:
-            row = self.con.execute(f"SELECT source, line, {column}_text FROM ev WHERE {condition} "
-                                   "ORDER BY source, line LIMIT 1").fetchone()
-            if row is not None:
-                source, line, value = row
+            found = self.first(condition, f"{column}_text")
+            if found is not None:
+                source, line, value = found
                 index = self._columns.get(source, {}).get(column)
                 where = f"{index} ({column})" if index and source.endswith(".csv") else column
                 shown = "absent" if value is None else repr(value)[:60]
@@ -257,33 +272,34 @@ def _first_bad_csv(path: Path) -> BilanInputError | None:
     return None
 
 
-_TYPED = f"""
-CREATE TEMP TABLE ev AS SELECT
+# the typed table; a value that cannot be typed keeps its text (for the message) and only then
+_TYPED_SELECT = f"""
+SELECT
   source, line,
   lower(trim(evenement)) AS evenement, evenement AS evenement_text,
-  TRY_CAST(ts AS TIMESTAMPTZ) AS ts, ts AS ts_text,
-  regexp_matches(trim(ts), '(Z|[+-][0-9]{{2}}:?[0-9]{{2}})$') AS ts_offset,
+  TRY_CAST(ts AS TIMESTAMPTZ) AS ts,
+  CASE WHEN TRY_CAST(ts AS TIMESTAMPTZ) IS NULL
+         OR NOT (ts LIKE '%+__:__' OR ts LIKE '%-__:__' OR ts LIKE '%Z' OR ts LIKE '%+____'
+                 OR ts LIKE '%-____') THEN coalesce(ts, '') END AS ts_text,
   nullif(trim(rpps), '') AS rpps, rpps AS rpps_text,
   nullif(lower(trim(situation)), '') AS situation, situation AS situation_text,
   nullif(trim(ref), '') AS ref, ref AS ref_text,
   CASE WHEN lower(trim(numerique)) IN ({", ".join(map(_quote, TRUE))}) THEN true
        WHEN lower(trim(numerique)) IN ({", ".join(map(_quote, FALSE))}) THEN false END AS numerique,
-  numerique AS numerique_text,
+  CASE WHEN lower(trim(numerique)) NOT IN ({", ".join(map(_quote, TRUE + FALSE))}) THEN numerique END
+    AS numerique_text,
   nullif(lower(trim(motif)), '') AS motif, motif AS motif_text,
-  types,
   upper(nullif(trim(service), '')) AS service, service AS service_text,
   nullif(trim(id), '') AS id,
   lower(nullif(trim(resultat), '')) AS resultat, resultat AS resultat_text,
-  nullif(trim(code), '') AS code,
-  TRY_CAST(dureeMs AS DOUBLE) AS duree_ms
-FROM raw;
-DROP TABLE raw;
+  nullif(trim(code), '') AS code
+FROM ({{raw}})
 """
 
 _RULES = (
     ("evenement IS NULL OR evenement NOT IN ('prescription', 'appel')", "evenement",
      "the event is neither 'prescription' nor 'appel'", "evenement: prescription or appel"),
-    ("ts IS NULL OR NOT ts_offset", "ts", "not an ISO 8601 time with its offset",
+    ("ts_text IS NOT NULL", "ts", "not an ISO 8601 time with its offset",
      "write it as 2025-11-03T08:15:00+01:00"),
     ("rpps IS NULL", "rpps", "no RPPS", "every event names its doctor's RPPS"),
     ("situation IS NOT NULL AND situation NOT IN ('liberal', 'centre')", "situation",
