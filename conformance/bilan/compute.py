@@ -83,6 +83,7 @@ def compute(traces: Traces, inputs: Inputs, profile: Profile) -> dict[str, Any]:
     con.executemany("INSERT INTO participants VALUES (?, ?)", [(p.rpps, p.situation) for p in people])
     _situations_known(traces)
     con.execute(_PRESCRIPTIONS.format(denominator=_denominator(profile)))
+    con.execute(_EP4_CALLS)
     con.execute(_EP4)
     period = con.execute("SELECT min(ts)::DATE, max(ts)::DATE, count(*) FROM evp").fetchone()
     start = inputs.since or (period[0] if period else None)
@@ -100,11 +101,13 @@ def compute(traces: Traces, inputs: Inputs, profile: Profile) -> dict[str, Any]:
             doctors[(rpps, situation)].ep4_crees = int(created)
             doctors[(rpps, situation)].ep4_enregistrees = int(registered)
     for rpps, situation, week, total, numeriques in con.execute(
-            "SELECT rpps, situation, strftime(date_trunc('week', ts), '%G-W%V'), sum(in_denominator::INT), "
+            "SELECT rpps, situation, date_trunc('week', ts)::DATE, sum(in_denominator::INT), "
             "sum(numerique::INT) FROM rx GROUP BY ALL ORDER BY 3").fetchall():
         if (rpps, situation) in doctors:
+            iso = week.isocalendar()
             doctors[(rpps, situation)].weeks.append(
-                {"semaine": week, "prescriptions": int(total), "numeriques": int(numeriques),
+                {"semaine": f"{iso.year}-W{iso.week:02d}", "prescriptions": int(total),
+                 "numeriques": int(numeriques),
                  "taux": _rate(int(numeriques), int(total))})
     table = profile.value("preserie_error_classes")
     codes = {code: classify(code, table) for (code,) in con.execute(
@@ -299,33 +302,42 @@ def _modalities(inputs: Inputs, profile: Profile) -> list[dict[str, Any]]:
 # a doctor's one practice situation (NULL when he has two: then the event must say which)
 _ONLY = "(SELECT min(p.situation) FROM participants p WHERE p.rpps = {0}.rpps HAVING count(*) = 1)"
 
+# the last event of each prescription (rpps, ref): one group-by, no sort
 _PRESCRIPTIONS = """
 CREATE OR REPLACE TEMP TABLE rx AS
 SELECT rpps, ref, numerique, motif, ts, ({denominator}) AS in_denominator,
        coalesce(situation, {only_d}) AS situation
-FROM (SELECT *, row_number() OVER (PARTITION BY rpps, ref ORDER BY ts DESC, source DESC, line DESC) AS n
-      FROM evp WHERE evenement = 'prescription') d
-WHERE n = 1
+FROM (SELECT rpps, ref, last.numerique AS numerique, last.motif AS motif, last.ts AS ts,
+             last.situation AS situation
+      FROM (SELECT rpps, ref, arg_max({{'numerique': numerique, 'motif': motif, 'ts': ts,
+                                        'situation': situation}}, ts) AS last
+            FROM evp WHERE evenement = 'prescription' GROUP BY rpps, ref)) d
 """.replace("{only_d}", _ONLY.format("d"))
+
+# EP4 calls grouped by prescription and outcome first (a few rows per prescription), then given
+# the prescription's situation by one join; C2 and C3 both read this table
+_EP4_CALLS = """
+CREATE OR REPLACE TEMP TABLE ep4calls AS
+SELECT c.rpps, c.key, c.resultat, c.code, c.n, rx.ref IS NOT NULL AS known,
+       coalesce(c.situation, rx.situation, {only_c}) AS situation
+FROM (SELECT rpps, coalesce(ref, 'id:' || id, '(sans référence)') AS key, ref, resultat, code,
+             any_value(situation) AS situation, count(*) AS n
+      FROM evp WHERE evenement = 'appel' AND service = 'EP4'
+      GROUP BY rpps, key, ref, resultat, code) c
+LEFT JOIN rx ON rx.rpps = c.rpps AND rx.ref = c.ref
+""".replace("{only_c}", _ONLY.format("c"))
 
 _EP4 = """
 CREATE OR REPLACE TEMP TABLE ep4 AS
-SELECT a.rpps, coalesce(a.ref, 'id:' || a.id, 'ligne:' || a.source || ':' || a.line) AS key,
-       any_value(coalesce(a.situation, rx.situation,
-                          {only_a})) AS situation,
-       bool_or(a.resultat = 'ok') AS ok, bool_or(rx.ref IS NOT NULL) AS known
-FROM evp a LEFT JOIN rx ON rx.rpps = a.rpps AND rx.ref = a.ref
-WHERE a.evenement = 'appel' AND a.service = 'EP4'
-GROUP BY a.rpps, 2
-""".replace("{only_a}", _ONLY.format("a"))
+SELECT rpps, key, any_value(situation) AS situation, bool_or(resultat = 'ok') AS ok,
+       bool_or(known) AS known
+FROM ep4calls GROUP BY rpps, key
+"""
 
+# per doctor, situation (NULL: every situation of the doctor), operation, outcome, code
 _CALLS = """
-SELECT a.rpps,
-       CASE WHEN a.service = 'EP4' OR a.situation IS NOT NULL
-            THEN coalesce(a.situation, rx.situation,
-                          {only_a}) END,
-       a.service, a.resultat, a.code, count(*)
-FROM evp a LEFT JOIN rx ON rx.rpps = a.rpps AND rx.ref = a.ref
-WHERE a.evenement = 'appel'
-GROUP BY ALL
-""".replace("{only_a}", _ONLY.format("a"))
+SELECT rpps, situation, 'EP4', resultat, code, sum(n) FROM ep4calls GROUP BY ALL
+UNION ALL
+SELECT rpps, situation, service, resultat, code, count(*) FROM evp
+WHERE evenement = 'appel' AND service <> 'EP4' GROUP BY ALL
+"""

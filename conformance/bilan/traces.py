@@ -113,7 +113,8 @@ class Traces:
         self._columns: dict[str, dict[str, int]] = {}  # file → canonical field → CSV column
         selects = [self._select(path) for path in files]
         try:  # one pass over the files: read, rename, type
-            con.execute("CREATE TEMP TABLE ev AS " + _TYPED_SELECT.format(raw=" UNION ALL ".join(selects)))
+            con.execute(f"CREATE TEMP TABLE ev AS SELECT {', '.join(_STORED)} FROM ("
+                        + _TYPED_SELECT.format(raw=" UNION ALL ".join(selects)) + ")")
         except Exception as exc:
             raise self._locate(exc) from None
         self._check()
@@ -277,8 +278,8 @@ _TYPED_SELECT = f"""
 SELECT
   source, line,
   lower(trim(evenement)) AS evenement, evenement AS evenement_text,
-  TRY_CAST(ts AS TIMESTAMPTZ) AS ts,
-  CASE WHEN TRY_CAST(ts AS TIMESTAMPTZ) IS NULL
+  ts_value AS ts,
+  CASE WHEN ts_value IS NULL
          OR NOT (ts LIKE '%+__:__' OR ts LIKE '%-__:__' OR ts LIKE '%Z' OR ts LIKE '%+____'
                  OR ts LIKE '%-____') THEN coalesce(ts, '') END AS ts_text,
   nullif(trim(rpps), '') AS rpps, rpps AS rpps_text,
@@ -293,8 +294,11 @@ SELECT
   nullif(trim(id), '') AS id,
   lower(nullif(trim(resultat), '')) AS resultat, resultat AS resultat_text,
   nullif(trim(code), '') AS code
-FROM ({{raw}})
+FROM (SELECT *, TRY_CAST(ts AS TIMESTAMPTZ) AS ts_value FROM ({{raw}}))
 """
+# what the table keeps: typed values, and the text of the two that may not type (for messages)
+_STORED = ("source", "evenement", "ts", "ts_text", "rpps", "situation", "ref", "numerique",
+           "numerique_text", "motif", "service", "id", "resultat", "code")
 
 _RULES = (
     ("evenement IS NULL OR evenement NOT IN ('prescription', 'appel')", "evenement",
