@@ -193,3 +193,24 @@ def test_hostile_text_is_inert_in_the_browser(tmp_path: Path) -> None:
     assert HOSTILE_TEXT.split(">")[0].replace("<", "&lt;") in dom  # shown as text
     assert "<script" not in dom.lower()  # no element was created from it
     assert not re.search(r"<img[^>]*onerror", dom, re.IGNORECASE)
+
+
+def test_replay_without_target_uses_the_recorded_software_never_our_reference(tmp_path: Path) -> None:
+    from conformance.application import ApplicationError, Selection, Settings, run_session
+    from conformance.application.bundles import replay
+    from conformance.embedded import EmbeddedWorld
+
+    warnings: list[str] = []
+    with EmbeddedWorld() as world:
+        made = run_session(Settings(target=world.target_url, teleservice=world.teleservice_url,
+                                    selection=Selection(only=("RT-MED-001",)),
+                                    report_dir=tmp_path / "made"))
+        assert made.exit_code == 0
+        again = replay(str(made.folder), Settings(report_dir=tmp_path / "again"), warn=warnings.append)
+        assert again.differences == () and again.outcome.result.target == world.target_url
+        assert warnings == [f"replaying against the recorded target {world.target_url} "
+                            f"(teleservice {world.teleservice_url})"]
+    # the recorded software is gone: the replay says so, it does not run our reference instead
+    with pytest.raises(ApplicationError) as gone:
+        replay(str(made.folder), Settings(report_dir=tmp_path / "gone"))
+    assert "unreachable" in gone.value.message and world.target_url in gone.value.message

@@ -65,6 +65,7 @@ def replay(bundle: str, base: Settings, force: bool = False,
         if warn is not None:
             warn("warning: the scenario or fixture files changed since the bundle; replaying anyway")
     selection = Selection(paths=tuple(paths), fixtures=fixtures, only=tuple(suite["scenarios"]))
+    base = _recorded_target(base, manifest, warn)
     settings = dataclasses.replace(
         base, selection=selection, scenarios=bool(suite["scenarios"]), profile=manifest["profile"]["name"],
         seed=int(manifest["seed"]), fail_on=Severity(manifest.get("failOn", "major")),
@@ -75,6 +76,28 @@ def replay(bundle: str, base: Settings, force: bool = False,
     outcome = run_session(settings, scenarios)
     after = json.loads((outcome.folder / "report.json").read_text("utf-8"))
     return Replay(manifest["runId"], outcome, tuple(compare(before, after)))
+
+
+def _recorded_target(base: Settings, manifest: dict[str, Any], warn: Any) -> Settings:
+    """Without --target, the software the bundle was recorded against: the embedded reference
+    only when it was recorded against it (replaying someone's bundle against our own reference
+    and finding "no difference" would say nothing of their software)."""
+    if base.target is not None:
+        return base
+    recorded: dict[str, Any] = manifest["target"] if isinstance(manifest.get("target"), dict) else {}
+    if recorded.get("embedded", True):
+        return base
+    url = recorded.get("url")
+    if not isinstance(url, str) or not url or "***" in url:
+        raise ApplicationError("this bundle was recorded against another target "
+                               f"({url or 'unknown'}), not the embedded reference\n  = give --target "
+                               "(and --teleservice) to replay it against that software")
+    teleservice = base.teleservice or recorded.get("teleservice")
+    if warn is not None:
+        warn(f"replaying against the recorded target {url}"
+             + (f" (teleservice {teleservice})" if teleservice else ""))
+    return dataclasses.replace(base, target=url, teleservice=teleservice if isinstance(teleservice, str)
+                               and "***" not in teleservice else None)
 
 
 def _verdicts(report: dict[str, Any]) -> dict[str, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,9 +96,14 @@ def _ident(value: str) -> str:
 
 
 def connect() -> Any:
+    import tempfile
+
     import duckdb
 
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT})
+    # beyond the limit DuckDB spills to disk: into the system's temporary folder, never the
+    # user's working directory (its default, ".tmp")
+    spill = Path(tempfile.gettempdir()) / f"conformance-bilan-{os.getpid()}"
+    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
     con.execute("SET TimeZone = 'Europe/Paris'")
     return con
 
