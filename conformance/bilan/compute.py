@@ -83,7 +83,6 @@ def compute(traces: Traces, inputs: Inputs, profile: Profile) -> dict[str, Any]:
     con.executemany("INSERT INTO participants VALUES (?, ?)", [(p.rpps, p.situation) for p in people])
     _situations_known(traces)
     con.execute(_PRESCRIPTIONS.format(denominator=_denominator(profile)))
-    con.execute(_EP4_CALLS)
     con.execute(_EP4)
     period = con.execute("SELECT min(ts)::DATE, max(ts)::DATE, count(*) FROM evp").fetchone()
     start = inputs.since or (period[0] if period else None)
@@ -314,30 +313,28 @@ FROM (SELECT rpps, ref, last.numerique AS numerique, last.motif AS motif, last.t
             FROM evp WHERE evenement = 'prescription' GROUP BY rpps, ref)) d
 """.replace("{only_d}", _ONLY.format("d"))
 
-# EP4 calls grouped by prescription and outcome first (a few rows per prescription), then given
-# the prescription's situation by one join; C2 and C3 both read this table
-_EP4_CALLS = """
-CREATE OR REPLACE TEMP TABLE ep4calls AS
-SELECT c.rpps, c.key, c.resultat, c.code, c.n, rx.ref IS NOT NULL AS known,
+# EP4 calls grouped by prescription (one row each, with whether one call registered it), then
+# given the prescription's situation by one join; failures, a few, are counted apart
+_EP4 = """
+CREATE OR REPLACE TEMP TABLE ep4 AS
+SELECT c.rpps, c.key, c.ok, c.successes, rx.ref IS NOT NULL AS known,
        coalesce(c.situation, rx.situation, {only_c}) AS situation
-FROM (SELECT rpps, coalesce(ref, 'id:' || id, '(sans référence)') AS key, ref, resultat, code,
-             any_value(situation) AS situation, count(*) AS n
+FROM (SELECT rpps, coalesce(ref, 'id:' || id, '(sans référence)') AS key, ref,
+             any_value(situation) AS situation, bool_or(resultat = 'ok') AS ok,
+             count(*) FILTER (WHERE resultat = 'ok') AS successes
       FROM evp WHERE evenement = 'appel' AND service = 'EP4'
-      GROUP BY rpps, key, ref, resultat, code) c
+      GROUP BY rpps, key, ref) c
 LEFT JOIN rx ON rx.rpps = c.rpps AND rx.ref = c.ref
 """.replace("{only_c}", _ONLY.format("c"))
 
-_EP4 = """
-CREATE OR REPLACE TEMP TABLE ep4 AS
-SELECT rpps, key, any_value(situation) AS situation, bool_or(resultat = 'ok') AS ok,
-       bool_or(known) AS known
-FROM ep4calls GROUP BY rpps, key
-"""
-
 # per doctor, situation (NULL: every situation of the doctor), operation, outcome, code
 _CALLS = """
-SELECT rpps, situation, 'EP4', resultat, code, sum(n) FROM ep4calls GROUP BY ALL
+SELECT rpps, situation, 'EP4', 'ok', NULL, sum(successes) FROM ep4 GROUP BY ALL
+UNION ALL
+SELECT a.rpps, coalesce(a.situation, rx.situation, {only_a}), 'EP4', a.resultat, a.code, count(*)
+FROM evp a LEFT JOIN rx ON rx.rpps = a.rpps AND rx.ref = a.ref
+WHERE a.evenement = 'appel' AND a.service = 'EP4' AND a.resultat <> 'ok' GROUP BY ALL
 UNION ALL
 SELECT rpps, situation, service, resultat, code, count(*) FROM evp
 WHERE evenement = 'appel' AND service <> 'EP4' GROUP BY ALL
-"""
+""".replace("{only_a}", _ONLY.format("a"))

@@ -29,7 +29,9 @@ EXTENSIONS = {".jsonl": "json", ".ndjson": "json", ".csv": "csv", ".parquet": "p
 SERVICES = ("EP4", "EP3", "EP2", "EP1")
 MOTIFS = ("hors-perimetre", "mode-degrade", "choix", "autre")
 TRUE, FALSE = ("true", "oui", "1", "yes"), ("false", "non", "0", "no")
-MEMORY_LIMIT = "1GB"  # DuckDB spills to disk beyond it: memory stays bounded at any scale
+# DuckDB spills to disk beyond this: memory stays bounded at any scale (4 GB, or 40 % of a
+# smaller machine's memory)
+MEMORY_LIMIT_BYTES = 4 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,14 @@ def connect() -> Any:
     # beyond the limit DuckDB spills to disk: into the system's temporary folder, never the
     # user's working directory (its default, ".tmp")
     spill = Path(tempfile.gettempdir()) / f"conformance-bilan-{os.getpid()}"
-    con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(spill)})
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):
+        physical = 2 * MEMORY_LIMIT_BYTES
+    limit = min(MEMORY_LIMIT_BYTES, int(physical * 0.4))
+    con = duckdb.connect(config={"memory_limit": f"{limit // 1024**2}MB", "temp_directory": str(spill)})
     con.execute("SET TimeZone = 'Europe/Paris'")
+    con.execute("SET enable_progress_bar = false")  # the console is ours
     return con
 
 
