@@ -8,6 +8,7 @@ Results are frozen dataclasses; nothing prints.
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import multiprocessing
 import time
@@ -20,6 +21,7 @@ from typing import Any
 from conformance.application.session import run_session
 from conformance.application.settings import Settings
 from conformance.engine.results import RunResult
+from conformance.paper.sandbox import Sandbox
 from conformance.vocabulary import Severity, Status
 
 DETECTING = ("blocking", "major")  # a fault caught only by minor checks does not count
@@ -119,7 +121,7 @@ def outcome_of(fault: str | None, description: str, result: RunResult, duration:
 
 
 def run_once(base: Settings, fault: str | None, folder: Path | None,
-             fast: bool = False) -> tuple[FaultOutcome, RunResult]:
+             fast: bool = False, sandbox: Sandbox | None = None) -> tuple[FaultOutcome, RunResult]:
     """One session against the reference with ``fault`` (or none); its report.json is kept under
     ``folder`` (the clean run also keeps its other reports). ``fast``: a fault run stops at its
     first anomaly. Generated failures are never shrunk here: detection is what counts."""
@@ -135,9 +137,22 @@ def run_once(base: Settings, fault: str | None, folder: Path | None,
         report_dir=folder or Path("."), jobs=1,
         handlers=(() if folder is None else ("json", "junit", "html", "markdown") if clean
                   else ("json",)))
-    result = run_session(settings).result
+    result = run_session(settings, sandbox=sandbox or _shared_sandbox()).result
     description = FAULTS[fault] if fault else "clean reference"
     return outcome_of(fault, description, result, time.perf_counter() - t0), result
+
+
+_SANDBOX: Sandbox | None = None
+
+
+def _shared_sandbox() -> Sandbox:
+    """One set of paper workers for every session of this process (the matrix runs dozens:
+    starting workers for each would cost more than their papers)."""
+    global _SANDBOX
+    if _SANDBOX is None:
+        _SANDBOX = Sandbox(1)
+        atexit.register(_SANDBOX.close)
+    return _SANDBOX
 
 
 def _worker(base: Settings, fault: str, folder: Path | None, fast: bool) -> FaultOutcome:

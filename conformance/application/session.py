@@ -100,9 +100,12 @@ def tls_verify(settings: Settings) -> bool | ssl.SSLContext:
 
 def run_session(settings: Settings, scenarios: list[Scenario] | None = None, *,
                 stream: TextIO | None = None, handlers: Sequence[Handler] = (),
-                transport: httpx.BaseTransport | None = None) -> SessionOutcome:
+                transport: httpx.BaseTransport | None = None,
+                sandbox: Sandbox | None = None) -> SessionOutcome:
     """Run a session; ApplicationError for what stops it before a result (usage, unreachable).
-    ``transport``: the httpx seam to the target (in-process tests), the network otherwise."""
+    ``transport``: the httpx seam to the target (in-process tests), the network otherwise.
+    ``sandbox``: paper workers shared with other sessions (the self-test's); by default the
+    session starts its own and stops them at its end."""
     profile = load_profile(settings.profile)
     if scenarios is None:
         scenarios = load_scenarios(settings.selection) if settings.scenarios else []
@@ -110,7 +113,8 @@ def run_session(settings: Settings, scenarios: list[Scenario] | None = None, *,
         raise ApplicationError("no scenario selected (check PATHS, -k and --tag)")
     verify = tls_verify(settings)
     with _terminate_as_interrupt(), endpoints(settings) as ends:
-        return _run(settings, scenarios, profile, ends, _Wiring(verify, transport, stream, handlers))
+        return _run(settings, scenarios, profile, ends,
+                    _Wiring(verify, transport, stream, handlers, sandbox))
 
 
 @contextlib.contextmanager
@@ -138,6 +142,7 @@ class _Wiring:
     transport: httpx.BaseTransport | None
     stream: TextIO | None
     handlers: Sequence[Handler]
+    sandbox: Sandbox | None = None
 
 
 def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: Endpoints,
@@ -150,19 +155,22 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
     control = TeleserviceControl(ends.teleservice, settings.timeout) if ends.teleservice else None
     evidence = settings.evidence and _wants_evidence(settings)
     # every paper is read in confined workers, started with the first paper, stopped with the run
-    sandbox = Sandbox(min(settings.jobs, os.cpu_count() or 1) if any(not isolated(sc) for sc in scenarios)
-                      else 1, picture_dpi=PNG_DPI if evidence else None)
+    owned = wiring.sandbox is None
+    sandbox = wiring.sandbox or Sandbox(min(settings.jobs, os.cpu_count() or 1)
+                                        if any(not isolated(sc) for sc in scenarios) else 1)
+    reader = sandbox.view(PNG_DPI if evidence else None)
     with contextlib.ExitStack() as stack:
         stack.callback(http.close)
-        stack.callback(sandbox.close)
+        if owned:
+            stack.callback(sandbox.close)
         if control is not None:
             stack.callback(control.close)
         config = RunConfig(target=http, control=control, profile=profile, fail_on=settings.fail_on,
                            seed=settings.seed, exit_first=settings.exit_first, shrink=settings.shrink,
-                           evidence=evidence, jobs=settings.jobs, reader=sandbox,
+                           evidence=evidence, jobs=settings.jobs, reader=reader,
                            phases=_phases(settings, ends, verify),
                            accepted=settings.accept_unverified,
-                           cancel=lambda: _cancel(http, control, sandbox))
+                           cancel=lambda: _cancel(http, control, sandbox if owned else None))
         runner = Runner(config, scenarios)
         if control is not None:
             _hold(control, runner.run_id, ends)
@@ -227,12 +235,13 @@ def _hold(control: TeleserviceControl, run_id: str, ends: Endpoints) -> None:
         pass  # the journal checks will say it, located, as environment errors
 
 
-def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandbox) -> None:
+def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandbox | None) -> None:
     """Interrupted: what is in flight ends now (requests, journal reads, paper reads)."""
     http.cancel()
     if control is not None:
         control.close(release_timeout=0.5)
-    sandbox.close()
+    if sandbox is not None:
+        sandbox.close()
 
 
 def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints) -> tuple[RunResult, RunResult]:

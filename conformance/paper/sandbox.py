@@ -210,6 +210,10 @@ class Sandbox:
             raise _death(worker.process.exitcode, self.limits) from None
         return reply
 
+    def view(self, picture_dpi: int | None) -> SandboxView:
+        """A reader on these workers with its own picture setting (sessions sharing workers)."""
+        return SandboxView(self, picture_dpi)
+
     def close(self) -> None:
         """Stop every worker now (a task in flight ends as ``the run is stopping``)."""
         self._closed = True
@@ -217,3 +221,17 @@ class Sandbox:
             workers, self._all = list(self._all), set()
         for worker in workers:
             worker.kill()
+
+
+class SandboxView:
+    """A ``PaperReader`` on a shared ``Sandbox``: one run's reads, its own picture setting."""
+
+    def __init__(self, sandbox: Sandbox, picture_dpi: int | None) -> None:
+        self.sandbox, self.picture_dpi = sandbox, picture_dpi
+
+    def analyse(self, data: bytes) -> list[PaperPage]:
+        result: list[PaperPage] = self.sandbox.call("analyse", data, DPI, self.picture_dpi)
+        return result
+
+    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
+        return self.sandbox.degraded(data, page, box)
