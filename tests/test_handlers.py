@@ -193,3 +193,23 @@ def test_a_closed_output_costs_the_console_only(tmp_path: Path) -> None:
     assert "console: Broken pipe" in info.value.message
     (run,) = (tmp_path / "r").iterdir()
     assert {"report.json", "junit.xml", "report.html", "summary.md"} <= {p.name for p in run.iterdir()}
+
+
+def test_an_html_answer_is_kept_as_inert_text_and_pseudonymised(tmp_path: Path) -> None:
+    def html(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            patient = json.loads(request.content)["patient"]
+            page = f"<script>alert(1)</script><p>Erreur pour {patient['nomFamille']} {patient['prenom']}</p>"
+            return httpx.Response(500, text=page, headers={"content-type": "text/html"})
+        return None
+
+    done = run_session(Settings(target="http://fake", report_dir=tmp_path / "r",
+                                redaction=Redaction(pseudonymise=True)),
+                       scenarios(tmp_path, ONE), stream=io.StringIO(), transport=FakeTarget(html).transport)
+    (kept,) = done.folder.rglob("response-*")
+    assert kept.name.endswith(".html.txt")  # opened from the bundle, nothing runs
+    text = kept.read_text(encoding="utf-8")
+    assert "<script>" in text and "Erreur pour" in text  # whole, as evidence
+    assert "NESSI" not in text and "Ruth" not in text and "PSEUDO" in text  # but no identity
+    assert not list(done.folder.rglob("*.html")) or all(
+        "<script>alert" not in p.read_text(encoding="utf-8") for p in done.folder.rglob("*.html"))

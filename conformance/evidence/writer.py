@@ -20,7 +20,8 @@ from conformance.evidence.layout import step_dir
 from conformance.targets import untrusted
 
 PNG_DPI = 100
-EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "text/html": "html",
+# a target's HTML is kept as text: opened from the bundle, its markup and scripts never run
+EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "text/html": "html.txt",
               "text/plain": "txt"}
 
 
