@@ -15,8 +15,11 @@ def _early_interrupt(signum: int, frame: object) -> None:
 
 
 def run() -> None:
-    """Entry point of the ``conformance`` script."""
-    previous = signal.signal(signal.SIGINT, _early_interrupt)
+    """Entry point of the ``conformance`` script. A SIGINT the parent ignores (a background
+    command of a shell without job control) stays ignored."""
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, _early_interrupt)
     from conformance.cli.main import main
 
     signal.signal(signal.SIGINT, previous)

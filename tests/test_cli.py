@@ -55,7 +55,8 @@ def test_run_with_fault_is_non_conforming(tmp_path: Path) -> None:
 def faulty_reference() -> Iterator[tuple[str, str]]:
     """`conformance serve reference --fault search-misses-latest` in its own process."""
     proc = subprocess.Popen([sys.executable, "-m", "conformance", "serve", "reference", "--fault",
-                             "search-misses-latest"], stdout=subprocess.PIPE, text=True, env=ENV)
+                             "search-misses-latest"], stdout=subprocess.PIPE, text=True, env=ENV,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert proc.stdout is not None
     teleservice = proc.stdout.readline().split()[-1]
     target = proc.stdout.readline().split()[-1]

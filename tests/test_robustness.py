@@ -37,6 +37,13 @@ EXPECTED_KIND = {  # what the report says of each behaviour
 }
 
 
+def ctrl_c_delivered() -> None:
+    """In the child, before exec: SIGINT back to its default. A shell without job control
+    starts background commands with SIGINT ignored, and an ignored signal stays ignored across
+    exec: the tests must not depend on how pytest itself was started."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _messages(report: dict[str, object]) -> str:
     return json.dumps(report, ensure_ascii=False)
 
@@ -74,7 +81,8 @@ def test_interrupt_writes_a_partial_report_and_exits_130(sig: signal.Signals, tm
     with HostileServer("silent") as server:  # every request waits for its 2 s deadline
         proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--target", server.url,
                                  "--timeout", "2", "--report-dir", str(tmp_path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                                preexec_fn=ctrl_c_delivered)
         time.sleep(7)  # a scenario or two finished (even on a loaded machine), the next in flight
         proc.send_signal(sig)
         stdout, stderr = proc.communicate(timeout=20)
@@ -91,7 +99,8 @@ def test_interrupt_with_jobs_stops_within_2_s_whatever_the_target(sig: signal.Si
     with HostileServer("silent") as server:  # requests in flight on two threads for 30 s
         proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--target", server.url,
                                  "--jobs", "2", "--timeout", "30", "--report-dir", str(tmp_path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                                preexec_fn=ctrl_c_delivered)
         assert proc.stdout is not None
         proc.stdout.readline()  # the campaign header: the run has started
         time.sleep(1)
@@ -111,7 +120,8 @@ def test_interrupt_before_the_run_started_is_one_line_and_130(after: float, tmp_
     with HostileServer("silent") as server:
         proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--target", server.url,
                                  "--report-dir", str(tmp_path)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                                preexec_fn=ctrl_c_delivered)
         time.sleep(after)
         proc.send_signal(signal.SIGINT)
         stdout, stderr = proc.communicate(timeout=60)
@@ -122,7 +132,7 @@ def test_interrupt_before_the_run_started_is_one_line_and_130(after: float, tmp_
 def test_interrupt_stops_the_embedded_servers(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", "--report-dir",
                              str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=ENV)
+                            text=True, env=ENV, preexec_fn=ctrl_c_delivered)
     assert proc.stdout is not None
     first = proc.stdout.readline()  # the campaign header: the servers are up
     assert "http://127.0.0.1:" in first
