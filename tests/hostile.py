@@ -10,7 +10,6 @@ import json
 import socket
 import socketserver
 import threading
-import zlib
 from typing import Any
 
 from tests import paper_bombs
@@ -23,24 +22,6 @@ HOSTILE_TEXT = '<script>alert("pwned")</script>"><img src=x onerror=alert(1)>'
 MODES = ("silent", "drip", "5xx", "invalid-json", "wrong-shape", "huge", "redirect-loop",
          "paper-not-pdf", "paper-corrupt", "paper-bomb", "paper-wide", "paper-hex-flate",
          "paper-fan-out")
-
-
-def _bomb_pdf() -> bytes:
-    """A one-page PDF whose content stream inflates to 400 MB of zeros (a few hundred kB)."""
-    stream = zlib.compress(b"\0" * 400_000_000, 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
-    out, offsets = b"%PDF-1.4\n", []
-    for i, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return out
 
 
 class _Handler(socketserver.BaseRequestHandler):
@@ -158,5 +139,5 @@ class HostileServer(socketserver.ThreadingTCPServer):
             h._send(sock, 200, json.dumps({"id": PID, "resultats": []}).encode())
 
 
-BOMB = _bomb_pdf()
+BOMB = paper_bombs.flate_zeros()
 

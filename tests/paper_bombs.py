@@ -106,6 +106,11 @@ def endstream_inside() -> bytes:
     return one_page(_stream(body, b"/FlateDecode"))
 
 
+def flate_zeros(size: int = 400_000_000) -> bytes:
+    """A plain Flate bomb: a content stream of ``size`` zero bytes (a few hundred kB)."""
+    return one_page(_stream(zlib.compress(b"\0" * size, 9), b"/FlateDecode"))
+
+
 def deep_arrays(depth: int = 200_000) -> bytes:
     """A resource dictionary nested far deeper than any reader's stack."""
     return one_page(_stream(b"0 0 m 10 10 l S"), b"[" * depth + b"]" * depth)

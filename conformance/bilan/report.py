@@ -123,6 +123,20 @@ def _svg(figure: Any) -> str:
     return text[text.index("<svg"):]
 
 
+def _bars(names: list[str], rates: list[dict[str, Any] | None], line: int) -> str:
+    """One bar per doctor (red below ``line`` %), the line dashed."""
+    import matplotlib.pyplot as plt
+
+    values = [100 * (rate or {"valeur": 0})["valeur"] for rate in rates]
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    ax.bar(names, values, color=["#2e7d32" if v >= line else "#c62828" for v in values])
+    ax.axhline(line, color="black", linestyle="--", linewidth=1)
+    ax.set_ylim(0, 100)
+    ax.set_ylabel("%")
+    ax.tick_params(axis="x", labelsize=7)
+    return _svg(fig)
+
+
 def charts(bilan: dict[str, Any], lang: str = "fr") -> list[tuple[str, str]]:
     """(title, inline SVG) for each chart."""
     import matplotlib
@@ -136,14 +150,7 @@ def charts(bilan: dict[str, Any], lang: str = "fr") -> list[tuple[str, str]]:
     doctors = bilan["doctors"]
     names = [f"{d['rpps']}\n{d['situation']}" for d in doctors]
     out = []
-    rates = [(d["tauxNumerique"] or {"valeur": 0})["valeur"] * 100 for d in doctors]
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.bar(names, rates, color=["#2e7d32" if r >= 50 else "#c62828" for r in rates])
-    ax.axhline(50, color="black", linestyle="--", linewidth=1)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("%")
-    ax.tick_params(axis="x", labelsize=7)
-    out.append((t["chart_rate"], _svg(fig)))
+    out.append((t["chart_rate"], _bars(names, [d["tauxNumerique"] for d in doctors], 50)))
     fig, ax = plt.subplots(figsize=(8, 3.2))
     for d in doctors:
         weeks = [w for w in d["semaines"] if w["taux"] is not None]
@@ -157,14 +164,7 @@ def charts(bilan: dict[str, Any], lang: str = "fr") -> list[tuple[str, str]]:
     if doctors:
         ax.legend(fontsize=6, ncol=4, loc="lower left")
     out.append((t["chart_trend"], _svg(fig)))
-    registered = [(d["tauxEnregistrement"] or {"valeur": 0})["valeur"] * 100 for d in doctors]
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.bar(names, registered, color=["#2e7d32" if r >= 70 else "#c62828" for r in registered])
-    ax.axhline(70, color="black", linestyle="--", linewidth=1)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("%")
-    ax.tick_params(axis="x", labelsize=7)
-    out.append((t["chart_reg"], _svg(fig)))
+    out.append((t["chart_reg"], _bars(names, [d["tauxEnregistrement"] for d in doctors], 70)))
     operations = list(doctors[0]["operations"]) if doctors else []
     fig, ax = plt.subplots(figsize=(8, 3.2))
     bottom = [0] * len(operations)
