@@ -495,6 +495,7 @@ def _patterns() -> list[tuple[re.Pattern[str], list[str | int]]]:
     return [(pattern, french) for _, pattern, french in sorted(out, key=lambda t: -t[0])]
 
 
+@functools.lru_cache(maxsize=20_000)  # a run says the same few hundred things many times
 def translate(text: str, lang: str, depth: int = 0) -> str:
     """``text`` in ``lang``: English as written, French from the catalogue (the variable parts
     translated in turn when they are messages; unknown text is kept as it is)."""

@@ -75,6 +75,7 @@ class Redactor:
         self._known: set[str] = set()
         self._pattern: re.Pattern[str] | None = None
         self._rng = random.Random(0)
+        self._done: dict[str, str] = {}  # text → redacted (texts repeat: messages, names, URLs)
 
     def learn(self, patient: Any) -> None:
         """Register a patient (a dict with nomFamille, prenom, ins/nir, dateNaissance)."""
@@ -101,6 +102,7 @@ class Redactor:
             for form, fmt in _date_variants(born).items():
                 self._pseudonyms.setdefault(form, fake_day.strftime(fmt) if fmt else fake_day.isoformat())
         self._pattern = None
+        self._done.clear()  # a new identity: what was redacted before may now need more
 
     def _fake_nir(self) -> str:
         from conformance.identifiers.synthetic import nir
@@ -116,11 +118,17 @@ class Redactor:
 
     def text(self, value: str) -> str:
         """``value`` with secrets masked and (when asked) identities replaced."""
+        done = self._done.get(value)
+        if done is not None:
+            return done
+        original = value
         for pattern in self.secrets:
             value = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, value)
         names = self._compiled() if self.pseudonymise else None
         if names is not None:
             value = names.sub(lambda m: self._pseudonyms[m.group(1)], value)
+        if len(self._done) < 100_000:
+            self._done[original] = value
         return value
 
     def record(self, value: T) -> T:
