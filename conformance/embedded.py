@@ -41,10 +41,12 @@ class EmbeddedWorld:
         return self
 
     def stop(self) -> None:
-        """Stop both servers."""
-        for server in (self.reference, self.simulator):
-            if server is not None:
-                server.stop()
+        """Stop both servers, together (each shutdown waits on its own loop's tick)."""
+        servers = [s for s in (self.reference, self.simulator) if s is not None]
+        for server in servers:
+            server.request_stop()
+        for server in servers:
+            server.stop()
 
     def __enter__(self) -> EmbeddedWorld:
         return self.start()

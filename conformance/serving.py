@@ -62,10 +62,14 @@ class BackgroundServer:
             time.sleep(0.005)
         return self
 
-    def stop(self) -> None:
-        """Ask the server to stop and wait for its thread (a few seconds at most)."""
+    def request_stop(self) -> None:
+        """Ask the server to stop (it notices within uvicorn's 0.1 s tick)."""
         if self._server is not None:
             self._server.should_exit = True
+
+    def stop(self) -> None:
+        """Ask the server to stop and wait for its thread (a few seconds at most)."""
+        self.request_stop()
         if self._thread is not None:
             self._thread.join(timeout=5)
 
