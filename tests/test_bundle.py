@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -214,3 +215,66 @@ def test_replay_without_target_uses_the_recorded_software_never_our_reference(tm
     with pytest.raises(ApplicationError) as gone:
         replay(str(made.folder), Settings(report_dir=tmp_path / "gone"))
     assert "unreachable" in gone.value.message and world.target_url in gone.value.message
+
+
+def test_verify_is_strict_about_signatures_hidden_files_and_malformed_input(signed: tuple[Path, Path],
+                                                                         tmp_path: Path) -> None:
+    from conformance.application import ApplicationError
+    from conformance.application.bundles import keygen, verify
+
+    original, public = signed
+    manifest = json.loads((original / "manifest.json").read_text("utf-8"))
+    assert len(manifest["signer"]["fingerprint"]) == 64  # the manifest names its signer's key
+    # a stripped signature, with the manifest re-hashed to match a rewritten report, is not intact
+    stripped = tmp_path / "stripped"
+    shutil.copytree(original, stripped)
+    (stripped / "manifest.sig").unlink()
+    found = verify(str(stripped), str(public))
+    assert not found.intact and found.signature == "absent" and "stripped" in found.notes[0]
+    # a file named like the manifest, deeper down, is a file like any other
+    hidden = tmp_path / "hidden"
+    shutil.copytree(original, hidden)
+    (hidden / "evidence" / "manifest.json").write_text("{}", encoding="utf-8")
+    assert verify(str(hidden), str(public)).added == ("evidence/manifest.json",)
+    # a FIFO or a link inside the bundle is refused, never read
+    special = tmp_path / "special"
+    shutil.copytree(original, special)
+    os.mkfifo(special / "evidence" / "pipe")
+    (special / "link").symlink_to("/etc/hostname")
+    found = verify(str(special), str(public))
+    assert not found.intact and set(found.refused) == {"evidence/pipe", "link"}
+    # another key: told apart from changed files
+    other_private, other_public, _ = keygen(str(tmp_path / "other"))
+    found = verify(str(original), str(other_public))
+    assert found.signature == "other-key" and not found.intact and found.files_intact
+    assert "the files match their manifest" in found.notes[0]
+    # malformed inputs: a message and exit 2, never a traceback
+    with pytest.raises(ApplicationError, match="private key"):
+        verify(str(original), str(other_private))
+    broken = tmp_path / "broken"
+    shutil.copytree(original, broken)
+    (broken / "manifest.sig").write_text("not base64 !!", encoding="ascii")
+    with pytest.raises(ApplicationError, match="not base64"):
+        verify(str(broken), str(public))
+    (broken / "manifest.json").write_text('{"files": ["x"]}', encoding="utf-8")
+    with pytest.raises(ApplicationError, match="malformed"):
+        verify(str(broken), str(public))
+
+
+def test_keygen_never_overwrites_a_pair_and_writes_the_private_key_0600(tmp_path: Path) -> None:
+    from conformance.application import ApplicationError
+    from conformance.application.bundles import keygen
+
+    private, public, _ = keygen(str(tmp_path / "keys"))
+    assert private.stat().st_mode & 0o777 == 0o600
+    before = public.read_bytes()
+    with pytest.raises(ApplicationError, match="--force"):
+        keygen(str(tmp_path / "keys"))
+    assert public.read_bytes() == before
+    keygen(str(tmp_path / "keys"), force=True)
+    assert public.read_bytes() != before
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    assert "does not ignore" in (keygen(str(repo / "keys"))[2] or "")
+    (repo / ".gitignore").write_text("keys2/\n", encoding="utf-8")
+    assert keygen(str(repo / "keys2"))[2] is None

@@ -15,15 +15,45 @@ from conformance.evidence.bundle import NotABundle, Verification
 from conformance.vocabulary import Lang, Severity
 
 
-def keygen(folder: str) -> tuple[Path, Path]:
-    """An Ed25519 key pair (private, public) in ``folder``."""
+def keygen(folder: str, force: bool = False) -> tuple[Path, Path, str | None]:
+    """An Ed25519 key pair (private, public) in ``folder``, and a warning when a git work tree
+    around it would commit the private key."""
+    from conformance.evidence.bundle import KeysExist
     from conformance.evidence.bundle import keygen as make
 
-    return make(Path(folder))
+    try:
+        private, public = make(Path(folder), force)
+    except KeysExist as exc:
+        raise ApplicationError(f"{exc}: not overwritten\n  = bundles signed with it would no longer "
+                               "verify against a new public key; pass --force to replace it anyway, "
+                               "or give another folder") from exc
+    except OSError as exc:
+        raise ApplicationError(f"cannot write the keys into {folder}: {exc.strerror or exc}") from exc
+    return private, public, _unignored(private)
+
+
+def _unignored(path: Path) -> str | None:
+    """A warning when ``path`` lies in a git work tree that does not ignore it."""
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        return None
+    inside = subprocess.run(["git", "-C", str(path.parent), "rev-parse", "--is-inside-work-tree"],
+                            capture_output=True, text=True, check=False)
+    if inside.returncode != 0 or inside.stdout.strip() != "true":
+        return None
+    ignored = subprocess.run(["git", "-C", str(path.parent), "check-ignore", "-q", path.name],
+                             capture_output=True, check=False)
+    if ignored.returncode == 0:
+        return None
+    return (f"warning: {path} is inside a git work tree that does not ignore it: add its folder to "
+            ".gitignore before a commit publishes the private key")
 
 
 def verify(bundle: str, public_key: str | None = None) -> Verification:
     """Every file of a bundle against its manifest, and the signature."""
+    from conformance.evidence.bundle import BadInput
     from conformance.evidence.bundle import verify as check
 
     try:
@@ -31,6 +61,9 @@ def verify(bundle: str, public_key: str | None = None) -> Verification:
     except NotABundle as exc:
         raise ApplicationError(f"{exc}\n  = give a run folder (reports/<run-id>) written by "
                                "'conformance run'") from exc
+    except BadInput as exc:
+        raise ApplicationError(f"{exc}\n  = a bundle as 'conformance run' wrote it, and the signer's "
+                               "public key (conformance-signing.pub)") from exc
 
 
 @dataclass(frozen=True)

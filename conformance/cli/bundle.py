@@ -14,10 +14,14 @@ from conformance.vocabulary import ExitCode
 
 @click.command("keygen")
 @click.argument("folder", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing key pair (old bundles then fail "
+              "verify against the new public key).")
 @application_errors
-def keygen(folder: str) -> None:
+def keygen(folder: str, force: bool) -> None:
     """Write an Ed25519 key pair for signing bundles (run --sign KEY, verify --public-key PUB)."""
-    private, public = app.bundles.keygen(folder)
+    private, public, warning = app.bundles.keygen(folder, force)
+    if warning:
+        click.echo(warning, err=True)
     click.echo(f"private key: {private} (keep it secret; give it to 'run --sign')")
     click.echo(f"public key:  {public} (give it to auditors: 'verify --public-key')")
 
@@ -30,7 +34,8 @@ def keygen(folder: str) -> None:
 def verify(bundle: str, public_key: str | None) -> None:
     """Check every file of a bundle against its manifest, and the signature (exit 0 intact)."""
     found = app.bundles.verify(bundle, public_key)
-    for label, names in (("changed", found.changed), ("missing", found.missing), ("added", found.added)):
+    for label, names in (("changed", found.changed), ("missing", found.missing), ("added", found.added),
+                         ("refused", found.refused)):
         for name in names:
             click.echo(f"{label:<8} {name}")
     click.echo(f"signature: {found.signature}")

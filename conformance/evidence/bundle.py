@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,15 +50,42 @@ def _common(files: list[Path]) -> str:
     return os.path.commonpath([str(p.parent) for p in files])
 
 
+def _own(folder: Path, path: Path) -> bool:
+    """The bundle's own manifest and signature: at its root only (a file of that name deeper
+    down is a file like any other, covered by the manifest)."""
+    return path.parent == folder and path.name in (MANIFEST, SIGNATURE)
+
+
 def bundle_files(folder: Path) -> dict[str, str]:
-    """relative path -> SHA-256 of every file of the bundle except the manifest and signature."""
+    """relative path -> SHA-256 of every regular file of the bundle but its root manifest and
+    signature (links and special files are never followed: ``irregular`` names them)."""
     return {p.relative_to(folder).as_posix(): sha256(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in (MANIFEST, SIGNATURE)}
+            if not p.is_symlink() and p.is_file() and not _own(folder, p)}
+
+
+def irregular(folder: Path) -> tuple[str, ...]:
+    """Entries that are neither regular files nor folders (links, FIFOs, sockets, devices)."""
+    out = []
+    for p in sorted(folder.rglob("*")):
+        if p.is_symlink() or not (p.is_file() or p.is_dir()):
+            out.append(p.relative_to(folder).as_posix())
+    return tuple(out)
+
+
+def fingerprint(public_pem: bytes) -> str:
+    """SHA-256 of the raw Ed25519 public key, hex (what the manifest records of its signer)."""
+    from cryptography.hazmat.primitives import serialization
+
+    key = serialization.load_pem_public_key(public_pem)
+    raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
 
 
 def write_manifest(folder: Path, info: dict[str, Any], key: Path | None = None) -> dict[str, Any]:
     """manifest.json with ``info`` and the hash of every file; signed with ``key`` if given."""
     manifest = {"schemaVersion": "1.0", **info, "files": bundle_files(folder)}
+    if key is not None:
+        manifest["signer"] = {"algorithm": "Ed25519", "fingerprint": _signer(key)}
     data = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode()
     (folder / MANIFEST).write_bytes(data)
     if key is not None:
@@ -65,20 +93,42 @@ def write_manifest(folder: Path, info: dict[str, Any], key: Path | None = None) 
     return manifest
 
 
-def keygen(folder: Path) -> tuple[Path, Path]:
-    """An Ed25519 key pair as PEM files (the private one readable by its owner only)."""
+class KeysExist(Exception):
+    """keygen would overwrite a key pair (every bundle signed with it would stop verifying)."""
+
+
+def keygen(folder: Path, force: bool = False) -> tuple[Path, Path]:
+    """An Ed25519 key pair as PEM files (the private one created 0600: readable by its owner
+    only, from its first byte); KeysExist rather than overwrite a pair unless ``force``."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     folder.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
     private, public = folder / PRIVATE, folder / PUBLIC
-    private.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                          serialization.NoEncryption()))
-    private.chmod(0o600)
+    if not force and (private.exists() or public.exists()):
+        raise KeysExist(f"{folder} already holds a key pair")
+    key = Ed25519PrivateKey.generate()
+    data = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+    private.unlink(missing_ok=True)
+    handle = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
     public.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                      serialization.PublicFormat.SubjectPublicKeyInfo))
     return private, public
+
+
+def _signer(key_file: Path) -> str:
+    """The fingerprint of the private key's public half (ValueError: not an Ed25519 key)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ValueError(f"{key_file} is not an Ed25519 private key")
+    return fingerprint(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                     serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
 def sign(key_file: Path, data: bytes) -> str:
@@ -99,51 +149,109 @@ class Verification:
     changed: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
     added: tuple[str, ...] = ()
-    signature: str = "absent"  # absent | valid | invalid | unchecked (no public key)
+    # absent | valid | invalid | other-key | unchecked (signed, no public key given)
+    signature: str = "absent"
     notes: tuple[str, ...] = ()
+    refused: tuple[str, ...] = ()  # links and special files: a bundle holds regular files only
+    key_given: bool = False
+
+    @property
+    def files_intact(self) -> bool:
+        return not (self.changed or self.missing or self.added or self.refused)
 
     @property
     def intact(self) -> bool:
-        return not (self.changed or self.missing or self.added) and self.signature != "invalid"
+        """Every file as recorded; with a public key, a valid signature by that key (a stripped
+        signature is not intact)."""
+        if self.key_given:
+            return self.files_intact and self.signature == "valid"
+        return self.files_intact and self.signature not in ("invalid", "other-key")
 
 
 class NotABundle(Exception):
     """No readable manifest.json in the folder."""
 
 
+class BadInput(Exception):
+    """A malformed manifest, signature or key: said as such, never a traceback."""
+
+
 def verify(folder: Path, public_key: Path | None = None) -> Verification:
-    """Compare every file with the manifest; check the signature when there is one."""
+    """Compare every file with the manifest; check the signature (required with a key)."""
+    for own in (MANIFEST, SIGNATURE):
+        path = folder / own
+        if path.is_symlink() or (path.exists() and not path.is_file()):
+            raise BadInput(f"{path}: not a regular file")
     try:
         raw = (folder / MANIFEST).read_bytes()
+    except OSError as exc:
+        raise NotABundle(f"{folder}: no readable {MANIFEST} ({exc.strerror or exc})") from exc
+    try:
         manifest = json.loads(raw)
-        recorded: dict[str, str] = manifest["files"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise NotABundle(f"{folder}: no readable {MANIFEST} ({exc})") from exc
+        recorded = manifest["files"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BadInput(f"{folder / MANIFEST}: malformed ({exc})") from exc
+    if not isinstance(recorded, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                 for k, v in recorded.items()):
+        raise BadInput(f"{folder / MANIFEST}: malformed ('files' must map paths to SHA-256 hashes)")
+    key = _public_key(public_key) if public_key is not None else None
+    refused = irregular(folder)
     present = bundle_files(folder)
     changed = tuple(sorted(p for p, h in recorded.items() if p in present and present[p] != h))
-    missing = tuple(sorted(p for p in recorded if p not in present))
+    missing = tuple(sorted(p for p in recorded if p not in present and p not in refused))
     added = tuple(sorted(p for p in present if p not in recorded))
     signature, notes = "absent", []
     if (folder / SIGNATURE).exists():
-        if public_key is None:
+        text = (folder / SIGNATURE).read_text(encoding="ascii", errors="replace").strip()
+        try:
+            decoded = base64.b64decode(text, validate=True)
+        except ValueError as exc:
+            raise BadInput(f"{folder / SIGNATURE}: malformed (not base64)") from exc
+        if key is None:
             signature = "unchecked"
             notes.append("signed, but no --public-key given: the signature was not checked")
         else:
-            signature = "valid" if _valid(public_key, raw, (folder / SIGNATURE).read_text().strip()) \
-                else "invalid"
-    return Verification(changed, missing, added, signature, tuple(notes))
+            signature = _check(key, raw, decoded, manifest)
+    elif key is not None:
+        notes.append("no manifest.sig: the bundle is not signed (stripped?), yet a key was given")
+    if signature == "other-key":
+        notes.append("the signature was made with another key (the manifest names its fingerprint)"
+                     + (": the files match their manifest" if not (changed or missing or added) else ""))
+    elif signature == "invalid" and not (changed or missing or added):
+        notes.append("the manifest was altered after signing, or signed by another key")
+    return Verification(changed, missing, added, signature, tuple(notes), refused, key is not None)
 
 
-def _valid(public_key: Path, data: bytes, signature: str) -> bool:
-    from cryptography.exceptions import InvalidSignature
+def _public_key(path: Path) -> Any:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    key = serialization.load_pem_public_key(public_key.read_bytes())
-    if not isinstance(key, Ed25519PublicKey):
-        return False
     try:
-        key.verify(base64.b64decode(signature), data)
-        return True
-    except (InvalidSignature, ValueError):
-        return False
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    if b"PRIVATE KEY" in data:
+        raise BadInput(f"{path}: this is a private key; give the public one ({PUBLIC})")
+    try:
+        key = serialization.load_pem_public_key(data)
+    except ValueError as exc:
+        raise BadInput(f"{path}: not a PEM public key") from exc
+    if not isinstance(key, Ed25519PublicKey):
+        raise BadInput(f"{path}: not an Ed25519 public key")
+    return key
+
+
+def _check(key: Any, data: bytes, signature: bytes, manifest: dict[str, Any]) -> str:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import serialization
+
+    try:
+        key.verify(signature, data)
+        return "valid"
+    except InvalidSignature:
+        pass
+    signer = manifest.get("signer") if isinstance(manifest.get("signer"), dict) else {}
+    given = fingerprint(key.public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo))
+    recorded = signer.get("fingerprint") if isinstance(signer, dict) else None
+    return "other-key" if isinstance(recorded, str) and recorded != given else "invalid"
