@@ -101,11 +101,22 @@ def test_replay_gives_identical_verdicts_and_refuses_a_changed_suite(signed: tup
     shutil.copytree(BUNDLED_FIXTURES, suite / "fixtures")
     made = cli("run", str(suite / "scenarios"), "-k", "RT-CON-001", "--report-dir", str(tmp_path / "s"))
     assert made.returncode == 0, made.stderr
-    (suite / "scenarios" / "opposition.yaml").write_text(
-        (suite / "scenarios" / "opposition.yaml").read_text("utf-8") + "\n# changed\n", encoding="utf-8")
-    refused = cli("replay", str(only_run(tmp_path / "s")), "--report-dir", str(tmp_path / "x"))
+    # the bundle carries its suite: moved elsewhere with the suite it came from deleted, it
+    # replays identically from its own copy
+    moved = tmp_path / "elsewhere" / "bundle"
+    shutil.copytree(only_run(tmp_path / "s"), moved)
+    shutil.rmtree(suite)
+    manifest = json.loads((moved / "manifest.json").read_text("utf-8"))
+    assert manifest["suite"]["bundled"] and manifest["suite"]["paths"] == ["suite/scenarios"]
+    assert not any(str(tmp_path) in json.dumps(value) for value in manifest["suite"].values())
+    again = cli("replay", str(moved), "--report-dir", str(tmp_path / "x"))
+    assert again.returncode == 0 and "0 verdict difference(s)" in again.stdout, again.stderr
+    # its suite altered: refused unless --force
+    copy = moved / "suite" / "scenarios" / "opposition.yaml"
+    copy.write_text(copy.read_text("utf-8") + "\n# changed\n", encoding="utf-8")
+    refused = cli("replay", str(moved), "--report-dir", str(tmp_path / "x"))
     assert refused.returncode == 2 and "--force" in refused.stderr
-    forced = cli("replay", str(only_run(tmp_path / "s")), "--force", "--report-dir", str(tmp_path / "x"))
+    forced = cli("replay", str(moved), "--force", "--report-dir", str(tmp_path / "x"))
     assert forced.returncode == 0 and "warning" in forced.stderr
 
 

@@ -88,11 +88,17 @@ def replay(bundle: str, base: Settings, force: bool = False,
     except (OSError, ValueError, KeyError) as exc:
         raise ApplicationError(f"{bundle}: not a bundle ({exc})\n  = give a run folder written by "
                                "'conformance run'") from exc
-    paths = [p if Path(p).exists() else r for p, r in zip(suite["paths"], suite["resolved"], strict=True)]
-    fixtures = suite["fixtures"]
+    profile = manifest["profile"]["name"]
+    if suite.get("bundled"):  # the bundle carries its suite: nothing of this machine is used
+        paths = [str(folder / p) for p in suite["paths"]]
+        fixtures = str(folder / suite["fixtures"])
+        profile = str(folder / suite["profile"])
+    else:
+        paths = list(suite["paths"])
+        fixtures = suite["fixtures"]
     if suite_hash([Path(p) for p in paths], Path(fixtures)) != suite["hash"]:
         if not force:
-            raise ApplicationError("the scenario or fixture files changed since this bundle was made: "
+            raise ApplicationError("the scenario, fixture or profile files changed since this bundle was made: "
                                    "the replay would not run the same suite\n  = restore them, or "
                                    "pass --force to replay anyway")
         if warn is not None:
@@ -100,7 +106,7 @@ def replay(bundle: str, base: Settings, force: bool = False,
     selection = Selection(paths=tuple(paths), fixtures=fixtures, only=tuple(suite["scenarios"]))
     base = _recorded_target(base, manifest, warn)
     settings = dataclasses.replace(
-        base, selection=selection, scenarios=bool(suite["scenarios"]), profile=manifest["profile"]["name"],
+        base, selection=selection, scenarios=bool(suite["scenarios"]), profile=profile,
         seed=int(manifest["seed"]), fail_on=Severity(manifest.get("failOn", "major")),
         lang=Lang(manifest.get("lang", "fr")), fuzz_examples=int(manifest.get("fuzz", 0)))
     scenarios = load_scenarios(selection) if settings.scenarios else []

@@ -196,6 +196,45 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
     return SessionOutcome(result, folder, code)
 
 
+SUITE_DIR = "suite"
+
+
+def _pack_suite(settings: Settings, folder: Path, roots: list[Path], fixtures: Path,
+                profile: Profile) -> dict[str, Any]:
+    """The scenario, fixture and profile files the run used, copied into the bundle under
+    ``suite/`` with their relative layout (so their hash is the suite hash): a replay on
+    another machine needs nothing else. A pseudonymised bundle carries no fixture identity,
+    hence no suite: it records where the suite was instead."""
+    from conformance.evidence.bundle import common_base, suite_files
+
+    files = suite_files(roots, fixtures)
+    if settings.redaction.pseudonymise or not files:
+        return {"bundled": False, "paths": [str(p.resolve()) for p in roots],
+                "fixtures": str(fixtures.resolve())}
+    base = common_base(files)
+    target = folder / SUITE_DIR
+    for path in files:
+        destination = target / path.relative_to(base)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(path.read_bytes())
+    profile_text = _profile_text(settings.profile)
+    (target / "profile.yaml").write_text(profile_text, encoding="utf-8")
+    return {"bundled": True,
+            "paths": [f"{SUITE_DIR}/{p.resolve().relative_to(base).as_posix()}" for p in roots],
+            "fixtures": f"{SUITE_DIR}/{fixtures.resolve().relative_to(base).as_posix()}",
+            "profile": f"{SUITE_DIR}/profile.yaml"}
+
+
+def _profile_text(name_or_path: str) -> str:
+    from importlib import resources
+
+    path = Path(name_or_path)
+    if path.suffix in (".yaml", ".yml") and path.is_file():
+        return path.read_text(encoding="utf-8")
+    return resources.files("conformance.profiles").joinpath(f"{name_or_path}.yaml").read_text(
+        encoding="utf-8")
+
+
 def _wants_evidence(settings: Settings) -> bool:
     return settings.handlers is None or "evidence" in settings.handlers
 
@@ -285,10 +324,9 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
         "target": {"url": result.target, "about": result.about,
                    "embedded": settings.target is None,
                    "teleservice": Redactor().text(settings.teleservice) if settings.teleservice else None},
-        "suite": {"paths": [str(p) for p in roots], "resolved": [str(p.resolve()) for p in roots],
-                  "fixtures": str(fixtures.resolve()), "hash": suite_hash(roots, fixtures),
-                  "files": len(suite_files(roots, fixtures)),
-                  "scenarios": [sc.id for sc in result.scenarios if sc.id != "FUZZ"]},
+        "suite": {"hash": suite_hash(roots, fixtures), "files": len(suite_files(roots, fixtures)),
+                  "scenarios": [sc.id for sc in result.scenarios if sc.id != "FUZZ"],
+                  **_pack_suite(settings, folder, roots, fixtures, profile)},
         "fuzz": settings.fuzz_examples,
     }
     try:

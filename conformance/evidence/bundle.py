@@ -34,11 +34,16 @@ def suite_files(paths: Iterable[Path], fixtures: Path) -> list[Path]:
     return sorted(files)
 
 
+def common_base(files: list[Path]) -> Path:
+    """The folder all of ``files`` lie under (their relative names are what the hash covers)."""
+    return Path(_common(files)) if files else Path(".")
+
+
 def suite_hash(paths: Iterable[Path], fixtures: Path) -> str:
     """SHA-256 over the suite's files (relative name and content): what a replay must match."""
     digest = hashlib.sha256()
     files = suite_files(paths, fixtures)
-    base = Path(_common(files)) if files else Path(".")
+    base = common_base(files)
     for path in files:
         digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
