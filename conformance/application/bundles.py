@@ -98,8 +98,8 @@ def replay(bundle: str, base: Settings, force: bool = False,
         fixtures = suite["fixtures"]
     if suite_hash([Path(p) for p in paths], Path(fixtures)) != suite["hash"]:
         if not force:
-            raise ApplicationError("the scenario, fixture or profile files changed since this bundle was made: "
-                                   "the replay would not run the same suite\n  = restore them, or "
+            raise ApplicationError("the scenario or fixture files changed since this bundle was "
+                                   "made: the replay would not run the same suite\n  = restore them, or "
                                    "pass --force to replay anyway")
         if warn is not None:
             warn("warning: the scenario or fixture files changed since the bundle; replaying anyway")
