@@ -21,13 +21,13 @@ from conformance.application.settings import (
 )
 
 if TYPE_CHECKING:
-    from conformance.application import bundles, inspection, selftest, servers
+    from conformance.application import baseline, bundles, inspection, selftest, servers
     from conformance.application.session import SessionOutcome, load_profile, run_session
     from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
 
 _LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
          "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
-_MODULES = ("bundles", "inspection", "selftest", "servers", "session", "suite")
+_MODULES = ("baseline", "bundles", "inspection", "selftest", "servers", "session", "suite")
 
 
 def __getattr__(name: str) -> Any:
@@ -45,6 +45,7 @@ __all__ = [
     "SessionOutcome",
     "Settings",
     "TlsSettings",
+    "baseline",
     "bundles",
     "check_catalogue",
     "default_jobs",

@@ -9,7 +9,7 @@ import os
 import signal
 import ssl
 import threading
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -172,11 +172,12 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
                            accepted=settings.accept_unverified,
                            cancel=lambda: _cancel(http, control, sandbox if owned else None))
         runner = Runner(config, scenarios)
+        marker = baseline_marker(settings)
         if control is not None:
             _hold(control, runner.run_id, ends)
         folder = settings.report_dir / runner.run_id
         pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)
-        result, shown = _drive(runner, pipeline, ends)
+        result, shown = _drive(runner, pipeline, ends, marker)
     code = result.verdict.exit_code
     if settings.handlers is None or settings.handlers:
         try:
@@ -213,12 +214,14 @@ def _pack_suite(settings: Settings, folder: Path, roots: list[Path], fixtures: P
                 "fixtures": str(fixtures.resolve())}
     base = common_base(files)
     target = folder / SUITE_DIR
-    for path in files:
-        destination = target / path.relative_to(base)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_bytes(path.read_bytes())
-    profile_text = _profile_text(settings.profile)
-    (target / "profile.yaml").write_text(profile_text, encoding="utf-8")
+    try:
+        for path in files:
+            destination = target / path.relative_to(base)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(path.read_bytes())
+        (target / "profile.yaml").write_text(_profile_text(settings.profile), encoding="utf-8")
+    except OSError as exc:
+        raise ApplicationError(f"cannot copy the suite into the bundle: {exc.strerror or exc}") from exc
     return {"bundled": True,
             "paths": [f"{SUITE_DIR}/{p.resolve().relative_to(base).as_posix()}" for p in roots],
             "fixtures": f"{SUITE_DIR}/{fixtures.resolve().relative_to(base).as_posix()}",
@@ -283,14 +286,25 @@ def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandb
         sandbox.close()
 
 
-def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints) -> tuple[RunResult, RunResult]:
+def baseline_marker(settings: Settings) -> Callable[[Event], Event]:
+    """Marks the known anomalies of ``--baseline`` in every event (identity without one)."""
+    if settings.baseline is None:
+        return lambda event: event
+    from conformance.application.baseline import load
+
+    return load(settings.baseline).mark
+
+
+def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints,
+           marker: Callable[[Event], Event]) -> tuple[RunResult, RunResult]:
     """Consume the engine's events: the result, and the result as the handlers saw it
     (redacted, localised). A Ctrl-C between two events still ends with a result."""
     result: RunResult | None = None
     shown: RunResult | None = None
     events: Generator[Event, None, None] = runner.run()
     try:
-        for event in events:
+        for raw in events:
+            event = marker(raw)  # known anomalies marked before anything reports or counts them
             seen = pipeline.handle(event)
             if isinstance(event, RunFinished) and isinstance(seen, RunFinished):
                 result, shown = event.result, seen.result
@@ -298,8 +312,10 @@ def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints) -> tuple[RunResu
         if runner.config.cancel is not None:
             runner.config.cancel()
         events.close()
-        result = runner.result(interrupted=True)
-        seen = pipeline.handle(RunFinished(result))
+        finished = marker(RunFinished(runner.result(interrupted=True)))
+        assert isinstance(finished, RunFinished)
+        result = finished.result
+        seen = pipeline.handle(finished)
         shown = seen.result if isinstance(seen, RunFinished) else result
     except TargetUnreachable as exc:
         raise ApplicationError(f"target unreachable: {exc}\n  = start the target, or check --target",

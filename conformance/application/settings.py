@@ -66,6 +66,7 @@ class Settings:
     seed: int = 0
     fail_on: Severity = Severity.MAJOR
     accept_unverified: tuple[str, ...] = ()  # requirement ids, or "all" (written in every report)
+    baseline: str | None = None  # known anomalies (YAML), each with reason and expiry
     jobs: int = 1
     exit_first: bool = False
     shrink: bool = True  # shrink failures of generated scenarios

@@ -62,3 +62,24 @@ def replay(bundle: str, target: str | None, teleservice: str | None, force: bool
     for line in done.differences:
         click.echo(f"  {line}")
     exit_with(ExitCode.OK if not done.differences else ExitCode.ANOMALIES)
+
+
+@click.command("baseline")
+@click.argument("report_dir", type=click.Path(file_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="The baseline file to write (YAML).")
+@click.option("--reason", required=True, help="Why these anomalies are accepted for now.")
+@click.option("--expires", help="Until when (YYYY-MM-DD; default: in 90 days).")
+@application_errors
+def baseline(report_dir: str, output: str, reason: str, expires: str | None) -> None:
+    """Write a run's anomalies as known ones, for 'run --baseline FILE' (each with its reason and
+    expiry date; edit the file to narrow or drop entries)."""
+    import datetime as dt
+
+    try:
+        until = dt.date.fromisoformat(expires) if expires else None
+    except ValueError as exc:
+        raise click.BadParameter(f"{expires!r} is not a date (YYYY-MM-DD)", param_hint="--expires") from exc
+    count = app.baseline.write(report_dir, output, reason, until)
+    click.echo(f"{count} known anomaly(ies) written to {output}")
+    exit_with(ExitCode.OK)

@@ -74,6 +74,9 @@ def _common(options: dict[str, Any]) -> dict[str, Any]:
 @click.option("--accept-unverified", "accept", metavar="REQ[,REQ…]|all", default="",
               help="Accept these unverified requirements (e.g. no journal against the real "
                    "teleservice): the run may then be conforme; the acceptance is in every report.")
+@click.option("--baseline", type=click.Path(dir_okay=False),
+              help="Known anomalies (conformance baseline), each with its reason and expiry: "
+                   "shown, not counted.")
 @click.option("--fixtures", type=click.Path(file_okay=False), help="Fixtures folder.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show warnings.")
 @click.option("-x", "--exitfirst", is_flag=True, help="Stop after the first scenario with an anomaly.")
@@ -89,7 +92,8 @@ def _common(options: dict[str, Any]) -> dict[str, Any]:
               help="Scenarios run concurrently (default: the number of cores; isolated ones alone).")
 @application_errors
 def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], tags: tuple[str, ...],
-        fail_on: str, accept: str, fixtures: str | None, verbose: bool, exitfirst: bool, fuzz_examples: int,
+        fail_on: str, accept: str, baseline: str | None, fixtures: str | None, verbose: bool,
+        exitfirst: bool, fuzz_examples: int,
         sign_key: str | None, pseudonymise: bool, redact: tuple[str, ...], jobs: int | None,
         teleservice: str | None, **options: Any) -> None:
     """Run scenarios and write console, report.json, junit.xml, report.html, summary.md and the
@@ -97,7 +101,8 @@ def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], ta
     settings = Settings(
         **_common(options), teleservice=teleservice, profile=profile_name,
         selection=Selection(paths=paths, fixtures=fixtures, keywords=keywords, tags=tags),
-        fail_on=Severity(fail_on), accept_unverified=parse_accepted(accept), verbose=verbose,
+        fail_on=Severity(fail_on), accept_unverified=parse_accepted(accept), baseline=baseline,
+        verbose=verbose,
         exit_first=exitfirst, fuzz_examples=max(0, fuzz_examples), sign=sign_key,
         redaction=Redaction(patterns=redact, pseudonymise=pseudonymise),
         jobs=jobs if jobs is not None else default_jobs())

@@ -26,6 +26,7 @@ class CheckResult:
     evidence: tuple[str, ...] = ()
     location: str = ""  # file:line:col of the step or expectation that asked for it
     skip: SkipKind | None = None  # with status skip: not applicable, or not evaluated
+    baselined: str = ""  # a known anomaly: the baseline entry's reason (it does not count)
 
     @property
     def unverified(self) -> bool:
@@ -33,8 +34,8 @@ class CheckResult:
         return self.status is Status.ERROR or self.skip is SkipKind.NOT_EVALUATED
 
     def is_anomaly(self, fail_on: str) -> bool:
-        """A failure at or above the ``fail_on`` severity."""
-        return self.status is Status.FAIL and self.severity.at_least(fail_on)
+        """A failure at or above the ``fail_on`` severity, not a known one (baseline)."""
+        return self.status is Status.FAIL and self.severity.at_least(fail_on) and not self.baselined
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,6 +90,16 @@ class Unverified:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BaselineOutcome:
+    """What a baseline file did to a run."""
+
+    file: str
+    known: int = 0  # anomalies matched by an unexpired entry (they do not count)
+    expired: tuple[str, ...] = ()  # entries past their date that matched: those count, saying so
+    stale: tuple[str, ...] = ()  # entries that matched nothing: to remove from the file
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     """The whole run: the source of report.json."""
 
@@ -108,10 +119,16 @@ class RunResult:
     evidence: bool = False  # per-step evidence was written beside the report
     accepted: tuple[str, ...] = ()  # --accept-unverified: requirement ids, or "all"
     lang: str = "en"  # the language of its texts (the engine's is English; reports localise)
+    baseline: BaselineOutcome | None = None  # --baseline: what it matched, expired, no longer saw
+
 
     def checks(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
         """Every check result with its scenario and step."""
         return [(sc, st, c) for sc in self.scenarios for st in sc.steps for c in st.checks]
+
+    def known(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
+        """Failed checks a baseline entry accepts (shown, not counted)."""
+        return [t for t in self.checks() if t[2].status is Status.FAIL and t[2].baselined]
 
     def anomalies(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
         """Failed checks at or above the ``fail_on`` severity."""

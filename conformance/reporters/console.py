@@ -139,6 +139,13 @@ class ConsoleReporter:
             where = f" [{', '.join(shown[:3])}{'…' if len(shown) > 3 else ''}]" if shown else ""
             self._say(f"{t['unverified']}: {u.requirement} ({t[u.severity]}) — {u.reason}{where}"
                       + (f" — {t['accepted']}" if u.accepted else ""))
+        for scenario, _, c in result.known():
+            self._say(f"{t['baseline_known']}: {c.requirement} {c.check} [{scenario.id}] — {c.baselined}")
+        if result.baseline is not None:
+            for label in result.baseline.expired:
+                self._say(f"{t['baseline_expired']}: {label}")
+            for label in result.baseline.stale:
+                self._say(f"{t['baseline_stale']}: {label}")
         anomalies = len(result.anomalies())
         self._say(f"{t['verdict']}: {t[result.verdict]} — {t['anomalies']}: {anomalies}",
                   style=None if self.plain else _VERDICT_STYLE[result.verdict])

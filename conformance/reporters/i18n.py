@@ -32,6 +32,9 @@ LABELS: dict[str, dict[str, str]] = {
         "generated": "Prescription générée la plus petite en échec",
         "legend": "Rouge : code 2D. Bleu : mentions repérées.", "location": "emplacement",
         "unverified": "Non vérifié", "accepted": "accepté (--accept-unverified)",
+        "baseline_known": "Anomalies connues (--baseline), non comptées",
+        "baseline_expired": "Entrée expirée de la baseline, anomalie comptée",
+        "baseline_stale": "Ne se produit plus, à retirer de la baseline",
         "unverified_help": "Exigences que la campagne n'a pas pu établir : le verdict ne peut pas "
                            "être conforme tant qu'elles ne sont pas vérifiées ou explicitement acceptées.",
         "not-applicable": "non applicable", "not-evaluated": "non évalué",
@@ -60,6 +63,9 @@ LABELS: dict[str, dict[str, str]] = {
         "generated": "Smallest failing generated prescription",
         "legend": "Red: code 2D. Blue: mentions found.", "location": "location",
         "unverified": "Unverified", "accepted": "accepted (--accept-unverified)",
+        "baseline_known": "Known anomalies (--baseline), not counted",
+        "baseline_expired": "Expired baseline entry, anomaly counted",
+        "baseline_stale": "No longer occurs, remove it from the baseline",
         "unverified_help": "Requirements the run could not establish: the verdict cannot be "
                            "conforming until they are verified or explicitly accepted.",
         "not-applicable": "not applicable", "not-evaluated": "not evaluated",

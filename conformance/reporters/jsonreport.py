@@ -44,6 +44,12 @@ def to_dict(result: RunResult) -> dict[str, Any]:
                         "scenarios": list(u.scenarios), "accepted": u.accepted}
                        for u in result.unverified()],
         "acceptedUnverified": list(result.accepted),
+        "baseline": None if result.baseline is None else {
+            "file": result.baseline.file, "expired": list(result.baseline.expired),
+            "stale": list(result.baseline.stale),
+            "known": [{"scenario": sc.id, "requirement": c.requirement, "check": c.check,
+                       "severity": c.severity, "message": c.message, "reason": c.baselined}
+                      for sc, _, c in result.known()]},
         "anomalyGroups": [{"requirement": g.requirement, "check": g.check, "severity": g.severity,
                            "message": g.message, "scenarios": list(g.scenarios)}
                           for g in anomaly_groups(result)],

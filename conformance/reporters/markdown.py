@@ -45,6 +45,13 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
             accepted = f" — {w['accepted']}" if u.get("accepted") else ""
             lines.append(f"- {u['requirement']} ({w.get(u['severity'], u['severity'])}) — "
                          f"{_cell(u['reason'])}{accepted}")
+    baseline = report.get("baseline") or {}
+    for key, items in (("baseline_known", [f"{k['requirement']} {k['check']} [{k['scenario']}] — "
+                                           f"{k['reason']}" for k in baseline.get("known") or []]),
+                       ("baseline_expired", baseline.get("expired") or []),
+                       ("baseline_stale", baseline.get("stale") or [])):
+        if items:
+            lines += ["", f"**{w[key]}**", ""] + [f"- {_cell(item)}" for item in items[:limit]]
     groups = report.get("anomalyGroups") or []
     if groups:
         lines += ["", f"| {w['requirement']} | {w['severity']} | {w['scenarios']} | {w['finding']} |",
