@@ -213,3 +213,26 @@ def test_an_html_answer_is_kept_as_inert_text_and_pseudonymised(tmp_path: Path) 
     assert "NESSI" not in text and "Ruth" not in text and "PSEUDO" in text  # but no identity
     assert not list(done.folder.rglob("*.html")) or all(
         "<script>alert" not in p.read_text(encoding="utf-8") for p in done.folder.rglob("*.html"))
+
+
+def test_junit_speaks_gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import xml.etree.ElementTree as ET
+
+    from conformance.reporters.junit import attachment_base
+
+    monkeypatch.chdir(tmp_path)
+    done = run_session(Settings(target="http://fake", report_dir=Path("reports"), lang=Lang.EN),
+                       scenarios(tmp_path, ONE), stream=io.StringIO(),
+                       transport=FakeTarget(echo_patient).transport)
+    root = ET.parse(done.folder / "junit.xml").getroot()
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert "P" in suites  # the scenario id: stable when the title changes
+    assert suites["P"].find("properties/property[@name='title']") is not None
+    cases = list(root.iter("testcase"))
+    assert cases and all(c.get("time") is not None for c in cases)
+    failure = next(c.find("failure") for c in cases if c.find("failure") is not None)
+    assert failure is not None and "expected: [201]" in (failure.text or "")  # JSON, not a repr
+    assert "['" not in (failure.text or "") and "{'" not in (failure.text or "")
+    assert attachment_base(done.folder) == (done.folder.as_posix(), None)  # relative to the job
+    outside, warning = attachment_base(Path("/elsewhere/run"))
+    assert outside == "/elsewhere/run" and warning and "outside the working directory" in warning

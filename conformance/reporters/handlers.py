@@ -53,9 +53,10 @@ def _json(event: RunFinished, ctx: HandlerContext) -> None:
 
 
 def _junit(event: RunFinished, ctx: HandlerContext) -> None:
-    from conformance.reporters.junit import write_junit
+    from conformance.reporters.junit import attachment_base, write_junit
 
-    write_junit(event.result, ctx.folder / "junit.xml", bundle=str(ctx.folder))
+    bundle, warning = attachment_base(ctx.folder)
+    write_junit(event.result, ctx.folder / "junit.xml", bundle=bundle, warning=warning)
 
 
 def _html(event: RunFinished, ctx: HandlerContext) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 
-from conformance.engine.results import RunResult
+from conformance.engine.results import CheckResult, RunResult
 from conformance.evidence.layout import step_dir
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -18,20 +19,55 @@ def clean(text: object) -> str:
     return _CONTROL.sub("", str(text))
 
 
-def build(result: RunResult, bundle: str | None = None) -> ET.Element:
+def shown(value: object) -> str:
+    """A value as a reader expects it: text as it is, anything else as JSON (not a Python repr)."""
+    if value is None or isinstance(value, str):
+        return "" if value is None else value
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def attachment_base(folder: Path, cwd: Path | None = None) -> tuple[str, str | None]:
+    """The run folder as GitLab resolves attachments (relative to the job's working directory),
+    and a warning when it lies outside it (then the path stays absolute)."""
+    here = (cwd or Path.cwd()).resolve()
+    try:
+        return folder.resolve().relative_to(here).as_posix(), None
+    except ValueError:
+        return str(folder), (f"the report folder {folder} is outside the working directory "
+                             f"{here}: GitLab resolves attachments from there, so it cannot show them")
+
+
+def _detail(c: CheckResult) -> str:
+    lines = [c.message, f"at: {c.location}"]
+    if c.expected is not None or c.observed is not None:
+        lines += [f"expected: {shown(c.expected)}", f"observed: {shown(c.observed)}"]
+    lines += [d for d in c.diff if d not in c.message]  # a diff the message already says, once
+    if c.hint:
+        lines.append(f"fix: {c.hint}")
+    return clean("\n".join(lines))
+
+
+def build(result: RunResult, bundle: str | None = None, warning: str | None = None) -> ET.Element:
     """The <testsuites> element; ``bundle`` (the run folder, as GitLab's job sees it) adds the
-    printed page as an attachment to each failing paper check."""
+    printed page as an attachment to each failing paper check. A testsuite is named by its
+    scenario's id (stable: GitLab's test history follows it when a title changes); a step's
+    time is shared by its checks' cases."""
     root = ET.Element("testsuites", name="epresc-conformance", time=f"{result.duration:.3f}")
+    if warning:
+        properties = ET.SubElement(root, "properties")
+        ET.SubElement(properties, "property", name="warning", value=clean(warning))
     for sc in result.scenarios:
-        suite = ET.SubElement(root, "testsuite", name=clean(f"{sc.id} — {sc.title}"),
-                              time=f"{sc.duration:.3f}")
+        suite = ET.SubElement(root, "testsuite", name=clean(sc.id), time=f"{sc.duration:.3f}")
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="title", value=clean(sc.title))
         cases = 0
         if not sc.steps:
             case = ET.SubElement(suite, "testcase", classname=clean(sc.id), name="scenario")
             ET.SubElement(case, "skipped", message=clean(sc.reason or "skipped"))
             cases = 1
         for st in sc.steps:
-            prefix = f"{st.index + 1:02d}-{st.kind}"
+            prefix = f"{st.index + 1:02d}-{st.kind}" + (f" {st.title}" if st.kind == "fuzz" else "")
+            share = f"{st.duration / max(1, len(st.checks)):.4f}"
             if not st.checks:
                 case = ET.SubElement(suite, "testcase", classname=clean(sc.id), name=prefix,
                                      time=f"{st.duration:.3f}")
@@ -42,13 +78,12 @@ def build(result: RunResult, bundle: str | None = None) -> ET.Element:
                 cases += 1
             for c in st.checks:
                 case = ET.SubElement(suite, "testcase", classname=clean(sc.id),
-                                     name=clean(f"{prefix} {c.requirement} {c.check}"))
+                                     name=clean(f"{prefix} {c.requirement} {c.check}"), time=share)
                 cases += 1
-                detail = clean(f"{c.message}\nat: {c.location}\nexpected: {c.expected}\n"
-                               f"observed: {c.observed}\n"
-                               + "\n".join(c.diff) + (f"\nfix: {c.hint}" if c.hint else ""))
+                detail = _detail(c)
                 if c.status == "fail" and c.baselined:  # known: shown, never failing the pipeline
-                    ET.SubElement(case, "skipped", message=clean(f"baseline: {c.baselined} — {c.message}"))
+                    ET.SubElement(case, "skipped",
+                                  message=clean(f"baseline: {c.baselined} — {c.message}"))
                 elif c.status == "fail":
                     el = ET.SubElement(case, "failure", message=clean(f"[{c.severity}] {c.message}"),
                                        type=c.requirement)
@@ -69,9 +104,9 @@ def build(result: RunResult, bundle: str | None = None) -> ET.Element:
 
 
 def write_junit(result: RunResult, path: Path, redact: Callable[[str], str] = str,
-                bundle: str | None = None) -> None:
+                bundle: str | None = None, warning: str | None = None) -> None:
     """Write junit.xml, every text through ``redact``."""
-    root = build(result, bundle)
+    root = build(result, bundle, warning)
     ET.indent(root)
     text = ET.tostring(root, encoding="unicode")
     path.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + redact(text) + "\n", encoding="utf-8")
