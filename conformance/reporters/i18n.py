@@ -12,7 +12,7 @@ LABELS: dict[str, dict[str, str]] = {
         "md.incomplet": "⚠️ Incomplet", "md.interrompu": "⏹️ Interrompu",
         # statuses
         "pass": "réussi", "fail": "échec", "warn": "avertissement", "skip": "non applicable",
-        "error": "erreur",
+        "error": "erreur", "md_skip": "non évaluée(s) ou non applicable(s)",
         # severities
         "blocking": "bloquante", "major": "majeure", "minor": "mineure", "info": "info",
         # words
@@ -45,7 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "md.conforme": "✅ Conforming", "md.non-conforme": "❌ Not conforming",
         "md.incomplet": "⚠️ Incomplete", "md.interrompu": "⏹️ Interrupted",
         "pass": "pass", "fail": "fail", "warn": "warning", "skip": "not applicable",
-        "error": "error",
+        "error": "error", "md_skip": "not evaluated or not applicable",
         "blocking": "blocking", "major": "major", "minor": "minor", "info": "info",
         "run": "Run", "target": "Target", "software": "Software", "scenarios": "scenarios",
         "scenario": "scenario", "step": "step", "verdict": "Verdict", "operation": "Operation",

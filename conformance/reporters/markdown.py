@@ -19,17 +19,44 @@ def _cell(text: Any) -> str:
     return f"`{cut}`" if cut else ""
 
 
+def _value(value: Any) -> str:
+    import json
+
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _first_check(report: dict[str, Any], group: dict[str, Any]) -> dict[str, Any]:
+    """The group's first failed check (its expected and observed values)."""
+    for sc in report.get("scenarios", []):
+        if sc["id"] not in group["scenarios"]:
+            continue
+        for st in sc.get("steps", []):
+            for c in st.get("checks", []):
+                if (c["check"], c["status"], c["message"]) == (group["check"], "fail", group["message"]):
+                    return dict(c)
+    return {}
+
+
 def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
     """Verdict, counts by operation, and the first anomalies."""
     w = labels(lang)
     verdict = str(report.get("verdict", "non-conforme"))
     summary = report.get("summary") or {}
     checks = (summary.get("checks") or {})
+    about = ((report.get("target") or {}).get("about") or {}).get("logiciel") or {}
+    software = " ".join(str(about.get(k, "")) for k in ("nom", "version") if about.get(k)) or "?"
     lines = [f"### {w.get('md.' + verdict, verdict)} — epresc-conformance",
+             "",
+             f"{w['software']}: {_cell(software)} — {w['run']}: {_cell(report.get('runId', ''))} — "
+             f"{w['profile']}: {_cell((report.get('profile') or {}).get('name', ''))}",
              "",
              f"{(summary.get('scenarios') or {}).get('total', 0)} {w['scenarios']}, "
              f"{checks.get('total', 0)} {w['checks']} ({checks.get('pass', 0)} {w['passed']}, "
-             f"{checks.get('fail', 0)} {w['failed']}), {summary.get('anomalies', 0)} {w['anomalies_at']} "
+             f"{checks.get('fail', 0)} {w['failed']}, {checks.get('warn', 0)} {w['warn']}, "
+             f"{checks.get('skip', 0)} {w['md_skip']}, {checks.get('error', 0)} {w['error']}), "
+             f"{summary.get('anomalies', 0)} {w['anomalies_at']} "
              f"`{report.get('failOn')}`." + (f" {w['run_interrupted']}" if report.get("interrupted") else ""),
              "", f"| {w['operation']} | " + " | ".join(w[s] for s in SEVERITIES) + f" | {w['passed']} |",
              "|---|" + "---|" * (len(SEVERITIES) + 1)]
@@ -54,13 +81,15 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
             lines += ["", f"**{w[key]}**", ""] + [f"- {_cell(item)}" for item in items[:limit]]
     groups = report.get("anomalyGroups") or []
     if groups:
-        lines += ["", f"| {w['requirement']} | {w['severity']} | {w['scenarios']} | {w['finding']} |",
-                  "|---|---|---|---|"]
+        lines += ["", f"| {w['requirement']} | {w['severity']} | {w['scenarios']} | {w['finding']} | "
+                      f"{w['expected']} | {w['observed']} |", "|---|---|---|---|---|---|"]
         for g in groups[:limit]:
             where = ", ".join(_cell(s) for s in g["scenarios"][:4])
             more = f" (+{len(g['scenarios']) - 4})" if len(g["scenarios"]) > 4 else ""
+            first = _first_check(report, g)
+            expected, observed = _value(first.get("expected")), _value(first.get("observed"))
             lines.append(f"| {g['requirement']} | {w.get(g['severity'], g['severity'])} | "
-                         f"{where}{more} | {_cell(g['message'])} |")
+                         f"{where}{more} | {_cell(g['message'])} | {_cell(expected)} | {_cell(observed)} |")
         if len(groups) > limit:
             lines.append(f"\n… {w['and']} {len(groups) - limit} {w['more']}.")
     return "\n".join(lines) + "\n"
