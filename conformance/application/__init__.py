@@ -18,16 +18,17 @@ from conformance.application.settings import (
     default_jobs,
     parse_accepted,
     parse_headers,
+    parse_shard,
 )
 
 if TYPE_CHECKING:
-    from conformance.application import baseline, bundles, inspection, selftest, servers
+    from conformance.application import baseline, bundles, inspection, merge, selftest, servers
     from conformance.application.session import SessionOutcome, load_profile, run_session
     from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
 
 _LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
          "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
-_MODULES = ("baseline", "bundles", "inspection", "selftest", "servers", "session", "suite")
+_MODULES = ("baseline", "bundles", "inspection", "merge", "selftest", "servers", "session", "suite")
 
 
 def __getattr__(name: str) -> Any:
@@ -52,8 +53,10 @@ __all__ = [
     "inspection",
     "load_profile",
     "load_scenarios",
+    "merge",
     "parse_accepted",
     "parse_headers",
+    "parse_shard",
     "requirement_catalogue",
     "run_session",
     "selftest",

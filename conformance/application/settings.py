@@ -40,6 +40,19 @@ class Selection:
     keywords: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     only: tuple[str, ...] = ()
+    shard: tuple[int, int] | None = None  # (K, N): the K-th of N disjoint, stable slices
+    durations: str | None = None  # a previous report.json: slices balanced by its durations
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``K/N`` (1 ≤ K ≤ N) → (K, N); ApplicationError otherwise."""
+    if not text:
+        return None
+    match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+    if not match or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise ApplicationError(f"--shard {text!r}: give K/N with 1 ≤ K ≤ N (GitLab: "
+                               "$CI_NODE_INDEX/$CI_NODE_TOTAL)")
+    return int(match.group(1)), int(match.group(2))
 
 
 @dataclass(frozen=True, kw_only=True)

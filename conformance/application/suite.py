@@ -42,7 +42,41 @@ def _select(scenarios: list[Scenario], selection: Selection) -> list[Scenario]:
         if only and sc.id not in only:
             continue
         chosen.append(sc)
+    if selection.shard is not None:
+        return shard(chosen, *selection.shard, durations=_durations(selection.durations))
     return chosen
+
+
+def shard(scenarios: list[Scenario], k: int, n: int,
+          durations: dict[str, float] | None = None) -> list[Scenario]:
+    """The K-th of N disjoint slices, stable for a given suite (every slice together is the
+    suite, each scenario in one). Without durations, round-robin over the ids in order; with a
+    previous report's durations, longest first into the least loaded slice (an unknown
+    scenario counts as the mean). Suite order is kept within the slice."""
+    ids = sorted(sc.id for sc in scenarios)
+    if durations:
+        mean = sum(durations.values()) / len(durations)
+        loads = [0.0] * n
+        owner: dict[str, int] = {}
+        for sid in sorted(ids, key=lambda i: (-durations.get(i, mean), i)):
+            slot = min(range(n), key=lambda j: (loads[j], j))
+            owner[sid] = slot
+            loads[slot] += durations.get(sid, mean)
+    else:
+        owner = {sid: i % n for i, sid in enumerate(ids)}
+    return [sc for sc in scenarios if owner[sc.id] == k - 1]
+
+
+def _durations(report: str | None) -> dict[str, float] | None:
+    if report is None:
+        return None
+    import json
+
+    try:
+        data = json.loads(Path(report).read_text(encoding="utf-8"))
+        return {str(sc["id"]): float(sc["durationSeconds"]) for sc in data["scenarios"]}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ApplicationError(f"--shard-durations {report}: not a readable report.json ({exc})") from exc
 
 
 def _match(expr: str, text: str) -> bool:

@@ -83,3 +83,18 @@ def baseline(report_dir: str, output: str, reason: str, expires: str | None) -> 
     count = app.baseline.write(report_dir, output, reason, until)
     click.echo(f"{count} known anomaly(ies) written to {output}")
     exit_with(ExitCode.OK)
+
+
+@click.command("merge")
+@click.argument("folders", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
+@click.option("-o", "--output", required=True, type=click.Path(file_okay=False),
+              help="The folder receiving the merged reports.")
+@application_errors
+def merge(folders: tuple[str, ...], output: str) -> None:
+    """One report (json, junit, html, md, manifest) from the shards of a run (run --shard K/N)."""
+    done = app.merge.merge(list(folders), output)
+    result = done.result
+    click.echo(f"{len(folders)} shard(s), {len(result.scenarios)} scenario(s): {result.verdict} — "
+               f"{len(result.anomalies())} anomaly(ies)")
+    click.echo(f"Reports: {done.folder / 'report.html'}, report.json, junit.xml, summary.md, manifest.json")
+    exit_with(done.exit_code)

@@ -6,7 +6,7 @@ import click
 
 from conformance import __version__
 from conformance.cli.bilan import bilan, traces
-from conformance.cli.bundle import baseline, keygen, replay, verify
+from conformance.cli.bundle import baseline, keygen, merge, replay, verify
 from conformance.cli.common import interrupted_early
 from conformance.cli.inspect import inspect
 from conformance.cli.run import fuzz, run
@@ -32,6 +32,7 @@ cli.add_command(keygen)
 cli.add_command(verify)
 cli.add_command(replay)
 cli.add_command(baseline)
+cli.add_command(merge)
 cli.add_command(bilan)
 cli.add_command(traces)
 

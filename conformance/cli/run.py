@@ -17,6 +17,7 @@ from conformance.application import (
     default_jobs,
     parse_accepted,
     parse_headers,
+    parse_shard,
 )
 from conformance.cli.common import application_errors, exit_with
 from conformance.vocabulary import Lang, Severity
@@ -77,6 +78,10 @@ def _common(options: dict[str, Any]) -> dict[str, Any]:
 @click.option("--baseline", type=click.Path(dir_okay=False),
               help="Known anomalies (conformance baseline), each with its reason and expiry: "
                    "shown, not counted.")
+@click.option("--shard", metavar="K/N", help="Run only the K-th of N disjoint, stable slices of the "
+              "selected scenarios (GitLab parallel: $CI_NODE_INDEX/$CI_NODE_TOTAL); 'merge' joins them.")
+@click.option("--shard-durations", type=click.Path(dir_okay=False, exists=True),
+              help="A previous report.json: slices balanced by its scenario durations.")
 @click.option("--fixtures", type=click.Path(file_okay=False), help="Fixtures folder.")
 @click.option("-v", "--verbose", is_flag=True, help="Also show warnings.")
 @click.option("-x", "--exitfirst", is_flag=True, help="Stop after the first scenario with an anomaly.")
@@ -92,7 +97,8 @@ def _common(options: dict[str, Any]) -> dict[str, Any]:
               help="Scenarios run concurrently (default: the number of cores; isolated ones alone).")
 @application_errors
 def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], tags: tuple[str, ...],
-        fail_on: str, accept: str, baseline: str | None, fixtures: str | None, verbose: bool,
+        fail_on: str, accept: str, baseline: str | None, shard: str | None,
+        shard_durations: str | None, fixtures: str | None, verbose: bool,
         exitfirst: bool, fuzz_examples: int,
         sign_key: str | None, pseudonymise: bool, redact: tuple[str, ...], jobs: int | None,
         teleservice: str | None, **options: Any) -> None:
@@ -100,7 +106,8 @@ def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], ta
     evidence bundle with its manifest."""
     settings = Settings(
         **_common(options), teleservice=teleservice, profile=profile_name,
-        selection=Selection(paths=paths, fixtures=fixtures, keywords=keywords, tags=tags),
+        selection=Selection(paths=paths, fixtures=fixtures, keywords=keywords, tags=tags,
+                            shard=parse_shard(shard), durations=shard_durations),
         fail_on=Severity(fail_on), accept_unverified=parse_accepted(accept), baseline=baseline,
         verbose=verbose,
         exit_first=exitfirst, fuzz_examples=max(0, fuzz_examples), sign=sign_key,

@@ -1,0 +1,164 @@
+"""``conformance merge``: one report from the shards of one run (GitLab ``parallel: N``).
+
+Each shard is a run folder of ``run --shard K/N``; the merge checks they are shards of the same
+suite with the same settings, that no scenario ran twice, then writes report.json, junit.xml,
+report.html, summary.md, the shards' evidence and a manifest naming each merged bundle with the
+hash of its manifest. The verdict is recomputed from the merged checks, by the same rules."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance.application.settings import ApplicationError
+from conformance.engine.results import (
+    CheckResult,
+    GeneratedRun,
+    RunResult,
+    ScenarioResult,
+    StepResult,
+)
+from conformance.vocabulary import ExitCode, Operation, Severity, SkipKind, Status
+
+JOURNAL_ID = "JOURNAL"
+
+
+@dataclass(frozen=True)
+class MergeOutcome:
+    result: RunResult
+    folder: Path
+    exit_code: ExitCode
+
+
+def _check(d: dict[str, Any]) -> CheckResult:
+    return CheckResult(
+        check=d["check"], requirement=d["requirement"], title=d["title"], severity=Severity(d["severity"]),
+        operation=Operation(d["operation"]), status=Status(d["status"]), message=d["message"],
+        expected=d.get("expected"), observed=d.get("observed"), diff=tuple(d.get("diff") or ()),
+        hint=d.get("hint", ""), evidence=tuple(d.get("evidence") or ()), location=d.get("location", ""),
+        skip=SkipKind(d["skip"]) if d.get("skip") else None, baselined=d.get("baselined", ""))
+
+
+def from_dict(report: dict[str, Any]) -> RunResult:
+    """A RunResult rebuilt from a report.json (its texts as they were written)."""
+    scenarios = tuple(
+        ScenarioResult(
+            id=sc["id"], title=sc["title"], file=sc.get("file", ""), status=Status(sc["status"]),
+            duration=float(sc.get("durationSeconds", 0.0)), requirements=tuple(sc.get("requirements") or ()),
+            tags=tuple(sc.get("tags") or ()), reason=sc.get("reason", ""),
+            generated=GeneratedRun(**sc["generated"]) if sc.get("generated") else None,
+            steps=tuple(StepResult(index=st["index"], kind=st["kind"], title=st.get("title", ""),
+                                   status=Status(st["status"]), duration=float(st.get("durationSeconds", 0)),
+                                   checks=tuple(_check(c) for c in st.get("checks", [])),
+                                   message=st.get("message", ""), http=tuple(st.get("http") or ()))
+                        for st in sc.get("steps", [])))
+        for sc in report.get("scenarios", []))
+    target = report.get("target") or {}
+    return RunResult(
+        run_id=report["runId"], started=report["started"], finished=report["finished"],
+        duration=float(report.get("durationSeconds", 0.0)), target=target.get("url", ""),
+        teleservice=report.get("teleservice"), about=target.get("about"),
+        fail_on=Severity(report.get("failOn", "major")), seed=int(report.get("seed", 0)),
+        profile=(report.get("profile") or {}).get("name", ""), scenarios=scenarios,
+        interrupted=bool(report.get("interrupted")),
+        evidence=any(st.get("evidence") for sc in report.get("scenarios", []) for st in sc.get("steps", [])),
+        accepted=tuple(report.get("acceptedUnverified") or ()))
+
+
+def _one_journal(journals: list[ScenarioResult]) -> ScenarioResult:
+    """Each shard reconciled its own journal (DEG-03): one scenario, its worst check, every
+    shard's words — so that a merge counts as one full run does."""
+    checks = [c for sc in journals for st in sc.steps for c in st.checks]
+    if not checks:
+        return journals[0]
+    worst = Status.worst(c.status for c in checks)
+    chosen = next(c for c in checks if c.status is worst)
+    message = "; ".join(dict.fromkeys(c.message for c in checks))
+    check = dataclasses.replace(chosen, message=message)
+    step = dataclasses.replace(journals[0].steps[0], status=worst, checks=(check,),
+                               duration=sum(sc.duration for sc in journals))
+    return dataclasses.replace(journals[0], status=worst, steps=(step,),
+                               duration=sum(sc.duration for sc in journals))
+
+
+def merge(folders: list[str], output: str) -> MergeOutcome:
+    """Merge shard run folders into ``output``; ApplicationError (exit 2) when they do not fit."""
+    from conformance.evidence.bundle import sha256, write_manifest
+
+    if len(folders) < 2:
+        raise ApplicationError("give at least two run folders to merge")
+    loaded = []
+    for name in folders:
+        folder = Path(name)
+        try:
+            report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+            manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+            loaded.append((folder, report, manifest, from_dict(report)))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ApplicationError(f"{name}: not a run folder ({exc})\n  = give the folders that "
+                                   "'conformance run --shard K/N' wrote") from exc
+    first = loaded[0]
+    for folder, report, manifest, result in loaded[1:]:
+        for what, mine, theirs in (
+                ("suite", manifest.get("suite", {}).get("hash"), first[2].get("suite", {}).get("hash")),
+                ("harness version", report.get("harness"), first[1].get("harness")),
+                ("profile", result.profile, first[3].profile),
+                ("--fail-on", result.fail_on, first[3].fail_on), ("seed", result.seed, first[3].seed),
+                ("language", manifest.get("lang"), first[2].get("lang")),
+                ("--accept-unverified", result.accepted, first[3].accepted)):
+            if mine != theirs:
+                raise ApplicationError(f"{folder}: another {what} than {first[0]} ({mine} ≠ {theirs}): "
+                                       "not shards of one run\n  = merge the shards of one pipeline")
+    seen: dict[str, Path] = {}
+    scenarios: list[ScenarioResult] = []
+    journals: list[ScenarioResult] = []
+    for folder, _, _, result in loaded:
+        for sc in result.scenarios:
+            if sc.id == JOURNAL_ID:
+                journals.append(sc)
+                continue
+            if sc.id in seen:
+                raise ApplicationError(f"scenario {sc.id} ran in {seen[sc.id]} and in {folder}: the "
+                                       "shards overlap\n  = give each shard once (--shard K/N, K = 1…N)")
+            seen[sc.id] = folder
+            scenarios.append(sc)
+    if journals:
+        scenarios.append(_one_journal(journals))
+    results = [r for _, _, _, r in loaded]
+    merged = dataclasses.replace(
+        first[3], run_id=f"merged-{first[3].run_id}", started=min(r.started for r in results),
+        finished=max(r.finished for r in results), duration=max(r.duration for r in results),
+        scenarios=tuple(scenarios), interrupted=any(r.interrupted for r in results),
+        evidence=any(r.evidence for r in results))
+    out = Path(output)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for folder, _, _, _ in loaded:
+            if (folder / "evidence").is_dir():
+                shutil.copytree(folder / "evidence", out / "evidence", dirs_exist_ok=True)
+        _write(merged, out, str(first[2].get("lang", "fr")))
+        write_manifest(out, {"kind": "merge", "runId": merged.run_id, "verdict": str(merged.verdict),
+                             "merged": [{"runId": r.run_id, "folder": str(f),
+                                         "manifestSha256": sha256(f / "manifest.json")}
+                                        for f, _, _, r in loaded]})
+    except OSError as exc:
+        raise ApplicationError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    return MergeOutcome(merged, out, merged.verdict.exit_code)
+
+
+def _write(result: RunResult, folder: Path, lang: str) -> None:
+    from conformance.reporters.html import write_html
+    from conformance.reporters.jsonreport import to_dict, write_json
+    from conformance.reporters.junit import attachment_base, write_junit
+    from conformance.reporters.markdown import render
+
+    report = to_dict(result)
+    write_json(report, folder / "report.json")
+    bundle, warning = attachment_base(folder)
+    write_junit(result, folder / "junit.xml", bundle=bundle, warning=warning)
+    write_html(report, folder, lang)
+    (folder / "summary.md").write_text(render(report, lang=lang), encoding="utf-8")

@@ -1,0 +1,55 @@
+"""GitLab parallel: three shards merged equal one full run in verdicts and counts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.application import ApplicationError, Selection, Settings, run_session
+from conformance.application.merge import merge
+from conformance.application.suite import load_scenarios, shard
+
+pytestmark = pytest.mark.slow
+
+PICK = ("RT-MED-001 or RT-CON-001 or RT-ENFANT-001 or RT-ALD-001 or ROB-ACCENTS-001 "
+        "or DEG-INDISPONIBLE or CON-EXEC-OUI")
+
+
+def test_shards_are_disjoint_stable_and_balanced_by_previous_durations() -> None:
+    suite = load_scenarios(Selection())
+    slices = [shard(suite, k, 3) for k in (1, 2, 3)]
+    ids = [sc.id for part in slices for sc in part]
+    assert sorted(ids) == sorted(sc.id for sc in suite)  # every scenario, once
+    assert [sc.id for sc in shard(suite, 2, 3)] == [sc.id for sc in slices[1]]  # stable
+    assert max(map(len, slices)) - min(map(len, slices)) <= 1
+    durations = {sc.id: (10.0 if sc.id == suite[0].id else 1.0) for sc in suite}
+    weighted = [shard(suite, k, 3, durations) for k in (1, 2, 3)]
+    heavy = next(part for part in weighted if suite[0].id in [sc.id for sc in part])
+    assert len(heavy) < len(suite) // 3  # the long one's slice takes fewer others
+
+
+def test_three_shards_merged_equal_one_full_run(tmp_path: Path) -> None:
+    base = Settings(selection=Selection(keywords=(PICK,)), faults=("number-missing",), jobs=1)
+    full = run_session(Settings(**{**base.__dict__, "report_dir": tmp_path / "full"}))
+    parts = []
+    for k in (1, 2, 3):
+        settings = Settings(**{**base.__dict__, "report_dir": tmp_path / f"shard{k}",
+                               "selection": Selection(keywords=(PICK,), shard=(k, 3))})
+        parts.append(str(run_session(settings).folder))
+    merged = merge(parts, str(tmp_path / "merged"))
+    assert merged.exit_code == full.exit_code
+    one = json.loads((full.folder / "report.json").read_text("utf-8"))
+    both = json.loads((merged.folder / "report.json").read_text("utf-8"))
+    assert both["verdict"] == one["verdict"]
+    assert both["summary"]["scenarios"] == one["summary"]["scenarios"]
+    assert both["summary"]["checks"] == one["summary"]["checks"]
+    assert both["summary"]["anomalies"] == one["summary"]["anomalies"]
+    assert sorted(sc["id"] for sc in both["scenarios"]) == sorted(sc["id"] for sc in one["scenarios"])
+    manifest = json.loads((merged.folder / "manifest.json").read_text("utf-8"))
+    assert len(manifest["merged"]) == 3 and all(len(m["manifestSha256"]) == 64 for m in manifest["merged"])
+    for name in ("junit.xml", "report.html", "summary.md"):
+        assert (merged.folder / name).is_file()
+    with pytest.raises(ApplicationError, match="overlap"):
+        merge([parts[0], parts[0]], str(tmp_path / "twice"))
