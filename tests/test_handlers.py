@@ -236,3 +236,25 @@ def test_junit_speaks_gitlab(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert attachment_base(done.folder) == (done.folder.as_posix(), None)  # relative to the job
     outside, warning = attachment_base(Path("/elsewhere/run"))
     assert outside == "/elsewhere/run" and warning and "outside the working directory" in warning
+
+
+def test_coverage_says_where_each_requirement_was_evaluated(tmp_path: Path) -> None:
+    import csv
+
+    from click.testing import CliRunner
+
+    from conformance.cli.main import cli
+
+    done = run_session(Settings(target="http://fake", report_dir=tmp_path / "r", lang=Lang.EN),
+                       scenarios(tmp_path, ONE), stream=io.StringIO(),
+                       transport=FakeTarget(echo_patient).transport)
+    rows = list(csv.DictReader((done.folder / "coverage.csv").open(encoding="utf-8")))
+    assert {"requirement", "scenario", "verdict", "checks", "title"} <= set(rows[0])
+    assert any(r["requirement"] == "RT-01" and r["scenario"] == "P" and r["verdict"] == "fail" for r in rows)
+    listed = CliRunner().invoke(cli, ["list", "requirements", "--format", "json"])
+    assert listed.exit_code == 0
+    by_id = {r["requirement"]: r for r in json.loads(listed.output)}
+    assert len(by_id["ID-02"]["evaluatedIn"]) > 1  # every paper step evaluates it, declared or not
+    assert "RT-MED-001" in by_id["ID-02"]["evaluatedIn"]
+    table = CliRunner().invoke(cli, ["list", "requirements", "--format", "csv"])
+    assert table.output.splitlines()[0] == "requirement,title,scenarios,evaluated_in,declared_by"

@@ -114,23 +114,35 @@ class RequirementInfo:
     id: str
     title: str
     where: str
+    scenarios: tuple[str, ...] = ()  # where the suite evaluates it (explicit or default checks)
+    declared: tuple[str, ...] = ()  # scenarios that declare it (requirements:)
 
 
 def requirement_catalogue(selection: Selection) -> list[RequirementInfo]:
     """Every requirement with a check, a declaring scenario, or fuzzing behind it."""
-    from conformance.checks import REGISTRY
+    from conformance.checks import DEFAULTS, REGISTRY
     from conformance.fuzz import REQUIREMENTS as FUZZED
 
-    covered: dict[str, list[str]] = {}
+    declared: dict[str, list[str]] = {}
+    evaluated: dict[str, list[str]] = {}
     for sc in load_scenarios(selection, select=False):
         for req in sc.requirements:
-            covered.setdefault(req, []).append(sc.id)
+            declared.setdefault(req, []).append(sc.id)
+        for step in sc.steps:  # what each step runs: its expectations, or its kind's defaults
+            names = [e.name for e in step.expect] if step.expect is not None else DEFAULTS.get(step.kind, ())
+            for name in names:
+                req = REGISTRY[name].requirement
+                if sc.id not in evaluated.setdefault(req, []):
+                    evaluated[req].append(sc.id)
     titles = {s.requirement: s.title for s in REGISTRY.values()}
     fuzzed = {req: f"{title} (conformance fuzz)" for req, title in FUZZED.values()}
+    whole_run = {s.requirement for s in REGISTRY.values() if tuple(s.steps) == ("journal",)}
     out = []
-    for req in sorted(set(titles) | set(covered) | set(fuzzed)):
+    for req in sorted(set(titles) | set(declared) | set(fuzzed)):
         title = titles.get(req) or fuzzed.get(req) or "(no check yet)"
         where = "run --fuzz" if req in fuzzed and req not in titles else \
-            f"{len(covered.get(req, []))} scenario(s)"
-        out.append(RequirementInfo(req, title, where))
+            "every run (JOURNAL: the whole journal reconciled)" if req in whole_run else \
+            f"{len(evaluated.get(req, []))} scenario(s)"
+        out.append(RequirementInfo(req, title, where, tuple(evaluated.get(req, ())),
+                                   tuple(declared.get(req, ()))))
     return out

@@ -73,6 +73,12 @@ def _markdown(event: RunFinished, ctx: HandlerContext) -> None:
     (ctx.folder / "summary.md").write_text(render(to_dict(event.result), lang=ctx.lang), encoding="utf-8")
 
 
+def _coverage(event: RunFinished, ctx: HandlerContext) -> None:
+    from conformance.reporters.coverage import render_csv
+
+    (ctx.folder / "coverage.csv").write_text(render_csv(event.result), encoding="utf-8")
+
+
 def _console(ctx: HandlerContext) -> Handler:
     from conformance.reporters.console import ConsoleReporter
 
@@ -91,6 +97,7 @@ HANDLERS: dict[str, Callable[[HandlerContext], Handler]] = {
     "junit": lambda ctx: _ReportFile(ctx, _junit),
     "html": lambda ctx: _ReportFile(ctx, _html),
     "markdown": lambda ctx: _ReportFile(ctx, _markdown),
+    "coverage": lambda ctx: _ReportFile(ctx, _coverage),
     "console": _console,
 }
 """Every handler by name, in the order they hear an event (files before the console's verdict)."""
