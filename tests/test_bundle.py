@@ -51,6 +51,10 @@ def test_bundle_holds_reports_evidence_and_a_manifest_of_every_file(signed: tupl
     assert manifest["target"]["about"]["logiciel"]["nom"] == "epresc-reference"
     report = json.loads((bundle / "report.json").read_text("utf-8"))
     assert report["scenarios"][0]["steps"][3]["evidence"] == "evidence/RT-MED-001/04-paper"
+    assert report["scenarios"][0]["steps"][3]["checks"][0]["evidence"] == ["evidence/RT-MED-001/04-paper"]
+    page = (bundle / "report.html").read_text("utf-8")
+    assert "epresc-conformance 0." in page and "worst result" not in page  # French report: its legend
+    assert "pire résultat" in page and page.count("data:image/png") >= 2  # every paper anomaly's page
 
 
 def test_verify_names_every_changed_missing_or_added_file(signed: tuple[Path, Path], tmp_path: Path) -> None:

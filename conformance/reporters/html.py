@@ -17,7 +17,7 @@ from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES
 
 MENTION_WORDS = ("e-prescription", "n°", "assurance maladie", "autorité parentale", "ameli",
                  "consulter ce qui a été", "page ")
-MAX_IMAGES = 6
+MAX_IMAGES = 40  # pages inlined (each ~60 kB): every paper anomaly of any real run
 _VERDICT_CLASS = {"conforme": "ok", "incomplet": "inc"}
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;margin:0 auto;
@@ -69,11 +69,15 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
         f"{_e(report.get('finished', ''))})</dd>",
         f"<dt>{_e(t['profile'])}</dt><dd>{_e((report.get('profile') or {}).get('name', ''))}</dd>",
         f"<dt>{_e(t['seed'])}</dt><dd>{_e(str(report.get('seed', '')))}</dd>",
+        f"<dt>{_e(t['harness'])}</dt><dd>epresc-conformance "
+        f"{_e((report.get('harness') or {}).get('version', ''))}</dd>",
         "</dl>",
         _summary(report, t),
         _unverified(report, t),
         _anomalies(report, folder, t),
+        _proof(report, folder, t),
         _coverage(report, t),
+        _skipped(report, t),
     ]
     if report.get("selfTest"):
         parts.append(_selftest(report["selfTest"], t))
@@ -157,6 +161,31 @@ def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -
     return "\n".join(out)
 
 
+def _proof(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -> str:
+    """A green run shows what it checked: the first printed pages, boxes outlined."""
+    if folder is None or _failures(report):
+        return ""
+    figures: list[str] = []
+    for sc in report.get("scenarios", []):
+        for st in sc.get("steps", []):
+            if st.get("kind") == "paper" and st.get("evidence") and len(figures) < 3:
+                figure = _page(folder, st["evidence"], t)
+                if figure:
+                    figures.append(f"<h3>{_e(sc['id'])}</h3>{figure}")
+    return f"<h2>{_e(t['proof'])}</h2>{''.join(figures)}" if figures else ""
+
+
+def _skipped(report: dict[str, Any], t: dict[str, str]) -> str:
+    """Every check that did not judge, with its reason (collapsed: there may be many)."""
+    rows = [f"<li>{_e(sc['id'])} — {_e(c['requirement'])} {_e(c['check'])}: {_e(c['message'])}</li>"
+            for sc in report.get("scenarios", []) for st in sc.get("steps", [])
+            for c in st.get("checks", []) if c.get("status") == "skip"]
+    if not rows:
+        return ""
+    return (f"<details><summary>{_e(t['not_evaluated'])} ({len(rows)})</summary><ul>{''.join(rows[:500])}"
+            "</ul></details>")
+
+
 def _page(folder: Path, evidence: str, t: dict[str, str]) -> str:
     """Page 1 of a paper step as an inline image, with the code 2D and mention boxes outlined."""
     png, boxes = folder / evidence / "page-1.png", folder / evidence / "paper.json"
@@ -200,13 +229,18 @@ def _coverage(report: dict[str, Any], t: dict[str, str]) -> str:
                 old = cell.get(sc["id"])
                 if old is None or order[c["status"]] < order[old]:
                     cell[sc["id"]] = c["status"]
+    titles = {c["requirement"]: c["title"] for sc in report.get("scenarios", [])
+              for st in sc.get("steps", []) for c in st.get("checks", [])}
     rows = []
     for req in sorted(table, key=lambda r: (r.split("-")[0], r)):
         cells = ", ".join(f'<span class="{_e(s)}">{_e(sid)}</span>' for sid, s in sorted(table[req].items()))
-        rows.append(f'<tr><th scope="row">{_e(req)}</th><td>{cells}</td></tr>')
+        rows.append(f'<tr><th scope="row">{_e(req)}<br><small>{_e(titles.get(req, ""))}</small></th>'
+                    f"<td>{cells}</td></tr>")
     na_list = "".join(f"<li>{_e(sid)} — {_e(reason)}</li>" for sid, reason in na)
-    return (f"<h2>{_e(t['coverage'])}</h2><table><thead><tr><th scope=\"col\">{_e(t['requirement'])}</th>"
-            f"<th scope=\"col\">{_e(t['scenarios'])}</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    head = (f"<h2>{_e(t['coverage'])}</h2><p>{_e(t['coverage_legend'])}</p><table><thead><tr>"
+            f"<th scope=\"col\">{_e(t['requirement'])}</th><th scope=\"col\">{_e(t['scenarios'])}</th>"
+            "</tr></thead>")
+    return (head + f"<tbody>{''.join(rows)}</tbody></table>"
             + (f"<h3>{_e(t['na'])}</h3><ul>{na_list}</ul>" if na else ""))
 
 

@@ -13,6 +13,11 @@ LABELS: dict[str, dict[str, str]] = {
         # statuses
         "pass": "réussi", "fail": "échec", "warn": "avertissement", "skip": "non applicable",
         "error": "erreur", "md_skip": "non évaluée(s) ou non applicable(s)",
+        "harness": "Banc", "proof": "Pages imprimées vérifiées (aucune anomalie)",
+        "not_evaluated": "Vérifications non évaluées ou non applicables, et pourquoi",
+        "coverage_legend": "Chaque scénario est coloré par le pire résultat de l'exigence : "
+                           "vert réussi, rouge échec, brun avertissement, violet erreur, gris non "
+                           "évalué ou non applicable.",
         # severities
         "blocking": "bloquante", "major": "majeure", "minor": "mineure", "info": "info",
         # words
@@ -46,6 +51,11 @@ LABELS: dict[str, dict[str, str]] = {
         "md.incomplet": "⚠️ Incomplete", "md.interrompu": "⏹️ Interrupted",
         "pass": "pass", "fail": "fail", "warn": "warning", "skip": "not applicable",
         "error": "error", "md_skip": "not evaluated or not applicable",
+        "harness": "Harness", "proof": "Printed pages checked (no anomaly)",
+        "not_evaluated": "Checks not evaluated or not applicable, and why",
+        "coverage_legend": "Each scenario is coloured by the requirement's worst result: green "
+                           "passed, red failed, brown warning, purple error, grey not evaluated or "
+                           "not applicable.",
         "blocking": "blocking", "major": "major", "minor": "minor", "info": "info",
         "run": "Run", "target": "Target", "software": "Software", "scenarios": "scenarios",
         "scenario": "scenario", "step": "step", "verdict": "Verdict", "operation": "Operation",

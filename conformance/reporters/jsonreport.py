@@ -15,10 +15,10 @@ from conformance.reporters.summary import anomaly_groups, by_operation, status_c
 SCHEMA_VERSION = "1.1"
 
 
-def _check(c: Any) -> dict[str, Any]:
+def _check(c: Any, folder: str | None = None) -> dict[str, Any]:
     d = dataclasses.asdict(c)
     d["diff"] = list(c.diff)
-    d["evidence"] = list(c.evidence)
+    d["evidence"] = list(c.evidence) or ([folder] if folder else [])  # its step's evidence folder
     return d
 
 
@@ -62,7 +62,9 @@ def to_dict(result: RunResult) -> dict[str, Any]:
                 "steps": [
                     {"index": st.index, "kind": st.kind, "title": st.title, "status": st.status,
                      "message": st.message, "durationSeconds": round(st.duration, 4),
-                     "http": list(st.http), "checks": [_check(c) for c in st.checks],
+                     "http": list(st.http),
+                     "checks": [_check(c, step_dir(sc.id, st.index, st.kind)
+                                       if result.evidence and st.http else None) for c in st.checks],
                      "evidence": step_dir(sc.id, st.index, st.kind)
                      if result.evidence and st.http else None}
                     for st in sc.steps
