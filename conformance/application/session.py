@@ -176,7 +176,7 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
         if control is not None:
             _hold(control, runner.run_id, ends)
         folder = settings.report_dir / runner.run_id
-        pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers)
+        pipeline = _pipeline(settings, scenarios, folder, wiring.stream, wiring.handlers, profile)
         result, shown = _drive(runner, pipeline, ends, marker)
     code = result.verdict.exit_code
     if settings.handlers is None or settings.handlers:
@@ -252,14 +252,16 @@ def _phases(settings: Settings, ends: Endpoints, verify: bool | ssl.SSLContext) 
 
 
 def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, stream: TextIO | None,
-              extra: Sequence[Handler]) -> Pipeline:
+              extra: Sequence[Handler], profile: Profile | None = None) -> Pipeline:
     redaction = settings.redaction
     secrets = tuple(value for _, value in settings.headers if value)
     redactor = Redactor(redaction.patterns, redaction.pseudonymise, literals=secrets)
     for sc in scenarios:
         redactor.learn(sc.fixtures.get("patient"))
     names = DEFAULT_HANDLERS if settings.handlers is None else settings.handlers
-    ctx = HandlerContext(folder, settings.lang, settings.verbose, stream)
+    zone = profile.value("qr_zone") if profile is not None and "qr_zone" in profile.rules else None
+    ctx = HandlerContext(folder, settings.lang, settings.verbose, stream,
+                         (float(zone["max_x_fraction"]), float(zone["min_y_fraction"])) if zone else None)
     return Pipeline(redactor, names, ctx, extra)
 
 

@@ -11,12 +11,14 @@ Layout under the run folder::
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 from conformance.engine.events import Event, StepEvidence, StepFinished
 from conformance.evidence.layout import step_dir
+from conformance.paper import PaperPage
 from conformance.targets import untrusted
 
 PNG_DPI = 100
@@ -33,8 +35,9 @@ def _dump(path: Path, data: Any) -> None:
 class EvidenceWriter:
     """Handles StepFinished events (already redacted): writes what the step exchanged and saw."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, qr_zone: tuple[float, float] | None = None) -> None:
         self.folder = folder
+        self.qr_zone = qr_zone
 
     def handle(self, event: Event) -> None:
         """Write a finished step's evidence."""
@@ -62,6 +65,9 @@ class EvidenceWriter:
             for page in ev.pages:  # drawn by the sandbox that read the paper; never rendered here
                 if page.picture:
                     (folder / f"page-{page.number}.png").write_bytes(page.picture)
+            first = ev.pages[0]
+            if first.picture:
+                (folder / "page-1-annotated.png").write_bytes(annotate(first, self.qr_zone))
         if ev.journal:
             _dump(folder / "journal.json", list(ev.journal))
 
@@ -85,3 +91,25 @@ class EvidenceWriter:
             except ValueError:
                 payload = codes[0]
             _dump(folder / "code2d.json", payload)
+
+
+def annotate(page: PaperPage, qr_zone: tuple[float, float] | None) -> bytes:
+    """The page's picture (ours: drawn by the sandbox from the target's paper) with each code 2D
+    boxed in red and the profile's expected zone dashed in green (what JUnit attaches)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.open(io.BytesIO(page.picture)).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    sx, sy = image.width / page.width_mm, image.height / page.height_mm
+    if qr_zone is not None:
+        x1, y0 = qr_zone[0] * image.width, qr_zone[1] * image.height
+        for x in range(0, int(x1), 12):  # dashed: the zone is a target, not a thing printed
+            draw.line([(x, y0), (min(x + 6, x1), y0)], fill=(0, 150, 60), width=3)
+        for y in range(int(y0), image.height, 12):
+            draw.line([(x1, y), (x1, min(y + 6, image.height))], fill=(0, 150, 60), width=3)
+    for code in page.codes:
+        x0, y0, x1, y1 = code.box
+        draw.rectangle([x0 * sx, y0 * sy, x1 * sx, y1 * sy], outline=(200, 0, 0), width=3)
+    out = io.BytesIO()
+    image.save(out, format="PNG", compress_level=1)
+    return out.getvalue()

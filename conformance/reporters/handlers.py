@@ -32,6 +32,7 @@ class HandlerContext:
     lang: Lang = Lang.FR
     verbose: bool = False
     stream: TextIO | None = None
+    qr_zone: tuple[float, float] | None = None  # the profile's expected code zone (x ≤, y ≥ fractions)
 
 
 class _ReportFile:
@@ -88,7 +89,7 @@ def _console(ctx: HandlerContext) -> Handler:
 def _evidence(ctx: HandlerContext) -> Handler:
     from conformance.evidence.writer import EvidenceWriter
 
-    return EvidenceWriter(ctx.folder)
+    return EvidenceWriter(ctx.folder, ctx.qr_zone)
 
 
 HANDLERS: dict[str, Callable[[HandlerContext], Handler]] = {

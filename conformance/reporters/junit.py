@@ -89,7 +89,7 @@ def build(result: RunResult, bundle: str | None = None, warning: str | None = No
                                        type=c.requirement)
                     el.text = detail
                     if bundle and st.kind == "paper":
-                        page = f"{bundle}/{step_dir(sc.id, st.index, st.kind)}/page-1.png"
+                        page = f"{bundle}/{step_dir(sc.id, st.index, st.kind)}/page-1-annotated.png"
                         ET.SubElement(case, "system-out").text = f"[[ATTACHMENT|{page}]]"
                 elif c.status == "error":
                     ET.SubElement(case, "error", message=clean(c.message)).text = detail
