@@ -139,18 +139,28 @@ def _recorded_target(base: Settings, manifest: dict[str, Any], warn: Any) -> Set
                                and "***" not in teleservice else None)
 
 
-def _verdicts(report: dict[str, Any]) -> dict[str, str]:
+def _verdicts(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
     out = {}
     for sc in report.get("scenarios", []):
-        out[f"{sc['id']}"] = sc["status"]
+        out[f"{sc['id']}"] = (sc["status"], "")
         for st in sc.get("steps", []):
             for i, c in enumerate(st.get("checks", [])):
-                out[f"{sc['id']} step {st['index'] + 1} {c['requirement']} {c['check']} #{i}"] = c["status"]
+                key = f"{sc['id']} step {st['index'] + 1} {c['requirement']} {c['check']} #{i}"
+                out[key] = (c["status"], str(c.get("message", ""))[:200])
     return out
 
 
 def compare(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """'key: before → after' for every verdict that differs, appears or disappears."""
+    """'key: before → after' for every verdict that differs, appears or disappears, with what
+    each side said when it failed (the words, not only the status)."""
     a, b = _verdicts(before), _verdicts(after)
-    return [f"{key}: {a.get(key, 'absent')} → {b.get(key, 'absent')}"
-            for key in sorted(set(a) | set(b)) if a.get(key) != b.get(key)]
+    out = []
+    for key in sorted(set(a) | set(b)):
+        was, now = a.get(key, ("absent", "")), b.get(key, ("absent", ""))
+        if was[0] == now[0]:
+            continue
+        words = [f"before: {was[1]}" if was[0] in ("fail", "error") and was[1] else "",
+                 f"now: {now[1]}" if now[0] in ("fail", "error") and now[1] else ""]
+        said = "; ".join(w for w in words if w)
+        out.append(f"{key}: {was[0]} → {now[0]}" + (f" ({said})" if said else ""))
+    return out
