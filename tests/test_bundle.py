@@ -240,6 +240,10 @@ def test_verify_is_strict_about_signatures_hidden_files_and_malformed_input(sign
     original, public = signed
     manifest = json.loads((original / "manifest.json").read_text("utf-8"))
     assert len(manifest["signer"]["fingerprint"]) == 64  # the manifest names its signer's key
+    report = json.loads((original / "report.json").read_text("utf-8"))
+    assert report["signer"] == manifest["signer"]["fingerprint"]  # and the report says so
+    assert report["suiteHash"] == manifest["suite"]["hash"]
+    assert manifest["signer"]["fingerprint"] in (original / "report.html").read_text("utf-8")
     # a stripped signature, with the manifest re-hashed to match a rewritten report, is not intact
     stripped = tmp_path / "stripped"
     shutil.copytree(original, stripped)

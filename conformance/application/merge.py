@@ -66,7 +66,8 @@ def from_dict(report: dict[str, Any]) -> RunResult:
         profile=(report.get("profile") or {}).get("name", ""), scenarios=scenarios,
         interrupted=bool(report.get("interrupted")),
         evidence=any(st.get("evidence") for sc in report.get("scenarios", []) for st in sc.get("steps", [])),
-        accepted=tuple(report.get("acceptedUnverified") or ()))
+        accepted=tuple(report.get("acceptedUnverified") or ()), suite_hash=report.get("suiteHash") or "",
+        signer=report.get("signer") or "")
 
 
 def _one_journal(journals: list[ScenarioResult]) -> ScenarioResult:
@@ -133,7 +134,7 @@ def merge(folders: list[str], output: str) -> MergeOutcome:
         first[3], run_id=f"merged-{first[3].run_id}", started=min(r.started for r in results),
         finished=max(r.finished for r in results), duration=max(r.duration for r in results),
         scenarios=tuple(scenarios), interrupted=any(r.interrupted for r in results),
-        evidence=any(r.evidence for r in results))
+        evidence=any(r.evidence for r in results), signer="")  # the merge's manifest is not signed
     out = Path(output)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ redaction stage to the handlers; then it seals the run folder with the manifest.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import signal
 import ssl
@@ -172,7 +173,7 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
                            accepted=settings.accept_unverified,
                            cancel=lambda: _cancel(http, control, sandbox if owned else None))
         runner = Runner(config, scenarios)
-        marker = baseline_marker(settings)
+        marker = _provenance(settings, baseline_marker(settings))
         if control is not None:
             _hold(control, runner.run_id, ends)
         folder = settings.report_dir / runner.run_id
@@ -286,6 +287,29 @@ def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandb
         control.close(release_timeout=0.5)
     if sandbox is not None:
         sandbox.close()
+
+
+def _provenance(settings: Settings, then: Callable[[Event], Event]) -> Callable[[Event], Event]:
+    """``then``, and the run's result told what it ran (suite hash) and who will sign it."""
+    from conformance.evidence.bundle import signer_fingerprint, suite_hash
+
+    roots, fixtures = suite_roots(settings.selection)
+    digest = suite_hash(roots, fixtures) if settings.scenarios else ""
+    signer = ""
+    if settings.sign:
+        try:
+            signer = signer_fingerprint(Path(settings.sign))
+        except (OSError, ValueError) as exc:
+            raise ApplicationError(f"cannot sign the bundle: {exc}\n  = give the private key made by "
+                                   "'conformance keygen'") from exc
+
+    def mark(event: Event) -> Event:
+        event = then(event)
+        if isinstance(event, RunFinished):
+            return RunFinished(dataclasses.replace(event.result, suite_hash=digest, signer=signer))
+        return event
+
+    return mark
 
 
 def baseline_marker(settings: Settings) -> Callable[[Event], Event]:

@@ -120,6 +120,8 @@ class RunResult:
     accepted: tuple[str, ...] = ()  # --accept-unverified: requirement ids, or "all"
     lang: str = "en"  # the language of its texts (the engine's is English; reports localise)
     baseline: BaselineOutcome | None = None  # --baseline: what it matched, expired, no longer saw
+    suite_hash: str = ""  # SHA-256 of the scenario and fixture files (the manifest's too)
+    signer: str = ""  # the fingerprint of the key that signs the bundle's manifest, if any
 
 
     def checks(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:

@@ -124,6 +124,11 @@ def keygen(folder: Path, force: bool = False) -> tuple[Path, Path]:
     return private, public
 
 
+def signer_fingerprint(key_file: Path) -> str:
+    """The fingerprint a manifest signed with ``key_file`` will name (ValueError: not Ed25519)."""
+    return _signer(key_file)
+
+
 def _signer(key_file: Path) -> str:
     """The fingerprint of the private key's public half (ValueError: not an Ed25519 key)."""
     from cryptography.hazmat.primitives import serialization

@@ -71,6 +71,8 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
         f"<dt>{_e(t['seed'])}</dt><dd>{_e(str(report.get('seed', '')))}</dd>",
         f"<dt>{_e(t['harness'])}</dt><dd>epresc-conformance "
         f"{_e((report.get('harness') or {}).get('version', ''))}</dd>",
+        f"<dt>{_e(t['suite_hash'])}</dt><dd><code>{_e(report.get('suiteHash') or '—')}</code></dd>",
+        f"<dt>{_e(t['signature'])}</dt><dd>{_e(_signature(report, t))}</dd>",
         "</dl>",
         _summary(report, t),
         _unverified(report, t),
@@ -161,6 +163,11 @@ def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -
     return "\n".join(out)
 
 
+def _signature(report: dict[str, Any], t: dict[str, str]) -> str:
+    signer = report.get("signer")
+    return t["signed_by"].format(signer) if signer else t["unsigned"]
+
+
 def _proof(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -> str:
     """A green run shows what it checked: the first printed pages, boxes outlined."""
     if folder is None or _failures(report):
@@ -189,6 +196,9 @@ def _skipped(report: dict[str, Any], t: dict[str, str]) -> str:
 def _page(folder: Path, evidence: str, t: dict[str, str]) -> str:
     """Page 1 of a paper step as an inline image, with the code 2D and mention boxes outlined."""
     png, boxes = folder / evidence / "page-1.png", folder / evidence / "paper.json"
+    annotated = folder / evidence / "page-1-annotated.png"  # the expected zone drawn on it
+    if annotated.is_file():
+        png = annotated
     if not png.is_file() or not boxes.is_file():
         return ""
     try:

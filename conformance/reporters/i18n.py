@@ -13,6 +13,9 @@ LABELS: dict[str, dict[str, str]] = {
         # statuses
         "pass": "réussi", "fail": "échec", "warn": "avertissement", "skip": "non applicable",
         "error": "erreur", "md_skip": "non évaluée(s) ou non applicable(s)",
+        "suite_hash": "Empreinte de la suite", "signature": "Signature",
+        "signed_by": "manifest.json signé par la clé {0} (conformance verify --public-key)",
+        "unsigned": "non signé (conformance run --sign)",
         "harness": "Banc", "proof": "Pages imprimées vérifiées (aucune anomalie)",
         "not_evaluated": "Vérifications non évaluées ou non applicables, et pourquoi",
         "coverage_legend": "Chaque scénario est coloré par le pire résultat de l'exigence : "
@@ -51,6 +54,9 @@ LABELS: dict[str, dict[str, str]] = {
         "md.incomplet": "⚠️ Incomplete", "md.interrompu": "⏹️ Interrupted",
         "pass": "pass", "fail": "fail", "warn": "warning", "skip": "not applicable",
         "error": "error", "md_skip": "not evaluated or not applicable",
+        "suite_hash": "Suite hash", "signature": "Signature",
+        "signed_by": "manifest.json signed by key {0} (conformance verify --public-key)",
+        "unsigned": "not signed (conformance run --sign)",
         "harness": "Harness", "proof": "Printed pages checked (no anomaly)",
         "not_evaluated": "Checks not evaluated or not applicable, and why",
         "coverage_legend": "Each scenario is coloured by the requirement's worst result: green "

@@ -38,6 +38,8 @@ def to_dict(result: RunResult) -> dict[str, Any]:
         "target": {"url": result.target, "about": result.about},
         "teleservice": result.teleservice,
         "profile": {"name": result.profile},
+        "suiteHash": result.suite_hash,
+        "signer": result.signer or None,
         "summary": {**status_counts(result), "anomalies": len(result.anomalies()),
                     "byOperation": by_operation(result)},
         "unverified": [{"requirement": u.requirement, "severity": u.severity, "reason": u.reason,
