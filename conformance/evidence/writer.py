@@ -20,6 +20,7 @@ from conformance.engine.events import Event, StepEvidence, StepFinished
 from conformance.evidence.layout import step_dir
 from conformance.paper import PaperPage
 from conformance.targets import untrusted
+from conformance.vocabulary import Status
 
 PNG_DPI = 100
 # a target's HTML is kept as text: opened from the bundle, its markup and scripts never run
@@ -42,10 +43,11 @@ class EvidenceWriter:
     def handle(self, event: Event) -> None:
         """Write a finished step's evidence."""
         if isinstance(event, StepFinished) and event.evidence is not None:
+            failed = any(c.status is Status.FAIL for c in event.result.checks)
             self._write(step_dir(event.scenario_id, event.result.index, event.result.kind),
-                        event.evidence)
+                        event.evidence, annotated=failed)
 
-    def _write(self, relative: str, ev: StepEvidence) -> None:
+    def _write(self, relative: str, ev: StepEvidence, annotated: bool = False) -> None:
         folder = self.folder / relative
         folder.mkdir(parents=True, exist_ok=True)
         for k, exchange in enumerate(ev.exchanges, start=1):
@@ -66,7 +68,7 @@ class EvidenceWriter:
                 if page.picture:
                     (folder / f"page-{page.number}.png").write_bytes(page.picture)
             first = ev.pages[0]
-            if first.picture:
+            if first.picture and annotated:  # what a failing check attaches (JUnit, report.html)
                 (folder / "page-1-annotated.png").write_bytes(annotate(first, self.qr_zone))
         if ev.journal:
             _dump(folder / "journal.json", list(ev.journal))
