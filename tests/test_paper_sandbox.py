@@ -82,3 +82,25 @@ def test_pictures_come_from_the_worker_and_close_stops_every_worker() -> None:
         box.close()
     with pytest.raises(PaperError, match="stopping"):
         box.analyse(fpdf_page())
+
+
+def test_a_machine_limit_lower_than_ours_is_kept_not_a_crash() -> None:
+    """Under a container's lower hard address-space limit, the worker keeps that limit (raising
+    a hard limit is refused to an unprivileged process): papers still read."""
+    import subprocess
+    import sys
+
+    def lower() -> None:
+        limit = 1400 * MIB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    code = ("from conformance.paper.sandbox import Sandbox\n"
+            "from conformance.specimens import fpdf_page\n"
+            "if __name__ == '__main__':\n"
+            "    box = Sandbox(1)\n"
+            "    print(len(box.analyse(fpdf_page())[0].codes))\n"
+            "    box.close()\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          preexec_fn=lower, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "1"
