@@ -160,6 +160,10 @@ def test_junit_attaches_the_page_of_failing_paper_checks(signed: tuple[Path, Pat
     assert attachments and all(Path(a).is_file() for a in attachments)
     summary = (bundle / "summary.md").read_text("utf-8")
     assert summary.startswith("### ❌ Non conforme") and "PAP-01" in summary
+    run_id = bundle.name
+    assert "`epresc-reference 0.1.0`" in summary and f"`{run_id}`" in summary  # what ran, which run
+    assert "non évaluée(s) ou non applicable(s)" in summary  # skips are counted, in French
+    assert "| attendu | observé |" in summary
 
 
 def test_hostile_text_from_a_target_is_escaped_in_every_report(tmp_path: Path) -> None:
