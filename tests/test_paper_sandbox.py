@@ -74,9 +74,10 @@ def test_a_worker_that_dies_is_replaced(sandbox: Sandbox) -> None:
 
 
 def test_pictures_come_from_the_worker_and_close_stops_every_worker() -> None:
-    box = Sandbox(1, LIMITS, picture_dpi=100)
+    box = Sandbox(1, LIMITS)
     try:
-        page = box.analyse(fpdf_page())[0]
+        page = box.view(100).analyse(fpdf_page())[0]
+        assert not box.analyse(fpdf_page())[0].picture  # pictures only when asked
         assert page.picture.startswith(b"\x89PNG")
     finally:
         box.close()

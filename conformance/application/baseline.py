@@ -21,7 +21,7 @@ import yaml
 
 from conformance.application.settings import ApplicationError
 from conformance.engine.events import Event, RunFinished, ScenarioFinished, StepFinished
-from conformance.engine.results import BaselineOutcome, CheckResult, RunResult, StepResult
+from conformance.engine.results import BaselineOutcome, CheckResult, StepResult
 from conformance.vocabulary import ExitCode, Status
 
 DEFAULT_DAYS = 90
@@ -164,13 +164,3 @@ def write(report_dir: str, output: str, reason: str, expires: dt.date | None = N
     except OSError as exc:
         raise ApplicationError(f"cannot write {output}: {exc.strerror or exc}") from exc
     return len(entries)
-
-
-def marks(result: RunResult) -> list[str]:
-    """Lines for a report: what the baseline did (empty without one)."""
-    if result.baseline is None:
-        return []
-    b = result.baseline
-    return ([f"baseline {b.file}: {b.known} known anomaly(ies) not counted"]
-            + [f"expired, counted: {label}" for label in b.expired]
-            + [f"no longer occurs, remove it: {label}" for label in b.stale])

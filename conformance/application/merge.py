@@ -12,17 +12,11 @@ import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from conformance.application.settings import ApplicationError
-from conformance.engine.results import (
-    CheckResult,
-    GeneratedRun,
-    RunResult,
-    ScenarioResult,
-    StepResult,
-)
-from conformance.vocabulary import ExitCode, Operation, Severity, SkipKind, Status
+from conformance.engine.results import RunResult, ScenarioResult
+from conformance.reporters.jsonreport import from_dict
+from conformance.vocabulary import ExitCode, Status
 
 JOURNAL_ID = "JOURNAL"
 
@@ -32,42 +26,6 @@ class MergeOutcome:
     result: RunResult
     folder: Path
     exit_code: ExitCode
-
-
-def _check(d: dict[str, Any]) -> CheckResult:
-    return CheckResult(
-        check=d["check"], requirement=d["requirement"], title=d["title"], severity=Severity(d["severity"]),
-        operation=Operation(d["operation"]), status=Status(d["status"]), message=d["message"],
-        expected=d.get("expected"), observed=d.get("observed"), diff=tuple(d.get("diff") or ()),
-        hint=d.get("hint", ""), evidence=tuple(d.get("evidence") or ()), location=d.get("location", ""),
-        skip=SkipKind(d["skip"]) if d.get("skip") else None, baselined=d.get("baselined", ""))
-
-
-def from_dict(report: dict[str, Any]) -> RunResult:
-    """A RunResult rebuilt from a report.json (its texts as they were written)."""
-    scenarios = tuple(
-        ScenarioResult(
-            id=sc["id"], title=sc["title"], file=sc.get("file", ""), status=Status(sc["status"]),
-            duration=float(sc.get("durationSeconds", 0.0)), requirements=tuple(sc.get("requirements") or ()),
-            tags=tuple(sc.get("tags") or ()), reason=sc.get("reason", ""),
-            generated=GeneratedRun(**sc["generated"]) if sc.get("generated") else None,
-            steps=tuple(StepResult(index=st["index"], kind=st["kind"], title=st.get("title", ""),
-                                   status=Status(st["status"]), duration=float(st.get("durationSeconds", 0)),
-                                   checks=tuple(_check(c) for c in st.get("checks", [])),
-                                   message=st.get("message", ""), http=tuple(st.get("http") or ()))
-                        for st in sc.get("steps", [])))
-        for sc in report.get("scenarios", []))
-    target = report.get("target") or {}
-    return RunResult(
-        run_id=report["runId"], started=report["started"], finished=report["finished"],
-        duration=float(report.get("durationSeconds", 0.0)), target=target.get("url", ""),
-        teleservice=report.get("teleservice"), about=target.get("about"),
-        fail_on=Severity(report.get("failOn", "major")), seed=int(report.get("seed", 0)),
-        profile=(report.get("profile") or {}).get("name", ""), scenarios=scenarios,
-        interrupted=bool(report.get("interrupted")),
-        evidence=any(st.get("evidence") for sc in report.get("scenarios", []) for st in sc.get("steps", [])),
-        accepted=tuple(report.get("acceptedUnverified") or ()), suite_hash=report.get("suiteHash") or "",
-        signer=report.get("signer") or "")
 
 
 def _one_journal(journals: list[ScenarioResult]) -> ScenarioResult:

@@ -220,23 +220,13 @@ def _pack_suite(settings: Settings, folder: Path, roots: list[Path], fixtures: P
             destination = target / path.relative_to(base)
             destination.parent.mkdir(parents=True, exist_ok=True)
             destination.write_bytes(path.read_bytes())
-        (target / "profile.yaml").write_text(_profile_text(settings.profile), encoding="utf-8")
+        (target / "profile.yaml").write_text(profile.text, encoding="utf-8")
     except OSError as exc:
         raise ApplicationError(f"cannot copy the suite into the bundle: {exc.strerror or exc}") from exc
     return {"bundled": True,
             "paths": [f"{SUITE_DIR}/{p.resolve().relative_to(base).as_posix()}" for p in roots],
             "fixtures": f"{SUITE_DIR}/{fixtures.resolve().relative_to(base).as_posix()}",
             "profile": f"{SUITE_DIR}/profile.yaml"}
-
-
-def _profile_text(name_or_path: str) -> str:
-    from importlib import resources
-
-    path = Path(name_or_path)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return path.read_text(encoding="utf-8")
-    return resources.files("conformance.profiles").joinpath(f"{name_or_path}.yaml").read_text(
-        encoding="utf-8")
 
 
 def _wants_evidence(settings: Settings) -> bool:
@@ -366,7 +356,8 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
         "target": {"url": result.target, "about": result.about,
                    "embedded": settings.target is None,
                    "teleservice": Redactor().text(settings.teleservice) if settings.teleservice else None},
-        "suite": {"hash": suite_hash(roots, fixtures), "files": len(suite_files(roots, fixtures)),
+        "suite": {"hash": result.suite_hash or suite_hash(roots, fixtures),
+                  "files": len(suite_files(roots, fixtures)),
                   "scenarios": [sc.id for sc in result.scenarios if sc.id != "FUZZ"],
                   **_pack_suite(settings, folder, roots, fixtures, profile)},
         "fuzz": settings.fuzz_examples,

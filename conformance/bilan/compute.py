@@ -113,11 +113,12 @@ def compute(traces: Traces, inputs: Inputs, profile: Profile) -> dict[str, Any]:
         "SELECT DISTINCT code FROM evp WHERE evenement = 'appel' AND resultat = 'erreur'").fetchall()}
     operations = tuple(profile.value("preserie_operations"))
     failures: dict[str | None, int] = {}
+    participating = {p.rpps for p in people}
     for rpps, situation, service, resultat, code, calls in con.execute(_CALLS).fetchall():
         rows = ([doctors[(rpps, situation)]] if situation is not None and (rpps, situation) in doctors
                 else [d for d in doctors.values() if d.rpps == rpps and situation is None])
         kind = "succes" if resultat == "ok" else codes.get(code, "inconnu")
-        if kind in ("intrinseque", "inconnu") and rpps in {p.rpps for p in people}:
+        if kind in ("intrinseque", "inconnu") and rpps in participating:
             failures[code] = failures.get(code, 0) + int(calls)
         for doctor in rows:
             counts = doctor.operations.setdefault(service, {"succes": 0, **dict.fromkeys(CLASSES, 0)})

@@ -75,16 +75,15 @@ class DaemonPool:
                 future.set_exception(exc)
 
     def shutdown(self, grace: float | None = None) -> None:
-        """Stop the threads once their work is done (``grace`` None: wait for all of it);
-        with a ``grace``, work not started is cancelled and the wait is at most that long."""
-        if grace is not None:
-            while True:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is not None:
-                    item[0].cancel()
+        """Cancel the work not started (after -x, or an interrupt), then stop the threads: once
+        the work in progress is done (``grace`` None), or after at most ``grace`` seconds."""
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[0].cancel()
         for _ in self._threads:
             self._queue.put(None)
         deadline = time.monotonic() + (grace or 0.0)

@@ -137,21 +137,23 @@ def _death(exitcode: int | None, limits: Limits) -> PaperError:
         return PaperError(f"reading it used more than {limits.cpu_seconds} s of CPU", "timeout")
     if exitcode == -signal.SIGKILL:
         return PaperError("the reader was killed (out of memory?) reading it", "too-large")
-    how = (f"signal {signal.Signals(-exitcode).name}" if exitcode is not None and exitcode < 0
-           and -exitcode in signal.Signals._value2member_map_ else f"exit code {exitcode}")
+    how = f"exit code {exitcode}"
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"signal {-exitcode}"
     return PaperError(f"the reader crashed on it ({how}; memory limit "
                       f"{limits.memory_bytes // MIB} MiB)", "unreadable")
 
 
 class Sandbox:
     """Paper work in up to ``workers`` confined processes, started as they are first needed
-    (a run that never reaches a paper starts none) and reused; thread-safe. With
-    ``picture_dpi``, analysed PDF pages carry their PNG picture for the evidence."""
+    (a run that never reaches a paper starts none) and reused; thread-safe. A ``PaperReader``
+    without pictures; ``view(dpi)`` reads with them (the evidence's PNGs)."""
 
-    def __init__(self, workers: int = 1, limits: Limits = Limits(),
-                 picture_dpi: int | None = None) -> None:
+    def __init__(self, workers: int = 1, limits: Limits = Limits()) -> None:
         self.limits = limits
-        self.picture_dpi = picture_dpi
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(max(1, workers))
         self._lock = threading.Lock()
@@ -159,13 +161,11 @@ class Sandbox:
         self._closed = False
 
     # the calls the engine makes
-    def analyse(self, data: bytes) -> list[PaperPage]:
-        """The analysed pages; PaperError (with its kind) when the paper cannot be read."""
-        result: list[PaperPage] = self.call("analyse", data, DPI, self.picture_dpi)
+    def analyse(self, data: bytes, picture_dpi: int | None = None) -> list[PaperPage]:
+        """The analysed pages (with their PNG pictures at ``picture_dpi``); PaperError (with its
+        kind) when the paper cannot be read."""
+        result: list[PaperPage] = self.call("analyse", data, DPI, picture_dpi)
         return result
-
-    def __call__(self, data: bytes) -> list[PaperPage]:
-        return self.analyse(data)
 
     def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
         """QR-06's degraded-scan decodes of the code at ``box``."""
@@ -243,8 +243,7 @@ class SandboxView:
         self.sandbox, self.picture_dpi = sandbox, picture_dpi
 
     def analyse(self, data: bytes) -> list[PaperPage]:
-        result: list[PaperPage] = self.sandbox.call("analyse", data, DPI, self.picture_dpi)
-        return result
+        return self.sandbox.analyse(data, self.picture_dpi)
 
     def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
         return self.sandbox.degraded(data, page, box)

@@ -23,6 +23,7 @@ class Profile:
     name: str
     rules: dict[str, dict[str, Any]] = field(hash=False)
     path: str = ""
+    text: str = field(default="", repr=False, compare=False)  # the YAML it was read from
 
     def value(self, rule: str) -> Any:
         """The value of one rule."""
@@ -59,7 +60,7 @@ def load_profile(name_or_path: str = DEFAULT) -> Profile:
         listed = "\n".join(f"  - {p}" for p in problems)
         raise ProfileError(f"profile {name_or_path} is invalid:\n{listed}\n  = compare it with the "
                            f"bundled one: conformance/profiles/{DEFAULT}.yaml")
-    return Profile(str(data.get("name", name_or_path)), data["rules"], str(path))
+    return Profile(str(data.get("name", name_or_path)), data["rules"], str(path), text)
 
 
 def validate_profile(data: Any) -> list[str]:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.engine.results import RunResult
+from conformance.engine.results import CheckResult, GeneratedRun, RunResult, ScenarioResult, StepResult
 from conformance.evidence.layout import step_dir
 from conformance.reporters.summary import anomaly_groups, by_operation, status_counts
+from conformance.vocabulary import Operation, Severity, SkipKind, Status
 
 SCHEMA_VERSION = "1.1"
 
@@ -75,6 +76,42 @@ def to_dict(result: RunResult) -> dict[str, Any]:
             for sc in result.scenarios
         ],
     }
+
+
+def _check_from(d: dict[str, Any]) -> CheckResult:
+    return CheckResult(
+        check=d["check"], requirement=d["requirement"], title=d["title"], severity=Severity(d["severity"]),
+        operation=Operation(d["operation"]), status=Status(d["status"]), message=d["message"],
+        expected=d.get("expected"), observed=d.get("observed"), diff=tuple(d.get("diff") or ()),
+        hint=d.get("hint", ""), evidence=tuple(d.get("evidence") or ()), location=d.get("location", ""),
+        skip=SkipKind(d["skip"]) if d.get("skip") else None, baselined=d.get("baselined", ""))
+
+
+def from_dict(report: dict[str, Any]) -> RunResult:
+    """A RunResult rebuilt from a report.json (its texts as they were written)."""
+    scenarios = tuple(
+        ScenarioResult(
+            id=sc["id"], title=sc["title"], file=sc.get("file", ""), status=Status(sc["status"]),
+            duration=float(sc.get("durationSeconds", 0.0)), requirements=tuple(sc.get("requirements") or ()),
+            tags=tuple(sc.get("tags") or ()), reason=sc.get("reason", ""),
+            generated=GeneratedRun(**sc["generated"]) if sc.get("generated") else None,
+            steps=tuple(StepResult(index=st["index"], kind=st["kind"], title=st.get("title", ""),
+                                   status=Status(st["status"]), duration=float(st.get("durationSeconds", 0)),
+                                   checks=tuple(_check_from(c) for c in st.get("checks", [])),
+                                   message=st.get("message", ""), http=tuple(st.get("http") or ()))
+                        for st in sc.get("steps", [])))
+        for sc in report.get("scenarios", []))
+    target = report.get("target") or {}
+    return RunResult(
+        run_id=report["runId"], started=report["started"], finished=report["finished"],
+        duration=float(report.get("durationSeconds", 0.0)), target=target.get("url", ""),
+        teleservice=report.get("teleservice"), about=target.get("about"),
+        fail_on=Severity(report.get("failOn", "major")), seed=int(report.get("seed", 0)),
+        profile=(report.get("profile") or {}).get("name", ""), scenarios=scenarios,
+        interrupted=bool(report.get("interrupted")),
+        evidence=any(st.get("evidence") for sc in report.get("scenarios", []) for st in sc.get("steps", [])),
+        accepted=tuple(report.get("acceptedUnverified") or ()), suite_hash=report.get("suiteHash") or "",
+        signer=report.get("signer") or "")
 
 
 def write_json(result: RunResult | dict[str, Any], path: Path) -> None:
