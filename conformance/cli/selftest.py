@@ -26,11 +26,11 @@ from conformance.vocabulary import ExitCode
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--fixtures", type=click.Path(file_okay=False), help="Fixtures folder.")
 @click.option("--fast", is_flag=True,
-              help="Stop each fault's run at its first anomaly: detection only, partial app.selftest.")
+              help="Stop each fault's run at its first anomaly: detection only, partial matrix.")
 @application_errors
 def self_test(paths: tuple[str, ...], jobs: int | None, report_dir: str, only: tuple[str, ...],
               profile_name: str, seed: int, fixtures: str | None, fast: bool) -> None:
-    """Run the suite on the clean reference, then on each fault alone: detection app.selftest."""
+    """Run the suite on the clean reference, then on each fault alone: detection matrix."""
     from rich.console import Console
 
     catalogue = app.servers.fault_catalogue()
