@@ -6,8 +6,10 @@ import collections
 import contextlib
 import copy
 import datetime as dt
+import functools
 import json
 import secrets
+import ssl
 import time
 import unicodedata
 from typing import Any
@@ -334,9 +336,15 @@ def _paper_options(ref: Reference, record: dict[str, Any], pid: str) -> printing
     return printing.PaperOptions(printing.qr_payload(rx, qr_id, ref.faults), number, informed, ref.faults)
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for the process (loading the system CAs costs ~30 ms each time)."""
+    return ssl.create_default_context()
+
+
 def create_app(teleservice_url: str, faults: tuple[str, ...] = (), timeout: float = 5.0) -> Starlette:
     """The reference as an ASGI app calling the teleservice at ``teleservice_url``."""
-    client = httpx.AsyncClient(base_url=teleservice_url, timeout=timeout)
+    client = httpx.AsyncClient(base_url=teleservice_url, timeout=timeout, verify=_tls())
     ref = Reference(client, check_names(list(faults)))
 
     async def not_found(request: Request, exc: Exception) -> Response:

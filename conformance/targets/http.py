@@ -1,7 +1,9 @@
-"""One shared httpx client per run, with timeouts and a response size limit."""
+"""The target's adapter API over a bounded pool of httpx clients sharing one TLS context, with
+whole-request deadlines and a response size limit."""
 
 from __future__ import annotations
 
+import functools
 import heapq
 import ssl
 import threading
@@ -123,6 +125,13 @@ class _Watchdog:
 WATCHDOG = _Watchdog()
 
 
+@functools.cache
+def system_tls() -> ssl.SSLContext:
+    """The system CAs, verification on: built once per process and shared by every client (each
+    httpx client would otherwise load the CA bundle again: ~30 ms and ~1 MB a client)."""
+    return ssl.create_default_context()
+
+
 def tls_context(ca: str | None = None, cert: tuple[str, str] | None = None) -> ssl.SSLContext:
     """Verification always on (system CAs, or ``ca``); ``cert`` = (certificate, key) for mTLS.
 
@@ -134,7 +143,12 @@ def tls_context(ca: str | None = None, cert: tuple[str, str] | None = None) -> s
 
 
 class HttpTarget:
-    """The target's adapter API over one httpx client."""
+    """The target's adapter API over a pool of httpx clients.
+
+    A request borrows an idle client (or a new one) and gives it back: as many clients as
+    requests ever in flight together (``--jobs``), each reused with its connections, all
+    closed at the end. A deadline abort closes only the client of the request that overran,
+    never a neighbour's; a closed client is not given back."""
 
     def __init__(self, base_url: str, limits: Limits | None = None,
                  transport: httpx.BaseTransport | None = None,
@@ -143,25 +157,37 @@ class HttpTarget:
         self.base_url = base_url.rstrip("/")
         self.limits = limits or Limits()
         self._options: dict[str, Any] = {"base_url": self.base_url, "timeout": self.limits.timeout,
-                                         "transport": transport, "verify": verify,
+                                         "transport": transport,
+                                         "verify": system_tls() if verify is True else verify,
                                          "follow_redirects": False, "headers": list(headers)}
-        # One client per thread, kept for the whole run (connection reuse): a deadline abort
-        # then closes only the connections of the request that overran, never a neighbour's.
-        self._local = threading.local()
+        self._idle: list[httpx.Client] = []
         self._clients: list[httpx.Client] = []
         self._lock = threading.Lock()
         self._cancelled = threading.Event()
 
     @property
-    def client(self) -> httpx.Client:
-        """The calling thread's client."""
-        client: httpx.Client | None = getattr(self._local, "client", None)
-        if client is None or client.is_closed:
-            client = httpx.Client(**self._options)
-            self._local.client = client
-            with self._lock:
-                self._clients.append(client)
+    def clients(self) -> int:
+        """How many clients are open (idle or lent)."""
+        with self._lock:
+            return len(self._clients)
+
+    def _borrow(self) -> httpx.Client:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        client = httpx.Client(**self._options)
+        with self._lock:
+            self._clients.append(client)
         return client
+
+    def _give_back(self, client: httpx.Client) -> None:
+        with self._lock:
+            if client.is_closed or self._cancelled.is_set():
+                if client in self._clients:
+                    self._clients.remove(client)
+                client.close()
+            else:
+                self._idle.append(client)
 
     def cancel(self) -> None:
         """The run is stopping: requests in flight end now, later ones are not sent."""
@@ -171,9 +197,9 @@ class HttpTarget:
     def close(self) -> None:
         """Close every client."""
         with self._lock:
-            for client in self._clients:
-                client.close()
-            self._clients.clear()
+            clients, self._clients, self._idle = self._clients, [], []
+        for client in clients:
+            client.close()
 
     def send(self, method: str, path: str, body: Any = None,
              params: dict[str, Any] | None = None) -> Exchange:
@@ -186,7 +212,7 @@ class HttpTarget:
                                 "interrupted")
         # httpx times each read: a target dripping one byte at a time never trips it. A
         # watchdog enforces the whole-request deadline (headers), the read loop the body's.
-        client = self.client
+        client = self._borrow()
         aborted = threading.Event()
 
         def abort() -> None:  # the deadline passed: close the connections under the blocked read
@@ -217,7 +243,8 @@ class HttpTarget:
             return self._failed(method, url, body, start, f"timeout: no complete answer within "
                                 f"{self.limits.timeout}s ({type(exc).__name__})", "timeout")
         finally:
-            WATCHDOG.disarm(ticket)  # a closed client is replaced on the thread's next request
+            WATCHDOG.disarm(ticket)
+            self._give_back(client)  # a client closed by an abort is dropped, not lent again
         return Exchange(method, url, body, response.status_code, dict(response.headers), data,
                         time.perf_counter() - start)
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 
+from conformance.targets.http import system_tls
+
 
 class TeleserviceUnavailable(Exception):
     """The simulator's control API could not be reached or answered badly."""
@@ -21,7 +23,7 @@ class TeleserviceControl:
 
     def __init__(self, base_url: str, timeout: float = 10.0) -> None:
         self.base_url = base_url.rstrip("/")
-        self.client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self.client = httpx.Client(base_url=self.base_url, timeout=timeout, verify=system_tls())
         self.holder: str | None = None
 
     def close(self, release_timeout: float = 2.0) -> None:
