@@ -47,6 +47,14 @@ HINTS = {"ROB-01": "validate every input and answer 4xx problem+json: never let 
 
 
 @dataclass(frozen=True)
+class Tls:
+    """What schemathesis needs to reach the target as the scenarios do."""
+
+    ca: str | None = None  # a CA bundle (PEM); None: the system CAs
+    cert: tuple[str, str] | None = None  # (certificate, private key) for mutual TLS
+
+
+@dataclass(frozen=True)
 class Finding:
     """One distinct failure on one operation, with the request that shows it."""
 
@@ -56,13 +64,14 @@ class Finding:
     curl: str
 
 
-def _config(target_url: str, max_examples: int, seed: int, timeout: float, verify: Any,
+def _config(target_url: str, max_examples: int, seed: int, timeout: float, tls: Tls,
             headers: tuple[tuple[str, str], ...]) -> Any:
     from schemathesis.config import SchemathesisConfig
 
-    tls: Any = verify if isinstance(verify, bool) else True  # an SSLContext: schemathesis uses its own
+    certificate = {"request-cert": tls.cert[0], "request-cert-key": tls.cert[1]} if tls.cert else {}
     return SchemathesisConfig.from_dict({
-        "base-url": target_url, "seed": seed, "request-timeout": timeout, "tls-verify": tls,
+        "base-url": target_url, "seed": seed, "request-timeout": timeout,
+        "tls-verify": tls.ca or True, **certificate,  # verification always on, as for the scenarios
         "headers": dict(headers), "continue-on-failure": True, "warnings": False,
         "generation": {"max-examples": max_examples},
         "checks": {"enabled": True},
@@ -71,13 +80,14 @@ def _config(target_url: str, max_examples: int, seed: int, timeout: float, verif
 
 
 def fuzz(target_url: str, max_examples: int = 50, seed: int = 0, timeout: float = 10.0,
-         verify: Any = True, headers: tuple[tuple[str, str], ...] = ()) -> ScenarioResult:
-    """Every phase, every check; the outcome as a scenario 'FUZZ' with one step per operation."""
+         tls: Tls | None = None, headers: tuple[tuple[str, str], ...] = ()) -> ScenarioResult:
+    """Every phase, every check; the outcome as a scenario 'FUZZ' with one step per operation.
+    ``tls``: the user's CA bundle and client certificate (the system CAs by default)."""
     import schemathesis
     from schemathesis.engine import events, from_schema
 
     schema = schemathesis.openapi.from_path(str(CONTRACT), config=_config(
-        target_url, max_examples, seed, timeout, verify, headers))
+        target_url, max_examples, seed, timeout, tls or Tls(), headers))
     t0 = time.perf_counter()
     findings: dict[str, dict[tuple[str, str], Finding]] = defaultdict(dict)
     ran: dict[str, set[str]] = defaultdict(set)

@@ -169,7 +169,7 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
         config = RunConfig(target=http, control=control, profile=profile, fail_on=settings.fail_on,
                            seed=settings.seed, exit_first=settings.exit_first, shrink=settings.shrink,
                            evidence=evidence, jobs=settings.jobs, reader=reader,
-                           phases=_phases(settings, ends, verify),
+                           phases=_phases(settings, ends),
                            accepted=settings.accept_unverified,
                            cancel=lambda: _cancel(http, control, sandbox if owned else None))
         runner = Runner(config, scenarios)
@@ -233,13 +233,15 @@ def _wants_evidence(settings: Settings) -> bool:
     return settings.handlers is None or "evidence" in settings.handlers
 
 
-def _phases(settings: Settings, ends: Endpoints, verify: bool | ssl.SSLContext) -> tuple[Phase, ...]:
+def _phases(settings: Settings, ends: Endpoints) -> tuple[Phase, ...]:
     if not settings.fuzz_examples:
         return ()
-    from conformance.fuzz import TITLE, fuzz
+    from conformance.fuzz import TITLE, Tls, fuzz
 
+    tls = Tls(settings.tls.ca, (settings.tls.cert, settings.tls.key)
+              if settings.tls.cert and settings.tls.key else None)
     return (Phase("FUZZ", TITLE, lambda: fuzz(ends.target, settings.fuzz_examples, settings.seed,
-                                               settings.timeout, verify, settings.headers)),)
+                                               settings.timeout, tls, settings.headers)),)
 
 
 def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, stream: TextIO | None,
