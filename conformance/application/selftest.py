@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import atexit
 import dataclasses
+import functools
 import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -19,9 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from conformance.application.session import run_session
-from conformance.application.settings import Settings
+from conformance.application.settings import Selection, Settings
+from conformance.application.suite import load_scenarios
 from conformance.engine.results import RunResult
 from conformance.paper.sandbox import Sandbox
+from conformance.scenario import Scenario
 from conformance.vocabulary import Severity, Status
 
 DETECTING = ("blocking", "major")  # a fault caught only by minor checks does not count
@@ -137,9 +140,17 @@ def run_once(base: Settings, fault: str | None, folder: Path | None,
         report_dir=folder or Path("."), jobs=1,
         handlers=(() if folder is None else ("json", "junit", "html", "markdown") if clean
                   else ("json",)))
-    result = run_session(settings, sandbox=sandbox or _shared_sandbox()).result
+    result = run_session(settings, list(_suite(settings.selection)),
+                         sandbox=sandbox or _shared_sandbox()).result
     description = FAULTS[fault] if fault else "clean reference"
     return outcome_of(fault, description, result, time.perf_counter() - t0), result
+
+
+@functools.cache
+def _suite(selection: Selection) -> tuple[Scenario, ...]:
+    """The suite, read once per process: every session of the matrix runs the same one (read
+    again for each, it cost 5 % of a session, and a file changed midway would split the matrix)."""
+    return tuple(load_scenarios(selection))
 
 
 _SANDBOX: Sandbox | None = None
