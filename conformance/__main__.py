@@ -14,12 +14,23 @@ def _early_interrupt(signum: int, frame: object) -> None:
     os._exit(130)
 
 
+def _name_process() -> None:
+    """``conformance`` in ps/top (and /proc/PID/comm), also under ``python -m conformance``:
+    the mark that the command's own code runs (before it, a Ctrl-C is the interpreter's)."""
+    try:
+        with open("/proc/self/comm", "w", encoding="ascii") as comm:
+            comm.write("conformance")
+    except OSError:
+        pass  # not Linux: the name is cosmetic
+
+
 def run() -> None:
     """Entry point of the ``conformance`` script. A SIGINT the parent ignores (a background
     command of a shell without job control) stays ignored."""
     previous = signal.getsignal(signal.SIGINT)
     if previous is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _early_interrupt)
+    _name_process()
     from conformance.cli.main import main
 
     signal.signal(signal.SIGINT, previous)
