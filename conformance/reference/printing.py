@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import json
 from dataclasses import dataclass
@@ -227,8 +228,17 @@ def _qr_place(faults: frozenset[str]) -> tuple[float, float, float]:
     return QR_X_MM, QR_TOP_MM, size
 
 
+@functools.cache
+def _fast_masks() -> bool:
+    """segno's mask choice vectorised (same codes, checked when installed), once a process."""
+    from conformance.reference import qrmask
+
+    return qrmask.install()
+
+
 def _draw_qr(c: Canvas, payload: str, x_mm: float, top_mm: float, size_mm: float,
              encoding: str = "utf-8") -> None:
+    _fast_masks()
     # segno picks ISO 8859-1 by default when it can: JSON is UTF-8 (RFC 8259), so say so
     qr = segno.make(payload, error="l", micro=False, boost_error=False, encoding=encoding)
     n = len(qr.matrix)
