@@ -15,7 +15,7 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -93,7 +93,6 @@ class SelfTestResult:
     duration: float
     jobs: int
     fast: bool = False
-    clean_result: RunResult | None = field(default=None, compare=False)
     specimens: tuple[SpecimenOutcome, ...] = ()
 
     @property
@@ -166,40 +165,42 @@ def _shared_sandbox() -> Sandbox:
     return _SANDBOX
 
 
-def _worker(base: Settings, fault: str, folder: Path | None, fast: bool) -> FaultOutcome:
-    return run_once(base, fault, folder / fault if folder else None, fast)[0]
+def _worker(base: Settings, fault: str | None, folder: Path | None, fast: bool) -> FaultOutcome:
+    where = None if folder is None else folder / "clean" if fault is None else folder / "faults" / fault
+    return run_once(base, fault, where, fast)[0]
 
 
 def self_test(base: Settings, faults: Sequence[str], folder: Path | None = None, jobs: int = 1,
               on_outcome: Callable[[FaultOutcome], None] | None = None,
               fast: bool = False) -> SelfTestResult:
-    """Run the clean reference then each fault; ``on_outcome`` hears of each as it ends.
+    """Run the clean reference and each fault; ``on_outcome`` hears of each as it ends.
     ``folder``: where each run keeps its reports (``clean/``, ``faults/<name>/``)."""
     t0 = time.perf_counter()
-    clean, clean_result = run_once(base, None, folder / "clean" if folder else None)
-    if on_outcome:
-        on_outcome(clean)
-    specimens = inspect_specimens()
-    outcomes: dict[str, FaultOutcome] = {}
-    fault_folder = folder / "faults" if folder else None
-    for outcome in _faulted(base, faults, fault_folder, jobs, fast):
-        outcomes[str(outcome.fault)] = outcome
+    outcomes: dict[str | None, FaultOutcome] = {}
+    specimens: tuple[SpecimenOutcome, ...] = ()
+    for outcome in _runs(base, (None, *faults), folder, jobs, fast):
+        if isinstance(outcome, tuple):
+            specimens = outcome
+            continue
+        outcomes[outcome.fault] = outcome
         if on_outcome:
             on_outcome(outcome)
     ordered = tuple(outcomes[f] for f in faults)  # deterministic order whatever the jobs
-    return SelfTestResult(clean, ordered, time.perf_counter() - t0, jobs, fast, clean_result,
-                          specimens)
+    return SelfTestResult(outcomes[None], ordered, time.perf_counter() - t0, jobs, fast, specimens)
 
 
-def _faulted(base: Settings, faults: Sequence[str], folder: Path | None, jobs: int,
-             fast: bool) -> Iterator[FaultOutcome]:
+def _runs(base: Settings, runs: Sequence[str | None], folder: Path | None, jobs: int,
+          fast: bool) -> Iterator[FaultOutcome | tuple[SpecimenOutcome, ...]]:
+    """Each run's outcome as it ends, and the specimens' (the clean run, the longest, first)."""
     if jobs <= 1:
-        for fault in faults:
+        for fault in runs:
             yield _worker(base, fault, folder, fast)
+        yield inspect_specimens()
         return
     # spawn, not fork: the parent may hold threads (servers, pytest) that fork would not copy
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(_worker, base, f, folder, fast) for f in faults]
+        futures = [pool.submit(_worker, base, fault, folder, fast) for fault in runs]
+        yield inspect_specimens()  # here, while the pool works
         for future in as_completed(futures):
             yield future.result()
 
