@@ -242,7 +242,8 @@ MESSAGES_FR: dict[str, str] = {
     "present on page {0}": "présente en page {0}",
     "printed consent matches the flag": "la mention imprimée correspond au consentement",
     "{0} page(s) numbered": "{0} page(s) numérotée(s)",
-    "decoded in {0} of {1} degraded frames ({2})": "décodé sur {0} des {1} images dégradées ({2})",
+    "decoded in {0} of the {1} frames tried, {2} of {3} needed ({4})":
+        "décodé sur {0} des {1} images dégradées essayées, {2} sur {3} requises ({4})",
     "mention missing or incomplete": "mention absente ou incomplète",
     "no consent paragraph in an accepted wording": "aucun paragraphe de consentement dans une "
                                                    "formulation acceptée",

@@ -352,3 +352,32 @@ def test_nr_with_one_label_twice_in_bizone_order() -> None:
     bizone = two_pages([(60, "Soins infirmiers à domicile   NR"), (70, heading),
                         (80, "Soins infirmiers à domicile")], [])
     assert run_check("nr_printed", bizone, created=body)
+
+
+@pytest.mark.parametrize("size, raster", [(36, False), (21, False), (24, False), (36, True), (22, True)])
+def test_the_degraded_scan_stops_early_with_the_verdict_of_every_frame(size: float, raster: bool) -> None:
+    """QR-06 stops trying frames once its verdict is settled: the same verdict as all of them."""
+    from conformance.paper.degrade import ROTATIONS_DEG, Degradation, degraded_decode
+
+    pdf = page(payload(), size=size, raster=raster)
+    code = analyse_bytes(pdf)[0].codes[0]
+    needed = (len(ROTATIONS_DEG) + 1) // 2
+    every = degraded_decode(pdf, 1, code.box)
+    early = degraded_decode(pdf, 1, code.box, Degradation(), code.text)
+    assert len(every) == len(ROTATIONS_DEG) and early == every[:len(early)]
+    assert (every.count(code.text) >= needed) == (early.count(code.text) >= needed)
+
+
+def test_the_degraded_scan_renders_only_the_crop_yet_the_same_pixels() -> None:
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    from conformance.paper.degrade import SCAN_DPI, _crop_box, _pdf_crop
+
+    pdf = page(payload(), at=(15, 236))
+    code = analyse_bytes(pdf)[0].codes[0]
+    document = pdfium.PdfDocument(pdf)
+    whole = document[0].render(scale=SCAN_DPI / 72, grayscale=True).to_pil().convert("L")
+    document.close()
+    expected = whole.crop(_crop_box(whole.width, whole.height, code.box, SCAN_DPI))
+    assert np.array_equal(np.asarray(_pdf_crop(pdf, 1, code.box, SCAN_DPI)), np.asarray(expected))

@@ -318,12 +318,15 @@ def qr_degraded(ctx: CheckContext) -> str:
     if ctx.reader is None:
         raise NotEvaluated("paper analysis unavailable")
     try:
-        texts = ctx.reader.degraded(ctx.exchange.body, page.number, code.box)
+        texts = ctx.reader.degraded(ctx.exchange.body, page.number, code.box, code.text)
     except PaperError as exc:
         raise NotEvaluated(f"cannot degrade this paper: {exc}") from exc
+    frames, needed = len(how.rotations), (len(how.rotations) + 1) // 2
     read = sum(1 for t in texts if t == code.text)
-    if read * 2 < len(texts):  # a scanner retries: half the frames must decode
+    # a scanner retries: half the frames must decode (the reader stops once that is settled)
+    if read < needed:
         raise Failed("the code 2D no longer decodes reliably from a degraded scan",
-                     f"decoded in at least {(len(texts) + 1) // 2} of {len(texts)} frames",
-                     f"{read} of {len(texts)} frames ({how.describe()})")
-    return f"decoded in {read} of {len(texts)} degraded frames ({how.describe()})"
+                     f"decoded in at least {needed} of {frames} frames",
+                     f"{read} of the {len(texts)} frames tried ({how.describe()})")
+    return f"decoded in {read} of the {len(texts)} frames tried, {needed} of {frames} needed " \
+           f"({how.describe()})"

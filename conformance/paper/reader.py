@@ -14,8 +14,10 @@ class PaperReader(Protocol):
         """The analysed pages; PaperError (with its kind) when the paper cannot be read."""
         ...
 
-    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
-        """QR-06: the payloads decoded from degraded scans of the code at ``box``."""
+    def degraded(self, data: bytes, page: int, box: Box,
+                 expect: str | None = None) -> list[str | None]:
+        """QR-06: the payloads decoded from degraded scans of the code at ``box`` (with
+        ``expect``, only as many frames as settle the verdict)."""
         ...
 
 
@@ -28,7 +30,8 @@ class InProcessReader:
     def analyse(self, data: bytes) -> list[PaperPage]:
         return analyse_bytes(data, DPI, self.picture_dpi)
 
-    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
-        from conformance.paper.degrade import degraded_decode
+    def degraded(self, data: bytes, page: int, box: Box,
+                 expect: str | None = None) -> list[str | None]:
+        from conformance.paper.degrade import Degradation, degraded_decode
 
-        return degraded_decode(data, page, box)
+        return degraded_decode(data, page, box, Degradation(), expect)

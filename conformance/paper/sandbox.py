@@ -167,9 +167,12 @@ class Sandbox:
         result: list[PaperPage] = self.call("analyse", data, DPI, picture_dpi)
         return result
 
-    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
+    def degraded(self, data: bytes, page: int, box: Box,
+                 expect: str | None = None) -> list[str | None]:
         """QR-06's degraded-scan decodes of the code at ``box``."""
-        result: list[str | None] = self.call("degraded", data, page, box)
+        from conformance.paper.degrade import Degradation
+
+        result: list[str | None] = self.call("degraded", data, page, box, Degradation(), expect)
         return result
 
     def call(self, task: str, *args: Any) -> Any:
@@ -245,5 +248,6 @@ class SandboxView:
     def analyse(self, data: bytes) -> list[PaperPage]:
         return self.sandbox.analyse(data, self.picture_dpi)
 
-    def degraded(self, data: bytes, page: int, box: Box) -> list[str | None]:
-        return self.sandbox.degraded(data, page, box)
+    def degraded(self, data: bytes, page: int, box: Box,
+                 expect: str | None = None) -> list[str | None]:
+        return self.sandbox.degraded(data, page, box, expect)
