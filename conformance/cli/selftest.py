@@ -11,14 +11,14 @@ from typing import Any
 import click
 
 from conformance import application as app
-from conformance.application import Selection, Settings, default_jobs
+from conformance.application import Selection, Settings
 from conformance.cli.common import application_errors, exit_with, fail
 from conformance.vocabulary import ExitCode
 
 
 @click.command("self-test")
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--jobs", type=int, default=None, help="Parallel runs (default: the number of cores).")
+@click.option("--jobs", type=int, default=None, help="Parallel runs (default: the number of cores + 1).")
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(),
               help="Folder receiving the self-test's sub-folder.")
 @click.option("--fault", "only", multiple=True, help="Only these faults (repeatable).")
@@ -42,7 +42,7 @@ def self_test(paths: tuple[str, ...], jobs: int | None, report_dir: str, only: t
     app.load_scenarios(selection)  # a scenario error stops here, located, before any server starts
     app.load_profile(profile_name)
     base = Settings(selection=selection, profile=profile_name, seed=seed)
-    jobs = max(1, jobs or default_jobs())
+    jobs = max(1, jobs or app.selftest.default_processes())
     console = Console(highlight=False, width=None if sys.stdout.isatty() else 140)
     console.print(f"Auto-test : {len(faults)} défauts de la référence, {jobs} en parallèle")
 
