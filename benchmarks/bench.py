@@ -1,278 +1,362 @@
-"""Figures for DESIGN §10, side by side, in one run: .venv/bin/python benchmarks/bench.py [--quick]
+"""Every figure of DESIGN §10, measured as the user runs it, side by side in one run:
 
-1. the whole bundled suite's wall time, --jobs 1 and --jobs N (N = cores);
-2. paper analysis per page against the raw libraries' floor (render + decode + text);
-3. the harness's overhead per HTTP step against a bare httpx loop on the same endpoint;
-4. the same create/consult/search scenario in Tavern (its own venv) against ours;
-5. peak resident memory of a run of 1,000 generated prescriptions (and of 100, to show it flat);
-6. `conformance --help` start-up.
+    .venv/bin/python benchmarks/bench.py [--rounds 3] [--scenarios 30] [--quick] [--self-test]
 
---quick skips 4 and 5 (they take a minute: a venv to build, 1,000 prescriptions to run).
+Whole processes only (`conformance run` with its default checks, evidence and every report),
+under GNU time for CPU (children included: the paper worker) and peak RSS; the alternatives in
+the same run, rounds interleaved, medians and spread printed, the machine's load noted.
+The target is the reference and the simulator each in its own process (`conformance serve`),
+as an editor's software would be; "embedded" rows run `conformance run` alone, servers inside.
+
+1. per scenario (create, consult, search, paper; N copies, each with its own patient):
+   a bare httpx + pypdfium2 + zxing-cpp script doing the same requests and decodes, against
+   `conformance run` with the default --jobs and with --jobs 1 (target ≤ 1.5× the bare script);
+2. per scenario without paper (create, consult, search): Tavern (its own venv, pinned) against
+   ours, the same requests and patients (--quick skips it: the venv takes a minute to build);
+3. the whole bundled suite: embedded, default --jobs against --jobs 1 (the default never
+   slower); against the external target, the harness's own CPU (target ≤ 2.5 s);
+4. peak RSS of the bundled suite copied 10 times against the suite once (target ≤ 1.3×);
+5. `conformance --help` (target ≤ 0.35 s);
+6. with --self-test: `conformance self-test`, the whole matrix (target ≤ 45 s on 2 cores).
+
+The bilan at scale has its own, longer benchmark: benchmarks/bilan.py.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
 import platform
+import random
+import re
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
-
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-ENV = {**os.environ, "NO_COLOR": "1"}
+SCENARIOS = ROOT / "scenarios"
+FIXTURES = ROOT / "fixtures"
+EXE = [sys.executable, "-m", "conformance"]
 TAVERN_VENV = ROOT / "benchmarks" / ".tavern-venv"
 TAVERN_PIN = ("tavern==3.7.1", "pytest==8.3.5")  # Tavern 3.7 imports _pytest.python_api (gone in 8.4)
-REPEAT = 50  # scenarios (of 3 steps) in the per-step comparisons
+OK_CODES = (0, 1, 4)  # conforme, anomalies, incomplete: a benchmark measures, the tests judge
 
+Usage = tuple[float, float, float]  # wall s, CPU s (user + system, children included), peak RSS MiB
 
-def run_cli(*args: str) -> float:
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "conformance", *args], check=False, capture_output=True,
-                   env=ENV, cwd=ROOT)
-    return time.perf_counter() - start
-
-
-def suite_wall(jobs: int) -> float:
-    return min(run_cli("run", "--jobs", str(jobs), "--report-dir", "/tmp/bench-reports") for _ in range(2))
-
-
-def paper_page() -> tuple[float, float]:
-    import pypdfium2 as pdfium
-    import zxingcpp
-
-    from conformance.embedded import EmbeddedWorld
-    from conformance.paper import analyse_bytes
-    from tests.helpers import example_body
-
-    with EmbeddedWorld() as w:
-        pid = httpx.post(f"{w.target_url}/prescriptions", json=example_body()).json()["id"]
-        pdf = httpx.get(f"{w.target_url}/prescriptions/{pid}/paper").content
-
-    def floor() -> None:
-        doc = pdfium.PdfDocument(pdf)
-        page = doc[0]
-        zxingcpp.read_barcodes(page.render(scale=200 / 72, grayscale=True).to_numpy(),
-                               formats=zxingcpp.BarcodeFormat.QRCode)
-        page.get_textpage().get_text_range()
-        doc.close()
-
-    def ours() -> None:
-        analyse_bytes(pdf)
-
-    return _median(ours), _median(floor)
-
-
-def _median(fn: Any, n: int = 30) -> float:
-    fn()
-    samples = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t)
-    return statistics.median(samples)
-
+BARE = r'''
+import sys, json, httpx, pypdfium2, zxingcpp
+target, bodies_file, paper = sys.argv[1], sys.argv[2], sys.argv[3] == "paper"
+bodies = json.load(open(bodies_file))
+with httpx.Client(base_url=target, timeout=10) as client:
+    for body in bodies:
+        pid = client.post("/prescriptions", json=body).json()["id"]
+        client.get(f"/prescriptions/{pid}", params={"rpps": body["prescripteur"]["rpps"]})
+        client.get("/prescriptions", params={"patient": body["patient"]["ins"],
+                                             "prescripteur": body["prescripteur"]["rpps"]})
+        if paper:
+            pdf = pypdfium2.PdfDocument(client.get(f"/prescriptions/{pid}/paper").content)
+            for page in pdf:
+                found = zxingcpp.read_barcodes(page.render(scale=200 / 72, grayscale=True).to_numpy())
+                assert found and json.loads(found[0].text)["D"]["ID"] == pid
+            pdf.close()
+'''
 
 SCENARIO = """id: BENCH-{n:03d}
-title: create, consult, search
-given: {{prescriber: generaliste, patient: adulte}}
+title: create, consult, search{paper_title}
+given: {{prescriber: generaliste, patient: bench-{n:03d}}}
 steps:
-  - create: {{consentement: {{opposition: false}}, lignes: [paracetamol]}}
+  - create:
+      consentement: {{opposition: false}}
+      lignes: [paracetamol]
     save: {{id: $.id}}
-    expect: []
   - consult: {{id: "${{id}}"}}
-    expect: []
   - search: {{patient: "${{patient.ins}}"}}
-    expect: []
-"""
-
-
-def _scenarios(count: int, folder: Path) -> list[Any]:
-    from conformance.checks import REGISTRY
-    from conformance.paths import BUNDLED_FIXTURES
-    from conformance.scenario import Fixtures, load_suite
-
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(count):
-        (folder / f"b{n:03d}.yaml").write_text(SCENARIO.format(n=n), encoding="utf-8")
-    return load_suite([folder], Fixtures(BUNDLED_FIXTURES), REGISTRY)
-
-
-def step_overhead() -> tuple[float, float, float]:
-    """Per step: bare httpx GET (consult), ours through the engine; and ours per step of the
-    3-step scenario (create, consult, search) with no checks, all on one warm target."""
-    from conformance.application import Settings, run_session
-    from conformance.embedded import EmbeddedWorld
-    from tests.helpers import example_body
-
-    with EmbeddedWorld() as w, tempfile.TemporaryDirectory() as tmp:
-        client = httpx.Client(base_url=w.target_url)
-        pid = client.post("/prescriptions", json=example_body()).json()["id"]
-        params = {"rpps": "10000000017", "am": "101000016"}
-
-        def bare() -> None:
-            for _ in range(200):
-                client.get(f"/prescriptions/{pid}", params=params)
-
-        bare_per = _median(bare, 5) / 200
-        consult = ("id: C\ntitle: consult\nsteps:\n" + "".join(
-            f'  - consult: {{id: "{pid}", rpps: "10000000017", am: "101000016"}}\n    expect: []\n'
-            for _ in range(200)))
-        (Path(tmp) / "c").mkdir()
-        (Path(tmp) / "c" / "c.yaml").write_text(consult, encoding="utf-8")
-        from conformance.checks import REGISTRY
-        from conformance.paths import BUNDLED_FIXTURES
-        from conformance.scenario import Fixtures, load_suite
-
-        suite = load_suite([Path(tmp) / "c"], Fixtures(BUNDLED_FIXTURES), REGISTRY)
-        settings = Settings(target=w.target_url, handlers=(), jobs=1)
-
-        def engine(scenarios: list[Any] = suite) -> None:
-            assert run_session(settings, scenarios).result.conforme
-
-        ours_per = _median(engine, 5) / 200
-        three = _scenarios(REPEAT, Path(tmp) / "three")
-        three_per = _median(lambda: engine(three), 3) / (REPEAT * 3)
-        client.close()
-    return bare_per, ours_per, three_per
-
+    expect: [contains_id, only_patient, same_id]
+{paper}"""
 
 TAVERN_TEST = """---
 test_name: create consult search {n}
 stages:
   - name: create
-    request:
-      url: {base}/prescriptions
-      method: POST
-      json: {body}
-    response:
-      status_code: 201
-      save:
-        json:
-          pid: id
+    request: {{url: "{base}/prescriptions", method: POST, json: {body}}}
+    response: {{status_code: 201, save: {{json: {{pid: id}}}}}}
   - name: consult
-    request:
-      url: "{base}/prescriptions/{{pid}}"
-      method: GET
-    response:
-      status_code: 200
+    request: {{url: "{base}/prescriptions/{{pid}}", method: GET, params: {{rpps: "{rpps}"}}}}
+    response: {{status_code: 200}}
   - name: search
     request:
-      url: {base}/prescriptions
+      url: "{base}/prescriptions"
       method: GET
-      params: {{prescripteur: "10000000017", patient: "277077512345659"}}
-    response:
-      status_code: 200
+      params: {{patient: "{ins}", prescripteur: "{rpps}"}}
+    response: {{status_code: 200}}
 """
 
 
-def tavern() -> tuple[float, float] | str:
-    """Per step: Tavern, then ours, on the same 3-step scenario repeated; startup excluded."""
-    import json
+# --- measuring ------------------------------------------------------------------------------
 
-    from conformance.embedded import EmbeddedWorld
-    from tests.helpers import example_body
-
-    pinned = subprocess.run([str(TAVERN_VENV / "bin" / "pip"), "freeze"], capture_output=True,
-                            text=True).stdout if (TAVERN_VENV / "bin" / "pip").exists() else ""
-    if not all(pin in pinned for pin in TAVERN_PIN):
-        made = subprocess.run([sys.executable, "-m", "venv", str(TAVERN_VENV)], capture_output=True)
-        pip = subprocess.run([str(TAVERN_VENV / "bin" / "pip"), "install", "-q", *TAVERN_PIN],
-                             capture_output=True, text=True)
-        if made.returncode or pip.returncode:
-            return f"Tavern could not be installed: {pip.stderr.strip()[-200:]}"
-    body = json.dumps(example_body(), ensure_ascii=False)
-    with EmbeddedWorld() as w, tempfile.TemporaryDirectory() as tmp:
-        def run(count: int) -> float:
-            path = Path(tmp) / f"test_bench_{count}.tavern.yaml"
-            path.write_text("".join(TAVERN_TEST.format(n=n, base=w.target_url, body=body)
-                                    for n in range(count)), encoding="utf-8")
-            start = time.perf_counter()
-            done = subprocess.run([str(TAVERN_VENV / "bin" / "pytest"), "-q", "-p", "no:cacheprovider",
-                                   str(path)], capture_output=True, text=True, cwd=tmp)
-            if done.returncode:
-                raise RuntimeError((done.stdout + done.stderr)[-800:])
-            return time.perf_counter() - start
-
-        tavern_per = (min(run(REPEAT + 1) for _ in range(2)) - min(run(1) for _ in range(2))) / (REPEAT * 3)
-    _, _, ours_per = step_overhead()
-    return tavern_per, ours_per
+def timed(command: list[str], cwd: Path = ROOT) -> Usage:
+    """One whole process: wall, CPU (children included) and peak RSS from GNU time."""
+    gnu = ["/usr/bin/time", "-f", "bench-usage %U %S %M"] if Path("/usr/bin/time").exists() else []
+    start = time.perf_counter()
+    done = subprocess.run([*gnu, *command], cwd=cwd, capture_output=True, text=True, check=False,
+                          env={**os.environ, "NO_COLOR": "1"})
+    wall = time.perf_counter() - start
+    if done.returncode not in OK_CODES:
+        raise SystemExit(f"{' '.join(command[:4])}… failed ({done.returncode}): {done.stderr[-800:]}")
+    usage = next((line.split()[1:] for line in reversed(done.stderr.splitlines())
+                  if line.startswith("bench-usage ")), ["0", "0", "0"])
+    return wall, float(usage[0]) + float(usage[1]), int(usage[2]) / 1024
 
 
-def generated_memory(count: int) -> tuple[float, int]:
-    """Wall time and peak RSS (MB) of the harness running one scenario of ``count`` generated
-    prescriptions against a reference in its own process (so the target's growing store is
-    not counted)."""
-    server = subprocess.Popen([sys.executable, "-m", "conformance", "serve", "reference", "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=ENV,
-                              cwd=ROOT)
+def interleaved(runs: dict[str, Callable[[], Usage]], rounds: int) -> dict[str, list[Usage]]:
+    """Each command once per round, in turn: every one sees the same machine state."""
+    results: dict[str, list[Usage]] = {name: [] for name in runs}
+    for _ in range(rounds):
+        for name, run in runs.items():
+            results[name].append(run())
+    return results
+
+
+def median(values: list[Usage], index: int) -> float:
+    return statistics.median(v[index] for v in values)
+
+
+def spread(values: list[Usage], index: int) -> str:
+    return f"{min(v[index] for v in values):.2f}–{max(v[index] for v in values):.2f}"
+
+
+def row(label: str, values: list[Usage], per: int = 0) -> str:
+    wall = median(values, 0)
+    each = f"{1000 * wall / per:8.1f} ms" if per else " " * 11
+    return (f"  {label:44} {wall:7.2f} s ({spread(values, 0):>11}) {each}  CPU {median(values, 1):6.2f} s"
+            f"  RSS {max(v[2] for v in values):5.0f} MiB")
+
+
+# --- the world ------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait(url: str) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit(f"{url} did not start")
+
+
+class External:
+    """The reference and the simulator, each in its own process."""
+
+    def __init__(self) -> None:
+        sim_port, ref_port = free_port(), free_port()
+        self.teleservice = f"http://127.0.0.1:{sim_port}"
+        self.target = f"http://127.0.0.1:{ref_port}"
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": ROOT}
+        self.servers = [subprocess.Popen([*EXE, "serve", "simulator", "--port", str(sim_port)], **quiet)]
+        wait(f"{self.teleservice}/health")
+        self.servers.append(subprocess.Popen([*EXE, "serve", "reference", "--port", str(ref_port),
+                                              "--teleservice", self.teleservice], **quiet))
+        wait(f"{self.target}/about")
+
+    def run(self, *args: str) -> list[str]:
+        return [*EXE, "run", *args, "--target", self.target, "--teleservice", self.teleservice]
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.terminate()
+            server.wait(10)
+
+
+def patients(folder: Path, count: int) -> list[dict[str, str]]:
+    """A fixtures folder (the bundled one plus ``count`` distinct synthetic patients): the
+    scenarios do not share a patient, so no search answer grows with the run."""
+    from conformance.identifiers.synthetic import nir
+
+    shutil.copytree(FIXTURES, folder)
+    rng = random.Random(20261125)
+    out = []
+    for n in range(count):
+        born = f"19{rng.randint(40, 99)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        person = {"ins": nir(rng, 2, born), "nomFamille": f"BENCH{n:03d}", "prenom": "Claire",
+                  "sexe": "F", "dateNaissance": born}
+        (folder / "patients" / f"bench-{n:03d}.yaml").write_text(
+            "# synthetic test identity: never a real person\n" + "".join(
+                f"{k}: '{v}'\n" for k, v in person.items()), encoding="utf-8")
+        out.append(person)
+    return out
+
+
+def scenario_suite(folder: Path, count: int, paper: bool) -> Path:
+    folder.mkdir(parents=True)
+    for n in range(count):
+        (folder / f"bench-{n:03d}.yaml").write_text(SCENARIO.format(
+            n=n, paper_title=", paper" if paper else "",
+            paper='  - paper: {id: "${id}"}\n' if paper else ""), encoding="utf-8")
+    return folder
+
+
+def bodies(suite: Path, fixtures: Path, file: Path) -> Path:
+    """The create bodies the scenarios send (fixtures resolved), for the bare script and Tavern."""
+    sys.path.insert(0, str(ROOT))
+    from conformance.application import Selection, load_scenarios
+    from conformance.engine.steps import _create_body
+
+    scenarios = load_scenarios(Selection(paths=(str(suite),), fixtures=str(fixtures)))
+    file.write_text(json.dumps([_create_body(sc, dict(sc.steps[0].params), None) for sc in scenarios]),
+                    encoding="utf-8")
+    return file
+
+
+def copied_suite(folder: Path, copies: int) -> Path:
+    """The bundled suite ``copies`` times over, every scenario id suffixed per copy."""
+    for n in range(copies):
+        for source in SCENARIOS.rglob("*.yaml"):
+            target = folder / f"copy-{n:02d}" / source.relative_to(SCENARIOS)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            text = re.sub(r"^(\s*-?\s*id: )([A-Z][A-Z0-9-]*)\s*$", rf"\g<1>\g<2>-C{n:02d}",
+                          source.read_text(encoding="utf-8"), flags=re.M)
+            target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def tavern_ready() -> str | None:
+    """Tavern in its own venv, pinned; None when ready, else why not."""
+    pip = TAVERN_VENV / "bin" / "pip"
+    frozen = subprocess.run([str(pip), "freeze"], capture_output=True, text=True).stdout \
+        if pip.exists() else ""
+    if all(pin in frozen for pin in TAVERN_PIN):
+        return None
+    made = subprocess.run([sys.executable, "-m", "venv", str(TAVERN_VENV)], capture_output=True)
+    done = subprocess.run([str(pip), "install", "-q", *TAVERN_PIN], capture_output=True, text=True)
+    return None if not made.returncode and not done.returncode else \
+        f"Tavern could not be installed: {done.stderr.strip()[-200:]}"
+
+
+def tavern_file(folder: Path, target: str, body_file: Path) -> Path:
+    path = folder / "test_bench.tavern.yaml"
+    texts = []
+    for n, body in enumerate(json.loads(body_file.read_text(encoding="utf-8"))):
+        texts.append(TAVERN_TEST.format(n=n, base=target, body=json.dumps(body, ensure_ascii=False),
+                                        rpps=body["prescripteur"]["rpps"], ins=body["patient"]["ins"]))
+    path.write_text("".join(texts), encoding="utf-8")
+    return path
+
+
+# --- the run --------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scenarios", type=int, default=30)
+    parser.add_argument("--quick", action="store_true", help="no Tavern")
+    parser.add_argument("--self-test", action="store_true", help="also time the self-test matrix")
+    args = parser.parse_args()
+    n, rounds = args.scenarios, args.rounds
+    load = os.getloadavg()
+    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {rounds} interleaved rounds, medians "
+          "(min–max)")
+    world = External()
     try:
-        assert server.stdout is not None
-        teleservice = server.stdout.readline().split()[-1]
-        target = server.stdout.readline().split()[-1]
-        # keep reading its log: a full pipe would block the server, and the run with it
-        threading.Thread(target=server.stdout.read, daemon=True).start()
-        with tempfile.TemporaryDirectory() as tmp:
-            Path(tmp, "g.yaml").write_text(
-                f"id: GEN-MEM\ntitle: memory\ngenerate: {count}\nsteps:\n  - create: {{}}\n"
-                "    save: {id: $.id}\n  - consult: {id: \"${id}\"}\n", encoding="utf-8")
-            start = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-m", "conformance", "run", tmp, "--target", target,
-                                     "--teleservice", teleservice, "--report-dir", f"{tmp}/r"],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV, cwd=ROOT)
-            peak = 0  # VmHWM of the process itself (ru_maxrss would count the forked parent)
-            while proc.poll() is None:
-                try:
-                    status = Path(f"/proc/{proc.pid}/status").read_text()
-                    peak = max(peak, int(status.split("VmHWM:")[1].split()[0]))
-                except (OSError, IndexError, ValueError):
-                    pass
-                time.sleep(0.05)
-            return time.perf_counter() - start, peak // 1024
+        with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+            tmp = Path(scratch)
+            reports = str(tmp / "reports")
+            fixtures = tmp / "fixtures"
+            patients(fixtures, n)
+            with_paper = scenario_suite(tmp / "paper", n, paper=True)
+            without = scenario_suite(tmp / "nopaper", n, paper=False)
+            paper_bodies = bodies(with_paper, fixtures, tmp / "paper.json")
+            suite_args = ("--fixtures", str(fixtures), "--report-dir", reports)
+
+            print(f"\n1. {n} scenarios (create, consult, search, paper), a patient each, external target")
+            per = interleaved({
+                "bare httpx + pdfium + zxing script": lambda: timed(
+                    [sys.executable, "-c", BARE, world.target, str(paper_bodies), "paper"]),
+                "conformance run (default --jobs)": lambda: timed(world.run(str(with_paper), *suite_args)),
+                "conformance run --jobs 1": lambda: timed(world.run(str(with_paper), *suite_args,
+                                                                     "--jobs", "1")),
+            }, rounds)
+            for label, values in per.items():
+                print(row(label, values, n))
+            bare = median(per["bare httpx + pdfium + zxing script"], 0)
+            for label in list(per)[1:]:
+                print(f"  {label}: {median(per[label], 0) / bare:.2f}× the bare script (target ≤ 1.5×)")
+
+            print(f"\n2. {n} scenarios (create, consult, search), a patient each, external target")
+            why = None if not args.quick else "skipped (--quick)"
+            why = why or tavern_ready()
+            if why:
+                print(f"  Tavern: {why}")
+            else:
+                tavern = tavern_file(tmp, world.target, bodies(without, fixtures, tmp / "nopaper.json"))
+                pytest = str(TAVERN_VENV / "bin" / "pytest")
+                side = interleaved({
+                    "Tavern 3.7.1 (pytest, whole process)": lambda: timed(
+                        [pytest, "-q", "-p", "no:cacheprovider", str(tavern)], tmp),
+                    "conformance run (default --jobs)": lambda: timed(world.run(str(without), *suite_args)),
+                    "conformance run --jobs 1": lambda: timed(world.run(str(without), *suite_args,
+                                                                         "--jobs", "1")),
+                }, rounds)
+                for label, values in side.items():
+                    print(row(label, values, n))
+                base = median(side["Tavern 3.7.1 (pytest, whole process)"], 0)
+                for label in list(side)[1:]:
+                    print(f"  {label}: {median(side[label], 0) / base:.2f}× Tavern's time")
+
+            print("\n3. the whole bundled suite")
+            whole = interleaved({
+                "embedded, default --jobs": lambda: timed([*EXE, "run", "--report-dir", reports]),
+                "embedded, --jobs 1": lambda: timed([*EXE, "run", "--jobs", "1", "--report-dir", reports]),
+                "external target (the harness alone)": lambda: timed(world.run("--report-dir", reports)),
+            }, rounds)
+            for label, values in whole.items():
+                print(row(label, values))
+            default, alone = whole["embedded, default --jobs"], whole["embedded, --jobs 1"]
+            print(f"  default --jobs / --jobs 1: {median(default, 0) / median(alone, 0):.2f} (target ≤ 1)")
+            print(f"  the harness's CPU against an external target: "
+                  f"{median(whole['external target (the harness alone)'], 1):.2f} s (target ≤ 2.5 s); "
+                  f"embedded, the reference and simulator included: {median(default, 1):.2f} s")
+
+            print("\n4. peak RSS, the bundled suite once and ten times over, external target")
+            tenfold = copied_suite(tmp / "tenfold", 10)
+            memory = interleaved({
+                "bundled suite (1×)": lambda: timed(world.run("--report-dir", reports)),
+                "bundled suite copied 10×": lambda: timed(world.run(str(tenfold), "--fixtures", str(FIXTURES),
+                                                                    "--report-dir", reports)),
+            }, max(1, rounds - 1))
+            for label, values in memory.items():
+                print(row(label, values))
+            ratio = max(v[2] for v in memory["bundled suite copied 10×"]) / \
+                max(v[2] for v in memory["bundled suite (1×)"])
+            print(f"  10× / 1×: {ratio:.2f} (target ≤ 1.3)")
+
+            print("\n5. start-up")
+            helps = [timed([*EXE, "--help"]) for _ in range(10)]
+            print(f"  conformance --help: {median(helps, 0):.3f} s ({spread(helps, 0)}) (target ≤ 0.35 s)")
+
+            if args.self_test:
+                print("\n6. the self-test matrix")
+                matrix = [timed([*EXE, "self-test", "--report-dir", reports])]
+                print(row("conformance self-test (default processes)", matrix) + " (target ≤ 45 s)")
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def help_startup() -> float:
-    return min(run_cli("--help") for _ in range(5))
-
-
-def main(quick: bool) -> None:
-    cores = os.cpu_count() or 1
-    print(f"machine: {platform.machine()}, {cores} cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
-    one, many = suite_wall(1), suite_wall(cores)
-    print(f"whole bundled suite, --jobs 1:          {one:6.2f} s   (target ≤ 20 s)")
-    print(f"whole bundled suite, --jobs {cores}:          {many:6.2f} s   speed-up {one / many:.2f}")
-    ours, floor = paper_page()
-    print(f"paper analysis per page:                {ours * 1000:6.1f} ms  (target ≤ 25 ms)")
-    print(f"libraries' floor (render+decode+text):  {floor * 1000:6.1f} ms  ratio {ours / floor:.2f} "
-          "(target ≤ 2.5)")
-    bare, step, _ = step_overhead()
-    print(f"HTTP step, bare httpx loop:             {bare * 1000:6.3f} ms")
-    print(f"HTTP step, through the engine:          {step * 1000:6.3f} ms  overhead "
-          f"{(step - bare) * 1000:.3f} ms (target ≤ 0.5 ms)")
-    if not quick:
-        found = tavern()
-        if isinstance(found, str):
-            print(f"Tavern:                                 {found}")
-        else:
-            t, o = found
-            print(f"create/consult/search per step, Tavern: {t * 1000:6.3f} ms")
-            print(f"create/consult/search per step, ours:   {o * 1000:6.3f} ms  Tavern/ours {t / o:.1f}×")
-        for count in (100, 1000):
-            wall, rss = generated_memory(count)
-            print(f"{count:>5} generated prescriptions:        {wall:6.1f} s   peak RSS {rss} MB")
-    print(f"conformance --help:                     {help_startup():6.3f} s   (target ≤ 0.35 s)")
+        world.close()
 
 
 if __name__ == "__main__":
-    main("--quick" in sys.argv)
+    main()
