@@ -52,3 +52,22 @@ def test_a_client_closed_under_a_request_is_not_lent_again() -> None:
     assert exchange.error_kind == "timeout"
     assert target.clients == 0  # the aborted client was dropped, not put back
     target.close()
+
+
+def test_a_long_json_answer_is_cut_in_the_run_record_and_whole_for_the_evidence() -> None:
+    import json
+
+    from conformance.targets.http import REPORT_BODY_LIMIT, REPORT_PREVIEW, Exchange
+
+    answer = {"resultats": [{"id": f"{n:018d}", "lignes": ["x" * 100]} for n in range(500)]}
+    body = json.dumps(answer).encode()
+    exchange = Exchange("GET", "http://fake/prescriptions", None, 200,
+                        {"content-type": "application/json"}, body, 0.01)
+    assert len(body) > REPORT_BODY_LIMIT
+    assert exchange.summary()["response"] == answer  # the evidence keeps it whole
+    cut = exchange.summary(REPORT_BODY_LIMIT)["response"]
+    assert isinstance(cut, str) and f"<{len(body)} bytes of JSON" in cut
+    assert len(cut) < REPORT_PREVIEW + 200
+    small = Exchange("GET", "http://fake/about", None, 200, {"content-type": "application/json"},
+                     b'{"ok": true}', 0.01)
+    assert small.summary(REPORT_BODY_LIMIT)["response"] == {"ok": True}

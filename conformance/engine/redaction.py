@@ -76,9 +76,6 @@ class Redactor:
         self._pattern: re.Pattern[str] | None = None
         self._rng = random.Random(0)
         self._done: dict[str, str] = {}  # text → redacted (texts repeat: messages, names, URLs)
-        # id(record) → (record, redacted): the run's result holds the step results already
-        # redacted when each step ended; the record is kept so that its id stays its own
-        self._records: dict[int, tuple[Any, Any]] = {}
 
     def learn(self, patient: Any) -> None:
         """Register a patient (a dict with nomFamille, prenom, ins/nir, dateNaissance)."""
@@ -106,7 +103,6 @@ class Redactor:
                 self._pseudonyms.setdefault(form, fake_day.strftime(fmt) if fmt else fake_day.isoformat())
         self._pattern = None
         self._done.clear()  # a new identity: what was redacted before may now need more
-        self._records.clear()
 
     def _fake_nir(self) -> str:
         from conformance.identifiers.synthetic import nir
@@ -143,15 +139,9 @@ class Redactor:
         if isinstance(value, Enum) or value is None or isinstance(value, bool | int | float | bytes):
             return value
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            known = self._records.get(id(value))
-            if known is not None and known[0] is value:
-                return known[1]
             changes = {f.name: self._any(getattr(value, f.name)) for f in dataclasses.fields(value)
                        if f.init and not f.name.startswith("_")}
-            redacted = dataclasses.replace(value, **changes)
-            if value.__dataclass_params__.frozen:  # type: ignore[attr-defined]  # a mutable one may change
-                self._records[id(value)] = (value, redacted)
-            return redacted
+            return dataclasses.replace(value, **changes)
         if isinstance(value, tuple):
             return tuple(self._any(v) for v in value)
         return self.data(value)

@@ -39,6 +39,7 @@ from conformance.paper import InProcessReader, PaperReader
 from conformance.profiles import Profile
 from conformance.scenario import Expectation, Scenario, Step
 from conformance.targets import HttpTarget, TeleserviceControl
+from conformance.targets.http import REPORT_BODY_LIMIT
 from conformance.targets.teleservice import TeleserviceUnavailable
 from conformance.vocabulary import Operation, Severity, SkipKind, Status
 
@@ -421,7 +422,7 @@ class Runner:
         status = Status.worst((c.status for c in checks if c.status is not Status.SKIP),
                               default=Status.PASS)
         result = _step_result(step, status, time.perf_counter() - t0, checks=checks,
-                              http=tuple(e.summary() for e in data.exchanges))
+                              http=tuple(e.summary(REPORT_BODY_LIMIT) for e in data.exchanges))
         return result, self._evidence(data) if self.config.evidence else None
 
     def _evidence(self, data: StepData) -> StepEvidence:

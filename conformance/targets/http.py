@@ -16,6 +16,8 @@ import httpx
 
 from conformance.targets import untrusted
 
+REPORT_BODY_LIMIT = 16_384  # bytes of a JSON answer kept whole in the run's result and reports
+REPORT_PREVIEW = 1_000  # bytes shown of a longer one (the evidence keeps it whole)
 SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization",
                                "x-api-key", "x-auth-token"})
 
@@ -54,15 +56,25 @@ class Exchange:
             self._json.append(untrusted.loads(self.body))
         return self._json[0]
 
-    def summary(self) -> dict[str, Any]:
-        """A JSON-ready record for reports (headers redacted, body truncated)."""
+    def summary(self, limit: int | None = None) -> dict[str, Any]:
+        """A JSON-ready record (sensitive headers masked): a non-JSON body by its size; a JSON
+        body whole, or past ``limit`` bytes by its beginning (the run's result keeps every
+        step's record to the end: a target's growing answers must not grow the harness)."""
         shown: Any
+        if limit is not None and len(self.body) > limit and "json" in self.content_type:
+            start = self.body[:REPORT_PREVIEW].decode("utf-8", errors="replace")
+            shown = f"<{len(self.body)} bytes of JSON, over the report's {limit}: whole in the " \
+                    f"step's evidence> {start}…"
+            return self._record(shown)
         try:
             shown = self.json() if self.body and "json" in self.content_type else None
         except ValueError:
             shown = None
         if shown is None and self.body:
             shown = f"<{len(self.body)} bytes of {self.content_type or 'unknown type'}>"
+        return self._record(shown)
+
+    def _record(self, shown: Any) -> dict[str, Any]:
         return {
             "method": self.method,
             "url": self.url,
