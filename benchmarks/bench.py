@@ -275,6 +275,21 @@ def tavern_file(folder: Path, target: str, body_file: Path) -> Path:
     return path
 
 
+def versus(world: External, label: str, unit: str, command: list[str], cwd: Path, suite: Path,
+           suite_args: tuple[str, ...], n: int, rounds: int) -> None:
+    """``command`` against `conformance run` on ``suite`` (default --jobs, then --jobs 1)."""
+    results = interleaved({
+        label: lambda: timed(command, cwd),
+        "conformance run (default --jobs)": lambda: timed(world.run(str(suite), *suite_args)),
+        "conformance run --jobs 1": lambda: timed(world.run(str(suite), *suite_args, "--jobs", "1")),
+    }, rounds)
+    for name, values in results.items():
+        print(row(name, values, n))
+    base = median(results[label], 0)
+    for name in list(results)[1:]:
+        print(f"  {name}: {median(results[name], 0) / base:.2f}× {unit}")
+
+
 # --- the run --------------------------------------------------------------------------------
 
 def main() -> None:
@@ -302,39 +317,19 @@ def main() -> None:
             suite_args = ("--fixtures", str(fixtures), "--report-dir", reports)
 
             print(f"\n1. {n} scenarios (create, consult, search, paper), a patient each, external target")
-            per = interleaved({
-                "bare httpx + pdfium + zxing script": lambda: timed(
-                    [sys.executable, "-c", BARE, world.target, str(paper_bodies), "paper"]),
-                "conformance run (default --jobs)": lambda: timed(world.run(str(with_paper), *suite_args)),
-                "conformance run --jobs 1": lambda: timed(world.run(str(with_paper), *suite_args,
-                                                                     "--jobs", "1")),
-            }, rounds)
-            for label, values in per.items():
-                print(row(label, values, n))
-            bare = median(per["bare httpx + pdfium + zxing script"], 0)
-            for label in list(per)[1:]:
-                print(f"  {label}: {median(per[label], 0) / bare:.2f}× the bare script (target ≤ 1.5×)")
+            versus(world, "bare httpx + pdfium + zxing script", "the bare script (target ≤ 1.5×)",
+                   [sys.executable, "-c", BARE, world.target, str(paper_bodies), "paper"], ROOT,
+                   with_paper, suite_args, n, rounds)
 
             print(f"\n2. {n} scenarios (create, consult, search), a patient each, external target")
-            why = None if not args.quick else "skipped (--quick)"
-            why = why or tavern_ready()
+            why = "skipped (--quick)" if args.quick else tavern_ready()
             if why:
                 print(f"  Tavern: {why}")
             else:
                 tavern = tavern_file(tmp, world.target, bodies(without, fixtures, tmp / "nopaper.json"))
-                pytest = str(TAVERN_VENV / "bin" / "pytest")
-                side = interleaved({
-                    "Tavern 3.7.1 (pytest, whole process)": lambda: timed(
-                        [pytest, "-q", "-p", "no:cacheprovider", str(tavern)], tmp),
-                    "conformance run (default --jobs)": lambda: timed(world.run(str(without), *suite_args)),
-                    "conformance run --jobs 1": lambda: timed(world.run(str(without), *suite_args,
-                                                                         "--jobs", "1")),
-                }, rounds)
-                for label, values in side.items():
-                    print(row(label, values, n))
-                base = median(side["Tavern 3.7.1 (pytest, whole process)"], 0)
-                for label in list(side)[1:]:
-                    print(f"  {label}: {median(side[label], 0) / base:.2f}× Tavern's time")
+                versus(world, "Tavern 3.7.1 (pytest, whole process)", "Tavern's time",
+                       [str(TAVERN_VENV / "bin" / "pytest"), "-q", "-p", "no:cacheprovider", str(tavern)],
+                       tmp, without, suite_args, n, rounds)
 
             print("\n3. the whole bundled suite")
             whole = interleaved({

@@ -33,10 +33,26 @@ _MODULES = ("baseline", "bundles", "inspection", "merge", "selftest", "servers",
 
 def __getattr__(name: str) -> Any:
     if name in _MODULES:
-        return importlib.import_module(f"{__name__}.{name}")
+        return _load(f"{__name__}.{name}")
     if name in _LAZY:
-        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+        return getattr(_load(f"{__name__}.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _load(module: str) -> Any:
+    """Import ``module`` with Ctrl-C held until it is done, then delivered: a KeyboardInterrupt
+    inside a C extension's initialisation (ssl's, say) comes out as an ImportError, a traceback
+    instead of the command's one line and exit 130."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "pthread_sigmask"):
+        return importlib.import_module(module)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return importlib.import_module(module)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 __all__ = [
