@@ -76,12 +76,15 @@ def _n3(lines: np.ndarray) -> int:
     rows, starts = np.nonzero((windows == N3_PATTERN).all(axis=2))
     score = 0
     resume: dict[int, int] = {}
+    seqs: dict[int, bytes] = {}
     for row, idx in zip(rows.tolist(), starts.tolist(), strict=True):
         if idx < resume.get(row, 0):
             continue  # inside a pattern already counted: segno's search resumed further on
-        seq = lines[row]
+        seq = seqs.get(row)
+        if seq is None:
+            seq = seqs[row] = lines[row].tobytes()  # bytes: any() on a few modules, no NumPy call
         end = idx + 7
-        if idx in (0, n - 7) or not seq[max(idx - 4, 0):idx].any() or not seq[end:min(end + 4, n)].any():
+        if idx in (0, n - 7) or not any(seq[max(idx - 4, 0):idx]) or not any(seq[end:min(end + 4, n)]):
             score += 40
             resume[row] = end
         else:
