@@ -118,5 +118,8 @@ def write_json(result: RunResult | dict[str, Any], path: Path) -> None:
     """Write report.json (UTF-8, indented, atomically) from a result or an already built dict."""
     data = to_dict(result) if isinstance(result, RunResult) else result
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    with tmp.open("w", encoding="utf-8", buffering=1 << 20) as out:
+        # streamed: an indented dumps() holds every piece of the text at once (a 9 MB report
+        # of a 10x suite cost 45 MB at the end of the run)
+        json.dump(data, out, ensure_ascii=False, indent=2, default=str)
     tmp.replace(path)
