@@ -153,6 +153,23 @@ def test_redactor_masks_secrets_and_custom_patterns() -> None:
                                                                    "x": ["<redacted>"]}
 
 
+def test_redaction_shares_what_it_leaves_unchanged_and_never_alters_the_original() -> None:
+    from conformance.engine.results import StepResult
+    from conformance.vocabulary import Status
+
+    clean = {"method": "GET", "response": {"resultats": [{"id": "A" * 18, "lignes": ["x"]}]}}
+    secret = {"method": "GET", "headers": {"authorization": "Bearer abcdefghijkl"}}
+    step = StepResult(index=0, kind="search", title="t", status=Status.PASS, duration=0.1,
+                      http=(clean, secret))
+    redacted = Redactor().record(step)
+    assert redacted is not step and redacted.http[0] is clean  # shared, not copied
+    assert redacted.http[1]["headers"]["authorization"] == "<redacted>"
+    assert secret["headers"]["authorization"] == "Bearer abcdefghijkl"  # the original untouched
+    untouched = StepResult(index=1, kind="consult", title="t", status=Status.PASS, duration=0.1,
+                           http=(clean,))
+    assert Redactor().record(untouched) is untouched
+
+
 def test_junit_attaches_the_page_of_failing_paper_checks(signed: tuple[Path, Path]) -> None:
     bundle, _ = signed
     junit = (bundle / "junit.xml").read_text("utf-8")

@@ -132,29 +132,43 @@ class Redactor:
         return value
 
     def record(self, value: T) -> T:
-        """A frozen record (event, result, page) rebuilt with every text in it redacted."""
+        """A frozen record (event, result, page) with every text in it redacted. What redaction
+        leaves as it was is shared, not copied: the run's result passes through here whole at
+        its end, and three copies of it were the peak of a long run's memory."""
         return cast(T, self._any(value))
 
     def _any(self, value: Any) -> Any:
         if isinstance(value, Enum) or value is None or isinstance(value, bool | int | float | bytes):
             return value
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            changes = {f.name: self._any(getattr(value, f.name)) for f in dataclasses.fields(value)
-                       if f.init and not f.name.startswith("_")}
-            return dataclasses.replace(value, **changes)
+            names = [f.name for f in dataclasses.fields(value) if f.init and not f.name.startswith("_")]
+            changes = {}
+            for name in names:
+                before = getattr(value, name)
+                after = self._any(before)
+                if after is not before:
+                    changes[name] = after
+            return dataclasses.replace(value, **changes) if changes else value
         if isinstance(value, tuple):
-            return tuple(self._any(v) for v in value)
+            items = [self._any(v) for v in value]
+            return value if all(a is b for a, b in zip(items, value, strict=True)) else tuple(items)
         return self.data(value)
 
     def data(self, value: Any) -> Any:
-        """A JSON-like structure with every string redacted (secret headers masked by name)."""
+        """A JSON-like structure with every string redacted (secret headers masked by name);
+        the very same object when nothing in it had to change."""
         if isinstance(value, str):
-            return self.text(value)
+            redacted = self.text(value)
+            return value if redacted == value else redacted
         if isinstance(value, dict):
-            return {k: (MASK if _secret_key(str(k)) and v not in (None, "") else self.data(v))
-                    for k, v in value.items()}
+            pairs = {k: (MASK if _secret_key(str(k)) and v not in (None, "") else self.data(v))
+                     for k, v in value.items()}
+            return value if all(pairs[k] is v for k, v in value.items()) else pairs
         if isinstance(value, list | tuple):
-            return [self.data(v) for v in value]
+            items = [self.data(v) for v in value]
+            if all(a is b for a, b in zip(items, value, strict=True)):
+                return value if isinstance(value, list) else list(value)
+            return items
         return value
 
 
