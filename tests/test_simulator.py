@@ -110,6 +110,22 @@ def test_journal_records_every_call(sim: httpx.Client) -> None:
     assert sim.get("/journal", params={"since": journal["cursor"]}).json()["entries"] == []
 
 
+def test_the_journal_reads_page_by_page(sim: httpx.Client) -> None:
+    from conformance.targets.teleservice import TeleserviceControl
+
+    for n in range(7):
+        ep4(sim, rx(f"{n:016d}A1"))
+        sim.post("/ep2/recherche", json={"contexte": CTX, "demandeur": requester()})
+    first = sim.get("/journal", params={"limit": 3}).json()["entries"]
+    assert [e["seq"] for e in first] == [1, 2, 3]
+    assert sim.get("/journal", params={"limit": -1}).status_code == 400
+    control = TeleserviceControl(str(sim.base_url))
+    pages = list(control.journal_pages(0, "EP4", page=3))
+    control.close()
+    assert [len(p) for p in pages] == [3, 3, 1]
+    assert [e["id"] for p in pages for e in p] == [f"{n:016d}A1" for n in range(7)]
+
+
 def test_fault_for_n_calls_then_recovers(sim: httpx.Client) -> None:
     sim.post("/faults", json={"operation": "EP4", "kind": "unavailable", "count": 2})
     assert ep4(sim, rx("0000000000000000B1")).status_code == 503

@@ -282,12 +282,27 @@ class Runner:
                                     "not_registered": sum(a.get("statut") == "non-enregistree"
                                                           for a in told)},
                         [], journal_since=since)
+        data.journal_entries = self._registrations(since)
         check = run_check("journal_reconciled", None, "(the whole run)", data, ScenarioState(), self.env)
         step = StepResult(index=0, kind="journal", title=JOURNAL_TITLE, status=check.status,
                           duration=time.perf_counter() - t0, checks=(check,))
         return ScenarioResult(id=JOURNAL_ID, title=JOURNAL_TITLE, file="", status=check.status,
                               duration=step.duration, requirements=("DEG-03",), tags=("journal",),
                               steps=(step,))
+
+    def _registrations(self, since: int | None) -> list[dict[str, Any]] | None:
+        """The run's EP4 calls, read page by page and kept to what DEG-03 compares (the whole
+        run's journal at once, bodies and all, was the peak of a long run's memory); None
+        when there is no journal to read (the check says why)."""
+        control = self.config.control
+        if control is None or since is None:
+            return None
+        kept = ("seq", "at", "operation", "id", "status")
+        try:
+            return [{k: e.get(k) for k in kept} for page in control.journal_pages(since, "EP4")
+                    for e in page]
+        except TeleserviceUnavailable:
+            return None
 
     def _finish(self, events: Iterable[Event]) -> Iterator[Event]:
         """Pass a scenario's events on; record its result (and --exitfirst)."""

@@ -236,10 +236,13 @@ def _control_routes(sim: Simulator) -> list[Route]:
         sim.lease.renew(request.headers.get(LEASE_HEADER), time.monotonic())
         try:
             since = _int_param(request, "since", 0)
+            limit = _int_param(request, "limit", 0)
         except BadRequest as exc:
             return _problem_response(exc.body)
+        if limit < 0:
+            return _problem_response(problem(400, "Paramètre invalide", "'limit' must be positive"))
         q = request.query_params
-        entries, cursor = sim.store.journal(since, q.get("operation"), q.get("id"))
+        entries, cursor = sim.store.journal(since, q.get("operation"), q.get("id"), limit or None)
         return JSONResponse({"entries": entries, "cursor": cursor})
 
     async def faults(request: Request) -> JSONResponse:

@@ -130,9 +130,11 @@ class Store:
             )
 
     def journal(
-        self, since: int = 0, operation: str | None = None, pid: str | None = None
+        self, since: int = 0, operation: str | None = None, pid: str | None = None,
+        limit: int | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """Journal entries after ``since``, optionally filtered, and the current cursor."""
+        """Journal entries after ``since`` (at most ``limit``, oldest first), optionally
+        filtered, and the current cursor."""
         sql = "SELECT seq, at, operation, prescription_id, context, request, status, response"
         sql += " FROM journal WHERE seq>?"
         args: list[Any] = [since]
@@ -143,7 +145,8 @@ class Store:
             sql += " AND prescription_id=?"
             args.append(pid)
         with self._lock:
-            rows = self._db.execute(sql + " ORDER BY seq", args).fetchall()
+            order = " ORDER BY seq" + (" LIMIT ?" if limit else "")
+            rows = self._db.execute(sql + order, [*args, limit] if limit else args).fetchall()
             cursor = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]
         entries = [
             {

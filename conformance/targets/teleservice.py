@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -72,6 +73,19 @@ class TeleserviceControl:
         params = {k: v for k, v in (("since", since), ("id", pid), ("operation", operation)) if v}
         entries: list[dict[str, Any]] = self._get("/journal", params)["entries"]
         return entries
+
+    def journal_pages(self, since: int = 0, operation: str | None = None,
+                      page: int = 500) -> Iterator[list[dict[str, Any]]]:
+        """The journal after ``since`` page by page (a whole run's journal read at once was the
+        peak of a long run's memory). A simulator without ``limit`` answers in one page."""
+        while True:
+            params = {k: v for k, v in (("since", since), ("operation", operation), ("limit", page)) if v}
+            entries: list[dict[str, Any]] = self._get("/journal", params)["entries"]
+            if entries:
+                yield entries
+            if len(entries) < page:
+                return
+            since = int(entries[-1]["seq"])
 
     def fault(self, spec: dict[str, Any]) -> dict[str, Any]:
         """Inject a fault (or clear them all with ``{"fault": "clear"}``)."""
