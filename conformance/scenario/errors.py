@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import os
 import stat
 from collections.abc import Iterable
@@ -70,7 +71,16 @@ class ScenarioErrors(ScenarioError):
 def _display(file: str) -> str:
     """The path relative to the working folder when it lies inside it."""
     try:
-        return str(Path(file).absolute().relative_to(Path.cwd()))
+        return _relative(file, os.getcwd())
+    except OSError:  # the working folder is gone
+        return file
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative(file: str, cwd: str) -> str:
+    # every check result carries its location: computed once per file, not once per check
+    try:
+        return str(Path(file).absolute().relative_to(cwd))
     except (ValueError, OSError, RuntimeError):  # outside the working folder, or a link loop
         return file
 
