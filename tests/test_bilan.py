@@ -386,3 +386,4 @@ def test_the_simulators_journal_reads_as_appel_events(tmp_path: Path) -> None:
     assert ep4 and ep4[0]["resultat"] == "ok" and ep4[0]["ref"] == pid and ep4[0]["id"] == pid
     assert ep4[0]["rpps"] == body["prescripteur"]["rpps"] and ep4[0]["ts"].endswith(("+01:00", "+02:00"))
     assert {e["evenement"] for e in events} == {"appel"}
+    assert not list(tmp_path.glob("*.tmp"))  # read page by page into a file renamed when complete

@@ -218,20 +218,22 @@ def journal_to_traces(teleservice: str, output: Path, timeout: float = 10.0) -> 
     from conformance.targets.teleservice import TeleserviceUnavailable
 
     control = TeleserviceControl(teleservice, timeout)
-    try:
-        entries = control.journal(0)
-    except TeleserviceUnavailable as exc:
-        raise ApplicationError(f"teleservice unreachable: {exc}\n  = give the simulator's URL "
-                               "(conformance serve simulator)", ExitCode.UNREACHABLE) from exc
-    finally:
-        control.close()
     count = 0
+    partial = output.with_name(output.name + ".tmp")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        with output.open("w", encoding="utf-8") as out:
+        with partial.open("w", encoding="utf-8") as out:  # page by page: a présérie's journal is long
+            entries = (entry for page in control.journal_pages(0) for entry in page)
             for event in journal_events(entries):
                 out.write(json.dumps(event, ensure_ascii=False) + "\n")
                 count += 1
+        partial.replace(output)
+    except TeleserviceUnavailable as exc:
+        partial.unlink(missing_ok=True)
+        raise ApplicationError(f"teleservice unreachable: {exc}\n  = give the simulator's URL "
+                               "(conformance serve simulator)", ExitCode.UNREACHABLE) from exc
     except OSError as exc:
         raise ApplicationError(f"cannot write {output}: {exc.strerror or exc}", ExitCode.USAGE) from exc
+    finally:
+        control.close()
     return count

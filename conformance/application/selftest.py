@@ -184,11 +184,11 @@ def self_test(base: Settings, faults: Sequence[str], folder: Path | None = None,
               fast: bool = False) -> SelfTestResult:
     """Run the clean reference and each fault; ``on_outcome`` hears of each as it ends.
     ``folder``: where each run keeps its reports (``clean/``, ``faults/<name>/``)."""
+    from conformance.reference.faults import FUZZ_ONLY
+
     t0 = time.perf_counter()
     outcomes: dict[str | None, FaultOutcome] = {}
     specimens: tuple[SpecimenOutcome, ...] = ()
-    from conformance.reference.faults import FUZZ_ONLY
-
     # the longest first, so that none is left to run alone at the end: the clean run and the
     # fuzzed faults (each fuzzes the API besides the suite), then the others
     runs = (None, *[f for f in faults if f in FUZZ_ONLY], *[f for f in faults if f not in FUZZ_ONLY])

@@ -67,20 +67,21 @@ class TeleserviceControl:
         """The journal's current position."""
         return int(self._get("/journal", {"since": 1 << 62})["cursor"])
 
-    def journal(self, since: int = 0, pid: str | None = None,
-                operation: str | None = None) -> list[dict[str, Any]]:
-        """Journal entries after ``since``."""
-        params = {k: v for k, v in (("since", since), ("id", pid), ("operation", operation)) if v}
+    def journal(self, since: int = 0, pid: str | None = None, operation: str | None = None,
+                limit: int | None = None) -> list[dict[str, Any]]:
+        """Journal entries after ``since`` (the ``limit`` oldest of them when given)."""
+        params = {k: v for k, v in (("since", since), ("id", pid), ("operation", operation),
+                                    ("limit", limit)) if v}
         entries: list[dict[str, Any]] = self._get("/journal", params)["entries"]
         return entries
 
     def journal_pages(self, since: int = 0, operation: str | None = None,
                       page: int = 500) -> Iterator[list[dict[str, Any]]]:
         """The journal after ``since`` page by page (a whole run's journal read at once was the
-        peak of a long run's memory). A simulator without ``limit`` answers in one page."""
+        peak of a long run's memory). A simulator that ignores ``limit`` gives it all at once,
+        then nothing."""
         while True:
-            params = {k: v for k, v in (("since", since), ("operation", operation), ("limit", page)) if v}
-            entries: list[dict[str, Any]] = self._get("/journal", params)["entries"]
+            entries = self.journal(since, operation=operation, limit=page)
             if entries:
                 yield entries
             if len(entries) < page:
