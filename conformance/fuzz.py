@@ -15,35 +15,69 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.checks.registry import requirement_severity
 from conformance.engine.results import CheckResult, ScenarioResult, StepResult, scenario_status
+from conformance.messages import Messages, Text
 from conformance.paths import CONTRACT
-from conformance.vocabulary import Operation, Severity, Status
+from conformance.vocabulary import Operation, Severity, Status, StepKind
 
-TITLE = "Fuzzing de l'API adaptateur (schemathesis, 4 phases) — ROB-01, ROB-02, RT-05"
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+FUZZ = Messages("fuzz", {
+    "title": Text("Fuzzing de l'API adaptateur (schemathesis, 4 phases) — ROB-01, ROB-02, RT-05",
+                  "Fuzzing the adapter API (schemathesis, 4 phases) — ROB-01, ROB-02, RT-05"),
+    "no_finding": Text("aucun constat", "no finding"),
+    "clean": Text("{calls} requête(s) générée(s), aucun constat", "{calls} generated request(s), no finding"),
+    "finding": Text("{title} : {detail}", "{title}: {detail}"),
+}, literal={
+    "hint.ROB-01": Text("valider chaque saisie et répondre 4xx problem+json : qu'aucune exception ne "
+                        "devienne un 500",
+                        "validate every input and answer 4xx problem+json: never let an exception "
+                        "become a 500"),
+    "hint.ROB-02": Text("ne répondre que ce que déclare le contrat de l'adaptateur : accepter ce qu'il "
+                        "dit valide, refuser ce qu'il dit invalide, avec les statuts, types de contenu "
+                        "et formes documentés",
+                        "answer only what the adapter contract declares: accept what it calls valid, "
+                        "refuse what it calls invalid, with the documented statuses, media types and "
+                        "shapes"),
+    "hint.RT-05": Text("ne servir une prescription qu'à qui elle appartient : vérifier le demandeur à "
+                       "chaque lecture",
+                       "serve a prescription only to whom it belongs: check the requester on every read"),
+    # schemathesis's checks, by their names
+    "not_a_server_error": Text("L'API ne répond jamais 5xx", "The API never answers 5xx"),
+    "object_level_authorization": Text("Aucun accès aux données d'un autre (autorisation par objet)",
+                                       "No access to someone else's data (object-level authorization)"),
+    "status_code_conformance": Text("Statut documenté dans le contrat", "Status documented in the contract"),
+    "content_type_conformance": Text("Type de contenu conforme au contrat",
+                                     "Media type as the contract says"),
+    "response_schema_conformance": Text("Réponse conforme au schéma du contrat",
+                                        "Response conforms to the contract's schema"),
+    "response_headers_conformance": Text("En-têtes conformes au contrat", "Headers conform to the contract"),
+    "positive_data_acceptance": Text("Une saisie valide selon le contrat est acceptée",
+                                     "Input valid per the contract is accepted"),
+    "negative_data_rejection": Text("Une saisie invalide selon le contrat est refusée",
+                                    "Input invalid per the contract is refused"),
+    "unsupported_method": Text("Une méthode non déclarée est refusée (405 + Allow)",
+                               "An undeclared method is refused (405 + Allow)"),
+    "allow_header_conformance": Text("En-tête Allow conforme", "Allow header conforms"),
+    "missing_required_header": Text("Un en-tête obligatoire manquant est refusé",
+                                    "A missing required header is refused"),
+    "ensure_resource_availability": Text("Une ressource créée est disponible",
+                                         "A created resource is available"),
+    "use_after_free": Text("Une ressource supprimée n'est plus servie",
+                           "A deleted resource is no longer served"),
+    "ignored_auth": Text("L'authentification déclarée est appliquée", "Declared authentication is enforced"),
+})
+TITLE = FUZZ("title")
+# schemathesis's checks we report, and the requirement each one evaluates
 REQUIREMENTS = {
-    "not_a_server_error": ("ROB-01", "L'API ne répond jamais 5xx"),
-    "object_level_authorization": ("RT-05", "Aucun accès aux données d'un autre (autorisation par objet)"),
-    "status_code_conformance": ("ROB-02", "Statut documenté dans le contrat"),
-    "content_type_conformance": ("ROB-02", "Type de contenu conforme au contrat"),
-    "response_schema_conformance": ("ROB-02", "Réponse conforme au schéma du contrat"),
-    "response_headers_conformance": ("ROB-02", "En-têtes conformes au contrat"),
-    "positive_data_acceptance": ("ROB-02", "Une saisie valide selon le contrat est acceptée"),
-    "negative_data_rejection": ("ROB-02", "Une saisie invalide selon le contrat est refusée"),
-    "unsupported_method": ("ROB-02", "Une méthode non déclarée est refusée (405 + Allow)"),
-    "allow_header_conformance": ("ROB-02", "En-tête Allow conforme"),
-    "missing_required_header": ("ROB-02", "Un en-tête obligatoire manquant est refusé"),
-    "ensure_resource_availability": ("ROB-02", "Une ressource créée est disponible"),
-    "use_after_free": ("ROB-02", "Une ressource supprimée n'est plus servie"),
-    "ignored_auth": ("ROB-02", "L'authentification déclarée est appliquée"),
+    "not_a_server_error": "ROB-01", "object_level_authorization": "RT-05",
+    "status_code_conformance": "ROB-02", "content_type_conformance": "ROB-02",
+    "response_schema_conformance": "ROB-02", "response_headers_conformance": "ROB-02",
+    "positive_data_acceptance": "ROB-02", "negative_data_rejection": "ROB-02",
+    "unsupported_method": "ROB-02", "allow_header_conformance": "ROB-02",
+    "missing_required_header": "ROB-02", "ensure_resource_availability": "ROB-02",
+    "use_after_free": "ROB-02", "ignored_auth": "ROB-02",
 }
-SEVERITY = {"ROB-01": Severity.MAJOR, "ROB-02": Severity.MAJOR, "RT-05": Severity.BLOCKING}
-HINTS = {"ROB-01": "validate every input and answer 4xx problem+json: never let an exception "
-                   "become a 500",
-         "ROB-02": "answer only what the adapter contract declares: accept what it calls valid, "
-                   "refuse what it calls invalid, with the documented statuses, media types and "
-                   "shapes",
-         "RT-05": "serve a prescription only to whom it belongs: check the requester on every read"}
 
 
 @dataclass(frozen=True)
@@ -136,16 +170,19 @@ def _collect(recorder: Any, target_url: str, findings: dict[str, dict[tuple[str,
             detail = str(getattr(failure, "message", "")).strip()
             curl = getattr(info, "code_sample", None) or (
                 case.as_curl_command(base_url=target_url) if case is not None else "")
-            findings[label][key] = Finding(label, check.name, f"{title}: {detail}"[:500].strip(), str(curl))
+            findings[label][key] = Finding(label, check.name,
+                                           FUZZ("finding", title=str(title)[:200], detail=detail[:300]),
+                                           str(curl))
 
 
 def _result(name: str, status: Status, message: str, where: str, curl: str = "") -> CheckResult:
-    requirement, title = REQUIREMENTS[name]
-    return CheckResult(check=name, requirement=requirement, title=title,
-                       severity=SEVERITY[requirement], operation=Operation.ROBUSTESSE,
+    requirement = REQUIREMENTS[name]
+    severity = requirement_severity(requirement) or Severity.MAJOR
+    return CheckResult(check=name, requirement=requirement, title=FUZZ(name),
+                       severity=severity, operation=Operation.ROBUSTESSE,
                        status=status, message=message, location=where,
-                       expected="no finding" if curl else None, observed=curl or None,
-                       diff=(curl,) if curl else (), hint=HINTS[requirement] if curl else "")
+                       expected=FUZZ("no_finding") if curl else None, observed=curl or None,
+                       diff=(curl,) if curl else (), hint=FUZZ(f"hint.{requirement}") if curl else "")
 
 
 def _step(index: int, label: str, findings: list[Finding], ran: set[str], calls: int) -> StepResult:
@@ -156,7 +193,7 @@ def _step(index: int, label: str, findings: list[Finding], ran: set[str], calls:
         if mine:
             results += [_result(name, Status.FAIL, f.message, where, f.curl) for f in mine]
         else:
-            results.append(_result(name, Status.PASS, f"{calls} generated request(s), no finding", where))
+            results.append(_result(name, Status.PASS, FUZZ("clean", calls=calls), where))
     status = Status.FAIL if findings else Status.PASS
-    return StepResult(index=index, kind="fuzz", title=label, status=status, duration=0.0,
+    return StepResult(index=index, kind=StepKind.FUZZ, title=label, status=status, duration=0.0,
                       checks=tuple(results))

@@ -57,6 +57,24 @@ class Severity(StrEnum):
         return self.rank <= Severity(threshold).rank
 
 
+class StepKind(StrEnum):
+    """What a step does; the kinds a scenario may use, and the engine's own (run-wide, fuzz)."""
+
+    CREATE = "create"
+    CONSULT = "consult"
+    SEARCH = "search"
+    PAPER = "paper"
+    TELESERVICE = "teleservice"
+    DISPENSE = "dispense"
+    RUN = "run"  # the run-wide checks, after the scenarios (the journal reconciliation…)
+    FUZZ = "fuzz"
+
+    @property
+    def in_scenarios(self) -> bool:
+        """A scenario may write a step of this kind."""
+        return self not in (StepKind.RUN, StepKind.FUZZ)
+
+
 class Operation(StrEnum):
     """The report's grouping of checks (French domain words)."""
 
@@ -70,13 +88,14 @@ class Operation(StrEnum):
     @classmethod
     def of_step(cls, kind: str) -> Operation:
         """The operation a step kind belongs to."""
-        return _STEP_OPERATION[kind]
+        return _STEP_OPERATION[StepKind(kind)]
 
 
 _STEP_OPERATION = {
-    "create": Operation.CREER, "consult": Operation.CONSULTER, "search": Operation.RECHERCHER,
-    "paper": Operation.IMPRESSION, "teleservice": Operation.TELESERVICE,
-    "dispense": Operation.TELESERVICE, "journal": Operation.TELESERVICE, "fuzz": Operation.ROBUSTESSE,
+    StepKind.CREATE: Operation.CREER, StepKind.CONSULT: Operation.CONSULTER,
+    StepKind.SEARCH: Operation.RECHERCHER, StepKind.PAPER: Operation.IMPRESSION,
+    StepKind.TELESERVICE: Operation.TELESERVICE, StepKind.DISPENSE: Operation.TELESERVICE,
+    StepKind.RUN: Operation.TELESERVICE, StepKind.FUZZ: Operation.ROBUSTESSE,
 }
 
 
@@ -118,7 +137,7 @@ class Lang(StrEnum):
     EN = "en"
 
 
-__all__ = ["ExitCode", "Lang", "Operation", "Severity", "SkipKind", "Status", "Verdict"]
+__all__ = ["ExitCode", "Lang", "Operation", "Severity", "SkipKind", "Status", "StepKind", "Verdict"]
 
 
 # the national identifiers ``inspect identifier`` knows (its --kind choices)

@@ -52,9 +52,9 @@ class Baseline:
         self.known = 0
 
     def _match(self, scenario: str, check: CheckResult) -> int | None:
-        from conformance.catalogue import translate
+        from conformance.messages import render
 
-        texts = (check.message, translate(check.message, "fr"))
+        texts = (check.message, render(check.message, "fr"))
         for n, entry in enumerate(self.entries):
             if (entry.scenario == scenario and entry.check == check.check
                     and entry.requirement == check.requirement

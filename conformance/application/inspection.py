@@ -14,13 +14,9 @@ from conformance.application.settings import ApplicationError
 from conformance.engine.results import CheckResult
 from conformance.paper.sandbox import Sandbox
 from conformance.targets import untrusted
-from conformance.vocabulary import IDENTIFIER_KINDS, Status
+from conformance.vocabulary import IDENTIFIER_KINDS, Status, StepKind
 
 MAX_FILE = 50_000_000
-STANDALONE = ("qr_present", "qr_payload", "same_id", "qr_position", "qr_size", "qr_quiet_zone",
-              "number_under_qr", "data_mention", "consent_mention", "consent_matches",
-              "legal_right_of_qr", "page_numbers", "qr_degraded", "substitution_motive",
-              "nothing_cut_off")
 
 
 @dataclass(frozen=True)
@@ -100,13 +96,14 @@ def _checks(reader: Sandbox, names: tuple[str, ...], file: str, data: bytes, pag
             expect_id: str | None) -> tuple[CheckResult, ...]:
     """Registered paper checks on a file, as a session runs them on a ``paper`` step."""
     from conformance.checks import ScenarioState, StepData
-    from conformance.engine.checking import CheckEnvironment, run_check
+    from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks
     from conformance.targets import Exchange
 
     env = CheckEnvironment(load_profile(profile_name), reader=reader)
     state = ScenarioState(created=created, created_id=expect_id)
-    step = StepData("paper", {}, [Exchange("GET", file, None, 200, {}, data, 0.0)], paper_pages=pages)
-    return tuple(run_check(name, None, file, step, state, env) for name in names)
+    step = StepData(StepKind.PAPER, {}, [Exchange("GET", file, None, 200, {}, data, 0.0)],
+                    paper_pages=pages)
+    return run_checks(tuple(Everywhere(name, file) for name in names), step, state, env)
 
 
 def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None = None,
@@ -117,7 +114,9 @@ def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None 
     with _sandbox() as reader:  # the file is untrusted: read in a confined worker
         pages = _pages(reader, data, file)
         created = {"consentement": {"opposition": not consent}} if consent is not None else None
-        results = _checks(reader, STANDALONE, file, data, pages, profile, created,
+        from conformance.checks import standalone
+
+        results = _checks(reader, standalone(StepKind.PAPER), file, data, pages, profile, created,
                           expect_id or _payload_id(pages))
     return PaperInspection(file, len(pages), results)
 

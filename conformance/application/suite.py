@@ -98,12 +98,12 @@ class CheckInfo:
     default_on: tuple[str, ...]
 
 
-def check_catalogue() -> list[CheckInfo]:
+def check_catalogue(lang: str = "en") -> list[CheckInfo]:
     """Every registered check, by requirement."""
-    from conformance.checks import DEFAULTS, REGISTRY
+    from conformance.checks import REGISTRY
 
-    return [CheckInfo(s.name, s.requirement, s.severity, s.steps, s.title,
-                      tuple(k for k, names in DEFAULTS.items() if s.name in names))
+    return [CheckInfo(s.name, s.requirement, s.severity, tuple(s.steps), s.title(lang),
+                      tuple(s.defaults))
             for s in sorted(REGISTRY.values(), key=lambda s: (s.requirement, s.name))]
 
 
@@ -116,33 +116,37 @@ class RequirementInfo:
     where: str
     scenarios: tuple[str, ...] = ()  # where the suite evaluates it (explicit or default checks)
     declared: tuple[str, ...] = ()  # scenarios that declare it (requirements:)
+    severity: str = ""
+    source: str = ""
+    confidence: str = ""
 
 
-def requirement_catalogue(selection: Selection) -> list[RequirementInfo]:
-    """Every requirement with a check, a declaring scenario, or fuzzing behind it."""
-    from conformance.checks import DEFAULTS, REGISTRY
+def requirement_catalogue(selection: Selection, lang: str = "en") -> list[RequirementInfo]:
+    """Every requirement of the catalogue, with where the suite evaluates it."""
+    from conformance.checks import REGISTRY, run_wide
+    from conformance.engine.checking import step_checks
     from conformance.fuzz import REQUIREMENTS as FUZZED
+    from conformance.requirements import catalogue
 
     declared: dict[str, list[str]] = {}
     evaluated: dict[str, list[str]] = {}
     for sc in load_scenarios(selection, select=False):
         for req in sc.requirements:
             declared.setdefault(req, []).append(sc.id)
-        for step in sc.steps:  # what each step runs: its expectations, or its kind's defaults
-            names = [e.name for e in step.expect] if step.expect is not None else DEFAULTS.get(step.kind, ())
-            for name in names:
-                req = REGISTRY[name].requirement
+        for step in sc.steps:
+            for exp in step_checks(step):
+                req = REGISTRY[exp.name].requirement
                 if sc.id not in evaluated.setdefault(req, []):
                     evaluated[req].append(sc.id)
-    titles = {s.requirement: s.title for s in REGISTRY.values()}
-    fuzzed = {req: f"{title} (conformance fuzz)" for req, title in FUZZED.values()}
-    whole_run = {s.requirement for s in REGISTRY.values() if tuple(s.steps) == ("journal",)}
+    checked = {s.requirement for s in REGISTRY.values()}
+    fuzzed = set(FUZZED.values())
+    whole_run = {REGISTRY[name].requirement for name in run_wide()}
     out = []
-    for req in sorted(set(titles) | set(declared) | set(fuzzed)):
-        title = titles.get(req) or fuzzed.get(req) or "(no check yet)"
-        where = "run --fuzz" if req in fuzzed and req not in titles else \
-            "every run (JOURNAL: the whole journal reconciled)" if req in whole_run else \
-            f"{len(evaluated.get(req, []))} scenario(s)"
-        out.append(RequirementInfo(req, title, where, tuple(evaluated.get(req, ())),
-                                   tuple(declared.get(req, ()))))
+    for r in catalogue().requirements.values():
+        where = "run --fuzz" if r.id in fuzzed and r.id not in checked else \
+            "every run (JOURNAL: run-wide checks)" if r.id in whole_run else \
+            f"{len(evaluated.get(r.id, []))} scenario(s)" if r.id in checked else "(no check yet)"
+        out.append(RequirementInfo(r.id, r.title(lang), where, tuple(evaluated.get(r.id, ())),
+                                   tuple(declared.get(r.id, ())), r.severity, r.source,
+                                   r.confidence))
     return out

@@ -1,8 +1,13 @@
-"""Checks: a registry of functions of one signature, one module per area."""
+"""Checks: one declaration each (``registry.check``), one module per area.
+
+The modules are imported in the order their checks run on a step by default: the round-trip
+first (RT-01 establishes that the prescription is registered), the code 2D before the other
+paper checks (QR-01 is the one that reports a paper that cannot be read).
+"""
 
 from __future__ import annotations
 
-from conformance.checks import (  # noqa: F401 (registration)
+from conformance.checks import (  # noqa: F401 (registration, in this order)
     consent,
     degraded,
     footer,
@@ -15,38 +20,26 @@ from conformance.checks import (  # noqa: F401 (registration)
 )
 from conformance.checks.context import CheckContext, ScenarioState, StepData
 from conformance.checks.registry import (
-                   DEFAULTS,
-                   REGISTRY,
-                   CheckSpec,
-                   ExchangeFailed,
-                   Failed,
-                   NotEvaluated,
-                   Skipped,
-                   Warned,
-                   defaults,
-                   requirement_severity,
+    REGISTRY,
+    CheckSpec,
+    ExchangeFailed,
+    Fact,
+    Failed,
+    NotEvaluated,
+    Skipped,
+    Warned,
+    defaults,
+    requirement_severity,
+    run_wide,
+    standalone,
 )
 
-defaults("create", ("created", "id_format", "id_alphabet", "same_id", "sent_equals_received",
-                    "consent_sent", "identifiers_sent", "names_intact"))
-defaults("consult", ("same_id", "same_as_created", "line_types", "consent_flag",
-                     "executions_visibility", "names_intact"))
-defaults("search", ("contains_id", "only_patient"))
-defaults("paper", ("qr_present", "qr_payload", "same_id", "qr_values", "qr_position", "qr_size",
-                   "qr_quiet_zone", "number_under_qr", "data_mention", "consent_mention",
-                   "consent_matches", "legal_right_of_qr", "page_numbers", "qr_degraded",
-                   "prescriber_identified", "patient_identified", "prescription_date",
-                   "lines_printed", "substitution_motive", "bizone", "replaced_identified",
-                   "identifiers_printed", "names_intact", "nothing_cut_off", "nr_printed"))
-defaults("teleservice", ())
-defaults("dispense", ())
-
 __all__ = [
-    "DEFAULTS",
     "REGISTRY",
     "CheckContext",
     "CheckSpec",
     "ExchangeFailed",
+    "Fact",
     "Failed",
     "NotEvaluated",
     "ScenarioState",
@@ -55,4 +48,6 @@ __all__ = [
     "Warned",
     "defaults",
     "requirement_severity",
+    "run_wide",
+    "standalone",
 ]

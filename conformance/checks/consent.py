@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.context import CheckContext
-from conformance.checks.identifier import created_id
-from conformance.checks.registry import Failed, Skipped, check
+from conformance.checks.registry import Fact, Failed, Skipped, check
+from conformance.messages import Text
+from conformance.vocabulary import Severity, StepKind
 
 
 def _wanted(ctx: CheckContext) -> bool:
@@ -29,12 +30,16 @@ def _flag(container: Any) -> bool | None:
 WORD = {True: "opposition: true", False: "opposition: false", None: "absent"}
 
 
-@check("consent_sent", "CON-01", "blocking", "Consentement transmis dans EP4 = celui saisi",
-       ("create",), "send the patient's consent flag in EP4 exactly as entered")
+@check("consent_sent", "CON-01", Severity.BLOCKING,
+       title=Text("Consentement transmis dans EP4 = celui saisi",
+                  "Consent sent in EP4 = the one entered"),
+       hint=Text("transmettre dans EP4 le consentement du patient tel que saisi",
+                 "send the patient's consent flag in EP4 exactly as entered"),
+       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,), needs=(Fact.REGISTERED,))
 def consent_sent(ctx: CheckContext) -> str:
     """The EP4 request carries the consent flag the doctor entered."""
     wanted = _wanted(ctx)
-    pid = created_id(ctx)
+    pid = ctx.created_id()
     entries = [e for e in ctx.journal("EP4")
                if (e["request"].get("prescription") or {}).get("id") == pid]
     if not entries:
@@ -46,8 +51,12 @@ def consent_sent(ctx: CheckContext) -> str:
     return f"EP4 received {WORD[sent]}"
 
 
-@check("consent_flag", "CON-04", "major", "La consultation restitue le consentement",
-       ("consult",), "return the consent flag stored in the base")
+@check("consent_flag", "CON-04", Severity.MAJOR,
+       title=Text("La consultation restitue le consentement",
+                  "Consult returns the consent flag"),
+       hint=Text("restituer le consentement enregistré dans la base",
+                 "return the consent flag stored in the base"),
+       steps=(StepKind.CONSULT,), defaults=(StepKind.CONSULT,), needs=(Fact.REGISTERED,))
 def consent_flag(ctx: CheckContext) -> str:
     """Consult returns the consent flag given at creation."""
     wanted = _wanted(ctx)
@@ -58,9 +67,14 @@ def consent_flag(ctx: CheckContext) -> str:
     return f"consult returns {WORD[got]}"
 
 
-@check("executions_visibility", "CON-03", "blocking", "Exécutions visibles si et seulement si "
-       "le patient ne s'y oppose pas", ("consult",),
-       "show what was dispensed only when the patient did not object; otherwise show nothing")
+@check("executions_visibility", "CON-03", Severity.BLOCKING,
+       title=Text("Exécutions visibles si et seulement si le patient ne s'y oppose pas",
+                  "Executions visible if and only if the patient does not object"),
+       hint=Text("ne montrer ce qui a été délivré que si le patient ne s'y oppose pas ; sinon ne "
+                     "rien montrer",
+                 "show what was dispensed only when the patient did not object; otherwise show "
+                     "nothing"),
+       steps=(StepKind.CONSULT,), defaults=(StepKind.CONSULT,), needs=(Fact.REGISTERED,))
 def executions_visibility(ctx: CheckContext) -> str:
     """After a dispensation: executions shown iff no objection (none ever shown on objection)."""
     objects = _wanted(ctx)

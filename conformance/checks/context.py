@@ -6,14 +6,57 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.checks.registry import ExchangeFailed, NotEvaluated
+from conformance.checks.registry import CheckSpec, ExchangeFailed, Fact, NotEvaluated, Skipped
+from conformance.messages import Message, Messages, Text
 from conformance.paper import PaperError, PaperPage, PaperReader
 from conformance.profiles import Profile
 from conformance.targets import Exchange
 
-# what the anomaly says of a paper that cannot be read, by PaperError.kind
-PAPER_ERRORS = {"unreadable": "unreadable paper", "too-large": "paper too large to read",
-                "timeout": "paper too slow to read"}
+# what every check says of the step's exchange (one root cause: the first check reports it)
+STEP = Messages("step", {
+    "no_response": Text("pas de réponse : {error}", "no response: {error}"),
+    "an_answer": Text("une réponse HTTP", "an HTTP response"),
+    "not_json": Text("la réponse n'est pas du JSON", "the response is not JSON"),
+    "json_mislabelled": Text("la réponse est du JSON mais dit le contraire (son type de contenu)",
+                             "the response is JSON but says it is not (its content type)"),
+    "no_content_type": Text("pas de type de contenu", "no content type"),
+    "status": Text("statut HTTP inattendu {status}", "unexpected HTTP status {status}"),
+    "status_detail": Text("statut HTTP inattendu {status} : {detail}",
+                          "unexpected HTTP status {status}: {detail}"),
+    "no_journal": Text("pas de journal du téléservice : la cible est reliée à un autre téléservice "
+                       "(donner --teleservice, ou --accept-unverified)",
+                       "no teleservice journal: the target is wired to another teleservice "
+                       "(give --teleservice, or --accept-unverified)"),
+    "no_paper": Text("pas de papier : {why}", "no paper: {why}"),
+    "paper_unavailable": Text("analyse du papier indisponible", "paper analysis unavailable"),
+    "unreadable": Text("papier illisible : {why}", "unreadable paper: {why}"),
+    "too-large": Text("papier trop gros pour être lu : {why}", "paper too large to read: {why}"),
+    "timeout": Text("papier trop long à lire : {why}", "paper too slow to read: {why}"),
+    "readable_paper": Text("un PDF ou une image lisible", "a readable PDF or image"),
+    "no_expected_id": Text("aucun identifiant de prescription auquel comparer (pas de création "
+                           "réussie avant, ou pas de --expect-id)",
+                           "no prescription id to compare with (no successful create before, or "
+                           "no --expect-id)"),
+    "creation_failed": Text("la création a échoué (RT-01 le signale)",
+                            "creation failed (RT-01 reports it)"),
+    "create_not_object": Text("la réponse à la création n'est pas un objet",
+                              "the create response is not an object"),
+    "an_object": Text("un objet", "an object"),
+    "degraded_no_id": Text("non enregistrée (mode dégradé) : aucun identifiant attendu",
+                           "not registered (degraded mode): no identifier expected"),
+    "no_id": Text("aucun identifiant dans la réponse à la création",
+                  "no identifier in the create response"),
+    "id_18": Text("id : 18 caractères", "id: 18 characters"),
+})
+
+
+@dataclass(frozen=True)
+class Creation:
+    """What the target answered to one creation of the run, and the facts its scenario denied
+    (run-wide checks count a cause its scenario already reported once)."""
+
+    answer: dict[str, Any]
+    denied: tuple[Fact, ...] = ()
 
 
 @dataclass
@@ -25,6 +68,8 @@ class ScenarioState:
     created_id: str | None = None
     dispensed: bool = False  # a pharmacist recorded an execution (EP1) in an earlier step
     created_days: set[str] = field(default_factory=set)  # Europe/Paris days of the last creation
+    # facts a failed check denied for the rest of the scenario, and the check that failed
+    denied: dict[Fact, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -41,6 +86,7 @@ class StepData:
     paper_error: str | None = None
     paper_error_kind: str | None = None  # too-large, timeout or unreadable
     root_cause: str | None = None  # the check that reported the step's failed exchange, if any
+    denied: dict[Fact, str] = field(default_factory=dict)  # facts denied for this step, and by what
 
 
 @dataclass
@@ -53,6 +99,12 @@ class CheckContext:
     arg: Any = None
     journal_reader: Callable[[int], list[dict[str, Any]]] | None = None
     reader: PaperReader | None = None
+    spec: CheckSpec | None = None  # the check being run (its messages)
+
+    def msg(self, key: str, **params: Any) -> Message:
+        """One of the running check's messages."""
+        assert self.spec is not None, "msg() is for a check's own function"
+        return self.spec.msg(key, **params)
 
     @property
     def exchange(self) -> Exchange:
@@ -63,24 +115,25 @@ class CheckContext:
         """The response as JSON; Failed when it is not JSON."""
         ex = self.exchange
         if ex.error:
-            raise ExchangeFailed(f"no response: {ex.error}", "an HTTP response", ex.error_kind)
+            raise ExchangeFailed(STEP("no_response", error=ex.error), STEP("an_answer"), ex.error_kind)
         try:
             document = ex.json()
         except ValueError as exc:
-            raise ExchangeFailed("the response is not JSON", "application/json",
-                         f"{ex.content_type or 'no content type'}: {ex.body[:120]!r}") from exc
+            raise ExchangeFailed(STEP("not_json"), "application/json",
+                                 f"{ex.content_type or STEP('no_content_type')}: {ex.body[:120]!r}",
+                                 ) from exc
         ctype = ex.content_type
         if ctype != "application/json" and not ctype.endswith("+json"):  # a lying content type
-            raise ExchangeFailed("the response is JSON but says it is not (its content type)",
-                                 "application/json", ctype or "no content type")
+            raise ExchangeFailed(STEP("json_mislabelled"), "application/json",
+                                 ctype or STEP("no_content_type"))
         return document
 
     def expect_status(self, *codes: int) -> None:
         """Failed unless the response status is one of ``codes``."""
         ex = self.exchange
         if ex.error:
-            raise ExchangeFailed(f"no response: {ex.error}", f"HTTP {'/'.join(map(str, codes))}",
-                                 ex.error_kind)
+            raise ExchangeFailed(STEP("no_response", error=ex.error),
+                                 f"HTTP {'/'.join(map(str, codes))}", ex.error_kind)
         if ex.status not in codes:
             detail = ""
             try:
@@ -89,14 +142,14 @@ class CheckContext:
                     detail = " ".join(str(body[k]) for k in ("rule", "title", "detail") if body.get(k))
             except ValueError:
                 detail = ex.body[:120].decode("utf-8", "replace")
-            raise ExchangeFailed(f"unexpected HTTP status {ex.status}" + (f": {detail}" if detail else ""),
-                                 list(codes), ex.status)
+            message = (STEP("status_detail", status=ex.status, detail=detail) if detail
+                       else STEP("status", status=ex.status))
+            raise ExchangeFailed(message, list(codes), ex.status)
 
     def journal(self, operation: str | None = None, pid: str | None = None) -> list[dict[str, Any]]:
         """Teleservice journal entries since the step began; NotEvaluated without a simulator."""
         if self.journal_reader is None or self.step.journal_since is None:
-            raise NotEvaluated("no teleservice journal: the target is wired to another teleservice "
-                               "(give --teleservice, or --accept-unverified)")
+            raise NotEvaluated(STEP("no_journal"))
         if self.step.journal_entries is None:
             self.step.journal_entries = self.journal_reader(self.step.journal_since)
         return [e for e in self.step.journal_entries
@@ -108,20 +161,21 @@ class CheckContext:
         if self.step.paper_pages is None and self.step.paper_error is None:
             ex = self.exchange
             if ex.error or ex.status != 200:
-                self.step.paper_error = f"no paper: {ex.error or f'HTTP {ex.status}'}"
+                self.step.paper_error = STEP("no_paper", why=ex.error or f"HTTP {ex.status}")
             elif self.reader is None:
-                raise NotEvaluated("paper analysis unavailable")
+                raise NotEvaluated(STEP("paper_unavailable"))
             else:
                 try:
                     self.step.paper_pages = self.reader.analyse(ex.body)
                 except PaperError as exc:
-                    self.step.paper_error = f"{PAPER_ERRORS.get(exc.kind, 'unreadable paper')}: {exc}"
+                    kind = exc.kind if exc.kind in ("too-large", "timeout") else "unreadable"
+                    self.step.paper_error = STEP(kind, why=exc.message)
                     self.step.paper_error_kind = exc.kind
         if self.step.paper_error is not None:
             observed = self.exchange.content_type
             if self.step.paper_error_kind:
                 observed = f"{observed} ({self.step.paper_error_kind})"
-            raise ExchangeFailed(self.step.paper_error, "a readable PDF or image", observed)
+            raise ExchangeFailed(self.step.paper_error, STEP("readable_paper"), observed)
         assert self.step.paper_pages is not None
         return self.step.paper_pages
 
@@ -130,6 +184,20 @@ class CheckContext:
         pid = self.arg if isinstance(self.arg, str) else None
         pid = pid or self.step.params.get("id") or self.state.created_id
         if not pid:
-            raise NotEvaluated("no prescription id to compare with "
-                          "(no successful create before, or no --expect-id)")
+            raise NotEvaluated(STEP("no_expected_id"))
         return str(pid)
+
+    def created_id(self) -> str:
+        """The id a create step returned; Skipped in degraded mode, Failed when absent."""
+        ex = self.exchange
+        if ex.error or ex.status not in (200, 201):
+            raise NotEvaluated(STEP("creation_failed"))
+        body = self.body()
+        if not isinstance(body, dict):
+            raise ExchangeFailed(STEP("create_not_object"), STEP("an_object"), type(body).__name__)
+        if body.get("statut") == "non-enregistree":
+            raise Skipped(STEP("degraded_no_id"))
+        pid = body.get("id")
+        if not isinstance(pid, str):
+            raise ExchangeFailed(STEP("no_id"), STEP("id_18"), pid)
+        return pid

@@ -10,8 +10,10 @@ import jsonschema
 
 from conformance.checks.context import CheckContext
 from conformance.checks.registry import Failed, NotEvaluated, Skipped, Warned, check
+from conformance.messages import Text
 from conformance.paper import PaperError, PaperPage, QrCode, normalise
 from conformance.targets import untrusted
+from conformance.vocabulary import Severity, StepKind
 
 PAPER = ("paper",)
 
@@ -40,8 +42,12 @@ def _where(page: PaperPage, box: tuple[float, ...]) -> str:
     return f"page {page.number}, x {box[0]:.0f}–{box[2]:.0f} mm, y {box[1]:.0f}–{box[3]:.0f} mm"
 
 
-@check("qr_present", "QR-01", "blocking", "Exactement un code 2D décodable", PAPER,
-       "print one QR code (ISO 18004) per page, with its quiet zone, in solid black")
+@check("qr_present", "QR-01", Severity.BLOCKING,
+       title=Text("Exactement un code 2D décodable",
+                  "Exactly one decodable code 2D"),
+       hint=Text("imprimer un code QR (ISO 18004) par page, avec sa zone de silence, en noir plein",
+                 "print one QR code (ISO 18004) per page, with its quiet zone, in solid black"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def qr_present(ctx: CheckContext) -> str:
     """At least one page has a code; no page has two; all codes carry the same payload."""
     pages = ctx.paper()
@@ -57,8 +63,12 @@ def qr_present(ctx: CheckContext) -> str:
     return f"one code 2D on {sum(1 for v in per_page.values() if v)} of {len(pages)} page(s)"
 
 
-@check("qr_payload", "QR-02", "blocking", "Contenu du code 2D : JSON du schéma v2", PAPER,
-       "encode compact JSON {S:{V:2},D:{ID,P:{N,P,D},M:{RPPS,…}}} in UTF-8")
+@check("qr_payload", "QR-02", Severity.BLOCKING,
+       title=Text("Contenu du code 2D : JSON du schéma v2",
+                  "Code 2D content: JSON of schema v2"),
+       hint=Text("encoder en UTF-8 un JSON compact {S:{V:2},D:{ID,P:{N,P,D},M:{RPPS,…}}}",
+                 "encode compact JSON {S:{V:2},D:{ID,P:{N,P,D},M:{RPPS,…}}} in UTF-8"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def qr_payload(ctx: CheckContext) -> str:
     """The payload is JSON valid against the profile's schema."""
     _, code = _codes(ctx)[0]
@@ -96,8 +106,13 @@ def _expected_payload(ctx: CheckContext) -> dict[str, str]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-@check("qr_values", "QR-03", "blocking", "Valeurs du code 2D = la prescription", PAPER,
-       "fill the payload from the prescription itself (id, patient, birth date, RPPS, AM)")
+@check("qr_values", "QR-03", Severity.BLOCKING,
+       title=Text("Valeurs du code 2D = la prescription",
+                  "Code 2D values = the prescription"),
+       hint=Text("remplir le contenu à partir de la prescription elle-même (id, patient, date de "
+                     "naissance, RPPS, AM)",
+                 "fill the payload from the prescription itself (id, patient, birth date, RPPS, AM)"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def qr_values(ctx: CheckContext) -> str:
     """Payload values equal the prescription's, names compared after trimming."""
     data = _payload(ctx)
@@ -126,8 +141,12 @@ def qr_values(ctx: CheckContext) -> str:
     return "payload values equal the prescription" + note
 
 
-@check("qr_position", "QR-04", "major", "Code 2D en bas à gauche", PAPER,
-       "place the code in the bottom-left corner of the page")
+@check("qr_position", "QR-04", Severity.MAJOR,
+       title=Text("Code 2D en bas à gauche",
+                  "Code 2D bottom-left"),
+       hint=Text("placer le code en bas à gauche de la page",
+                 "place the code in the bottom-left corner of the page"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def qr_position(ctx: CheckContext) -> str:
     """The code's centre lies in the profile's bottom-left zone."""
     zone = ctx.profile.value("qr_zone")
@@ -139,8 +158,12 @@ def qr_position(ctx: CheckContext) -> str:
     return "code 2D bottom-left"
 
 
-@check("qr_size", "QR-05", "major", "Taille imprimée et taille de module suffisantes", PAPER,
-       "print the code larger (the Cnam enlarged it during the préséries)")
+@check("qr_size", "QR-05", Severity.MAJOR,
+       title=Text("Taille imprimée et taille de module suffisantes",
+                  "Printed size and module size sufficient"),
+       hint=Text("imprimer le code plus grand (la Cnam l'a agrandi pendant les préséries)",
+                 "print the code larger (the Cnam enlarged it during the préséries)"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def qr_size(ctx: CheckContext) -> str:
     """Printed size and module size at least the profile's minimum."""
     min_size, min_module = ctx.profile.value("qr_min_size_mm"), ctx.profile.value("qr_min_module_mm")
@@ -155,8 +178,12 @@ def qr_size(ctx: CheckContext) -> str:
     return f"{first.size_mm:.1f} mm, module {first.module_mm:.2f} mm"
 
 
-@check("qr_quiet_zone", "QR-05", "major", "Zone de silence du code 2D libre de texte", PAPER,
-       "keep 4 modules of blank margin around the code: move the text away")
+@check("qr_quiet_zone", "QR-05", Severity.MAJOR,
+       title=Text("Zone de silence du code 2D libre de texte",
+                  "Code 2D quiet zone free of text"),
+       hint=Text("laisser 4 modules de marge blanche autour du code : éloigner le texte",
+                 "keep 4 modules of blank margin around the code: move the text away"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def qr_quiet_zone(ctx: CheckContext) -> str:
     """No text line intrudes into the quiet zone (profile modules) around the code."""
     margin_modules = ctx.profile.value("qr_quiet_zone_modules")
@@ -174,8 +201,12 @@ def qr_quiet_zone(ctx: CheckContext) -> str:
     return f"{margin_modules} modules clear around the code"
 
 
-@check("legal_right_of_qr", "PAP-04", "minor", "Mentions légales à droite du code 2D", PAPER,
-       "print both legal paragraphs to the right of the code 2D, level with it")
+@check("legal_right_of_qr", "PAP-04", Severity.MINOR,
+       title=Text("Mentions légales à droite du code 2D",
+                  "Legal paragraphs right of the code 2D"),
+       hint=Text("imprimer les deux paragraphes légaux à droite du code 2D, à sa hauteur",
+                 "print both legal paragraphs to the right of the code 2D, level with it"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def legal_right_of_qr(ctx: CheckContext) -> str:
     """Lines of the legal paragraphs start right of the code, level with it."""
     anchors = ctx.profile.value("legal_anchors")
@@ -202,8 +233,12 @@ def text_pages(ctx: CheckContext) -> list[PaperPage]:
     return pages
 
 
-@check("number_under_qr", "PAP-01", "blocking", "« e-prescription N°<id> » sous le code 2D", PAPER,
-       "print 'e-prescription' and 'N°<id>' directly under the code 2D")
+@check("number_under_qr", "PAP-01", Severity.BLOCKING,
+       title=Text("« e-prescription N°<id> » sous le code 2D",
+                  "'e-prescription N°<id>' under the code 2D"),
+       hint=Text("imprimer « e-prescription » et « N°<id> » juste sous le code 2D",
+                 "print 'e-prescription' and 'N°<id>' directly under the code 2D"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def number_under_qr(ctx: CheckContext) -> str:
     """Under each code: 'e-prescription' and 'N°' followed by the identifier."""
     pid = ctx.expected_id()
@@ -248,8 +283,12 @@ def _mention(ctx: CheckContext, rule: str) -> PaperPage:
     raise Failed("mention missing or incomplete", f"text matching {missing[0]}", "not found")
 
 
-@check("data_mention", "PAP-02", "blocking", "Mention de transmission des données", PAPER,
-       "print the data-transmission paragraph with the ameli.fr link")
+@check("data_mention", "PAP-02", Severity.BLOCKING,
+       title=Text("Mention de transmission des données",
+                  "Data-transmission paragraph present"),
+       hint=Text("imprimer le paragraphe de transmission des données avec le lien ameli.fr",
+                 "print the data-transmission paragraph with the ameli.fr link"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def data_mention(ctx: CheckContext) -> str:
     """The data-transmission paragraph is present (profile patterns)."""
     page = _mention(ctx, "data_mention")
@@ -267,16 +306,24 @@ def _consent(ctx: CheckContext) -> tuple[PaperPage, bool]:
                  "not found")
 
 
-@check("consent_mention", "PAP-03", "blocking", "Mention de consentement présente", PAPER,
-       "print the consent paragraph in one of the accepted wordings")
+@check("consent_mention", "PAP-03", Severity.BLOCKING,
+       title=Text("Mention de consentement présente",
+                  "Consent paragraph present"),
+       hint=Text("imprimer le paragraphe de consentement dans une formulation acceptée",
+                 "print the consent paragraph in one of the accepted wordings"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def consent_mention(ctx: CheckContext) -> str:
     """A consent paragraph in an accepted wording is present."""
     page, _ = _consent(ctx)
     return f"present on page {page.number}"
 
 
-@check("consent_matches", "CON-02", "blocking", "Mention imprimée conforme au consentement", PAPER,
-       "print the wording that matches the consent flag")
+@check("consent_matches", "CON-02", Severity.BLOCKING,
+       title=Text("Mention imprimée conforme au consentement",
+                  "Printed consent matches the flag"),
+       hint=Text("imprimer la mention qui correspond au consentement",
+                 "print the wording that matches the consent flag"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def consent_matches(ctx: CheckContext) -> str:
     """The printed consent says what the flag says."""
     if ctx.state.created is None:
@@ -292,8 +339,12 @@ def consent_matches(ctx: CheckContext) -> str:
     return "printed consent matches the flag"
 
 
-@check("page_numbers", "PAP-11", "minor", "« Page x/y » sur chaque page", PAPER,
-       "print 'Page x/y' on every page")
+@check("page_numbers", "PAP-11", Severity.MINOR,
+       title=Text("« Page x/y » sur chaque page",
+                  "'Page x/y' on every page"),
+       hint=Text("imprimer « Page x/y » sur chaque page",
+                 "print 'Page x/y' on every page"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def page_numbers(ctx: CheckContext) -> str:
     """Each page says 'Page n/total'."""
     pages = text_pages(ctx)
@@ -307,8 +358,13 @@ def page_numbers(ctx: CheckContext) -> str:
     return f"{len(pages)} page(s) numbered"
 
 
-@check("qr_degraded", "QR-06", "minor", "Code 2D lisible sur un scan dégradé", PAPER,
-       "print the code larger (bigger modules), in solid black, with its quiet zone")
+@check("qr_degraded", "QR-06", Severity.MINOR,
+       title=Text("Code 2D lisible sur un scan dégradé",
+                  "Code 2D readable from a degraded scan"),
+       hint=Text("imprimer le code plus grand (modules plus gros), en noir plein, avec sa zone de "
+                     "silence",
+                 "print the code larger (bigger modules), in solid black, with its quiet zone"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def qr_degraded(ctx: CheckContext) -> str:
     """The code still decodes, same payload, from a 150 dpi scan slightly rotated and blurred."""
     from conformance.paper.degrade import Degradation

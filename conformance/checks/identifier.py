@@ -6,43 +6,37 @@ import re
 from typing import Any
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, NotEvaluated, Skipped, Warned, check
+from conformance.checks.registry import Fact, Failed, NotEvaluated, Warned, check
+from conformance.messages import Text
 from conformance.targets import untrusted
+from conformance.vocabulary import Severity, StepKind
 
 
-def created_id(ctx: CheckContext) -> str:
-    """The id returned by a create step; Skipped in degraded mode, Failed when absent."""
-    ex = ctx.exchange
-    if ex.error or ex.status not in (200, 201):
-        raise NotEvaluated("creation failed (RT-01 reports it)")
-    body = ctx.body()
-    if not isinstance(body, dict):
-        raise Failed("the create response is not an object", "an object", type(body).__name__)
-    if body.get("statut") == "non-enregistree":
-        raise Skipped("not registered (degraded mode): no identifier expected")
-    pid = body.get("id")
-    if not isinstance(pid, str):
-        raise Failed("no identifier in the create response", "id: 18 characters", pid)
-    return pid
-
-
-@check("id_format", "ID-01", "blocking", "Identifiant de 18 caractères [0-9A-Z]", ("create",),
-       "generate four base-32 numbers, 18 characters in upper case")
+@check("id_format", "ID-01", Severity.BLOCKING,
+       title=Text("Identifiant de 18 caractères [0-9A-Z]",
+                  "Identifier of 18 characters [0-9A-Z]"),
+       hint=Text("générer quatre nombres en base 32, 18 caractères en majuscules",
+                 "generate four base-32 numbers, 18 characters in upper case"),
+       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,))
 def id_format(ctx: CheckContext) -> str:
     """The identifier matches the profile's pattern."""
     ctx.expect_status(200, 201)
-    pid = created_id(ctx)
+    pid = ctx.created_id()
     pattern = ctx.profile.value("id_pattern")
     if not re.fullmatch(pattern, pid):
         raise Failed(f"identifier {pid!r} does not match {pattern}", pattern, pid)
     return f"{pid} matches {pattern}"
 
 
-@check("id_alphabet", "ID-04", "minor", "Alphabet de l'identifiant selon le profil", ("create",),
-       "use the alphabet of the profile (source: " "profile rule id_alphabet)")
+@check("id_alphabet", "ID-04", Severity.MINOR,
+       title=Text("Alphabet de l'identifiant selon le profil",
+                  "Identifier alphabet per the profile"),
+       hint=Text("utiliser l'alphabet du profil (source : règle id_alphabet du profil)",
+                 "use the alphabet of the profile (source: profile rule id_alphabet)"),
+       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,))
 def id_alphabet(ctx: CheckContext) -> str:
     """Every character belongs to the profile's alphabet (a warning: the rule is assumed)."""
-    pid = created_id(ctx)
+    pid = ctx.created_id()
     alphabet = ctx.profile.value("id_alphabet")
     bad = sorted({c for c in pid if c not in alphabet})
     if bad:
@@ -59,13 +53,20 @@ def _ids_in_payload(text: str) -> Any:
         return None
 
 
-@check("same_id", "ID-02", "blocking", "Même identifiant partout", ("create", "consult", "search",
-       "paper"), "carry the identifier unchanged: no trimming, case change or re-generation")
+@check("same_id", "ID-02", Severity.BLOCKING,
+       title=Text("Même identifiant partout",
+                  "Same identifier everywhere"),
+       hint=Text("transmettre l'identifiant inchangé : ni espaces retirés, ni casse changée, ni "
+                     "identifiant régénéré",
+                 "carry the identifier unchanged: no trimming, case change or re-generation"),
+       steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER),
+       defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER), standalone=True,
+       needs=(Fact.REGISTERED,))
 def same_id(ctx: CheckContext) -> str:
     """The same id in the create response, EP4 journal, consult, search, code 2D and number."""
     kind = ctx.step.kind
     if kind == "create":
-        pid = created_id(ctx)
+        pid = ctx.created_id()
         sent = [e["request"].get("prescription", {}).get("id") for e in ctx.journal("EP4")]
         if pid not in sent:
             raise Failed("the identifier sent in EP4 differs from the one returned", pid, sent)
@@ -93,8 +94,12 @@ def same_id(ctx: CheckContext) -> str:
     return f"code 2D carries {pid}"
 
 
-@check("unique_ids", "ID-03", "blocking", "Identifiants uniques, y compris en concurrence",
-       ("create",), "derive ids from a counter or randomness, not from the clock alone")
+@check("unique_ids", "ID-03", Severity.BLOCKING,
+       title=Text("Identifiants uniques, y compris en concurrence",
+                  "Unique identifiers, concurrency included"),
+       hint=Text("dériver les identifiants d'un compteur ou d'un aléa, pas de l'horloge seule",
+                 "derive ids from a counter or randomness, not from the clock alone"),
+       steps=(StepKind.CREATE,))
 def unique_ids(ctx: CheckContext) -> str:
     """Every creation of a repeated (concurrent) create step got its own identifier."""
     ids, failures = [], []

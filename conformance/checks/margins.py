@@ -5,9 +5,10 @@ glyph run and the code 2D (with its quiet zone) lie."""
 from __future__ import annotations
 
 from conformance.checks.context import CheckContext
-from conformance.checks.footer import PAPER
 from conformance.checks.registry import Failed, NotEvaluated, Warned, check
+from conformance.messages import Text
 from conformance.paper import PaperPage
+from conformance.vocabulary import Severity, StepKind
 
 Box = tuple[float, float, float, float]
 
@@ -22,9 +23,14 @@ def _where(page: PaperPage, box: Box) -> str:
             f"x {box[0]:.1f}–{box[2]:.1f} mm, y {box[1]:.1f}–{box[3]:.1f} mm")
 
 
-@check("nothing_cut_off", "PAP-13", "major", "Rien d'imprimé hors de la page", PAPER,
-       "wrap or shrink long names and lines to fit the page; keep the code 2D and its quiet zone "
-       "inside the printable area")
+@check("nothing_cut_off", "PAP-13", Severity.MAJOR,
+       title=Text("Rien d'imprimé hors de la page",
+                  "Nothing printed off the page"),
+       hint=Text("couper ou réduire les noms et lignes longs pour tenir dans la page ; garder le "
+                     "code 2D et sa zone de silence dans la zone imprimable",
+                 "wrap or shrink long names and lines to fit the page; keep the code 2D and its "
+                     "quiet zone inside the printable area"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def nothing_cut_off(ctx: CheckContext) -> str:
     """Every text run and the code 2D with its quiet zone inside the page (a failure outside);
     within the profile's unprintable margin, a warning."""

@@ -11,9 +11,11 @@ import re
 from typing import Any
 
 from conformance.checks.context import CheckContext
-from conformance.checks.footer import PAPER, text_pages
+from conformance.checks.footer import text_pages
 from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
+from conformance.messages import Text
 from conformance.paper import PaperPage, normalise
+from conformance.vocabulary import Severity, StepKind
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")
@@ -65,8 +67,13 @@ def _missing(text: str, wanted: dict[str, Any]) -> list[str]:
     return out
 
 
-@check("prescriber_identified", "PAP-05", "major", "Identification du prescripteur", PAPER,
-       "print the prescriber's names, specialty, RPPS, AM or FINESS, address and phone")
+@check("prescriber_identified", "PAP-05", Severity.MAJOR,
+       title=Text("Identification du prescripteur",
+                  "Prescriber identification"),
+       hint=Text("imprimer les nom et prénom, la spécialité, le RPPS, l'AM ou le FINESS, l'adresse "
+                     "et le téléphone du prescripteur",
+                 "print the prescriber's names, specialty, RPPS, AM or FINESS, address and phone"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def prescriber_identified(ctx: CheckContext) -> str:
     """Every identification field of the prescriber is printed."""
     doctor = _created(ctx).get("prescripteur", {})
@@ -108,8 +115,14 @@ def _sex_printed(text: str, sex: str, names: list[str]) -> bool:
     return bool(civility and named and re.search(rf"(?<!\w){civility}\s*(?:{named})(?!\w)", text))
 
 
-@check("patient_identified", "PAP-06", "major", "Identification du patient", PAPER,
-       "print the patient's family name, first name, sex and birth date (weight when given)")
+@check("patient_identified", "PAP-06", Severity.MAJOR,
+       title=Text("Identification du patient",
+                  "Patient identification"),
+       hint=Text("imprimer le nom, le prénom, le sexe et la date de naissance du patient (le poids "
+                     "quand il est donné)",
+                 "print the patient's family name, first name, sex and birth date (weight when "
+                     "given)"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def patient_identified(ctx: CheckContext) -> str:
     """Patient names, sex and birth date (weight and height when the creation gave them)."""
     patient = _created(ctx).get("patient", {})
@@ -132,8 +145,12 @@ def patient_identified(ctx: CheckContext) -> str:
     return "patient identified"
 
 
-@check("prescription_date", "PAP-07", "major", "Date de la prescription", PAPER,
-       "print the date of the ordonnance")
+@check("prescription_date", "PAP-07", Severity.MAJOR,
+       title=Text("Date de la prescription",
+                  "Prescription date"),
+       hint=Text("imprimer la date de l'ordonnance",
+                 "print the date of the ordonnance"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def prescription_date(ctx: CheckContext) -> str:
     """The prescription date is printed: the creation's, or (when it gave none) the day the
     target registered it, in Europe/Paris (either day when the creation straddled midnight)."""
@@ -160,9 +177,13 @@ def _line_fields(line: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if v not in (None, "")}
 
 
-@check("lines_printed", "PAP-08", "major", "Chaque ligne imprimée avec posologie, durée, "
-       "renouvellements", PAPER, "print every line: product or act, posology, duration or "
-       "quantity, renewals")
+@check("lines_printed", "PAP-08", Severity.MAJOR,
+       title=Text("Chaque ligne imprimée avec posologie, durée, renouvellements",
+                  "Every line printed with posology, duration, renewals"),
+       hint=Text("imprimer chaque ligne : produit ou acte, posologie, durée ou quantité, "
+                     "renouvellements",
+                 "print every line: product or act, posology, duration or quantity, renewals"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def lines_printed(ctx: CheckContext) -> str:
     """Each created line's label, posology, duration/quantity and renewals are printed."""
     lines = _created(ctx).get("lignes", [])
@@ -183,8 +204,12 @@ def lines_printed(ctx: CheckContext) -> str:
     return f"{len(lines)} line(s) printed in full"
 
 
-@check("substitution_motive", "PAP-09", "major", "« Non substituable » suivi de MTE, EFG ou CIF",
-       PAPER, "follow every 'Non substituable' with its justification MTE, EFG or CIF")
+@check("substitution_motive", "PAP-09", Severity.MAJOR,
+       title=Text("« Non substituable » suivi de MTE, EFG ou CIF",
+                  "'Non substituable' followed by MTE, EFG or CIF"),
+       hint=Text("faire suivre chaque « Non substituable » de sa justification MTE, EFG ou CIF",
+                 "follow every 'Non substituable' with its justification MTE, EFG or CIF"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True)
 def substitution_motive(ctx: CheckContext) -> str:
     """Every printed 'non substituable' is followed by MTE, EFG or CIF; flagged lines print it."""
     text = _all_text(text_pages(ctx))
@@ -204,9 +229,14 @@ def substitution_motive(ctx: CheckContext) -> str:
     return f"{len(mentions)} mention(s), each justified"
 
 
-@check("bizone", "PAP-10", "major", "Bizone : lignes ALD dans la zone haute seulement", PAPER,
-       "print ALD lines above the 'SANS RAPPORT avec l'affection de longue durée' separator, "
-       "others below it")
+@check("bizone", "PAP-10", Severity.MAJOR,
+       title=Text("Bizone : lignes ALD dans la zone haute seulement",
+                  "Bizone: ALD lines in the top zone only"),
+       hint=Text("imprimer les lignes ALD au-dessus du séparateur « SANS RAPPORT avec l'affection "
+                     "de longue durée », les autres en dessous",
+                 "print ALD lines above the 'SANS RAPPORT avec l'affection de longue durée' "
+                     "separator, others below it"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def bizone(ctx: CheckContext) -> str:
     """In reading order across pages, every ALD line comes before the first heading of the
     non-ALD zone and every other line after it (the heading may be repeated on later pages)."""
@@ -243,8 +273,12 @@ def bizone(ctx: CheckContext) -> str:
     return f"{len(lines)} line(s) in the right zone"
 
 
-@check("replaced_identified", "PAP-12", "major", "Remplaçant : médecin remplacé identifié", PAPER,
-       "a replacing doctor prints the replaced doctor's names and RPPS")
+@check("replaced_identified", "PAP-12", Severity.MAJOR,
+       title=Text("Remplaçant : médecin remplacé identifié",
+                  "Replacing doctor: replaced doctor identified"),
+       hint=Text("un médecin remplaçant imprime le nom et le RPPS du médecin remplacé",
+                 "a replacing doctor prints the replaced doctor's names and RPPS"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def replaced_identified(ctx: CheckContext) -> str:
     """A replacing doctor's paper names the replaced doctor and says it is a replacement."""
     replaced = _created(ctx).get("prescripteur", {}).get("remplace")
@@ -285,8 +319,12 @@ def _without_label(row: str, label: str) -> str:
     return row if start < 0 else row[:start] + row[start + len(label):]
 
 
-@check("nr_printed", "PAP-14", "major", "« NR » sur chaque ligne non remboursable, et sur aucune autre",
-       PAPER, "print 'NR' on every non-reimbursable line, and only there")
+@check("nr_printed", "PAP-14", Severity.MAJOR,
+       title=Text("« NR » sur chaque ligne non remboursable, et sur aucune autre",
+                  "'NR' on every non-reimbursable line, and on no other"),
+       hint=Text("imprimer « NR » sur chaque ligne non remboursable, et seulement là",
+                 "print 'NR' on every non-reimbursable line, and only there"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def nr_printed(ctx: CheckContext) -> str:
     """'NR' (a whole word, upper case) in the block of each non-reimbursable line, in no other
     line's block."""

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
+from conformance.checks.registry import Fact, Failed, NotEvaluated, Skipped, check
+from conformance.messages import Text
 from conformance.targets import untrusted
+from conformance.vocabulary import Severity, StepKind
 
 NAME_FIELDS = (("patient", "nomFamille"), ("patient", "prenom"), ("prescripteur", "nomFamille"),
                ("prescripteur", "prenom"))
@@ -41,9 +43,15 @@ def _created_names(ctx: CheckContext) -> dict[str, Any]:
     return _names(ctx.state.created)
 
 
-@check("names_intact", "ROB-03", "major", "Noms accentués intacts, code point par code point",
-       ("create", "consult", "paper"),
-       "store and send names in UTF-8 NFC exactly as entered: no NFD, no Latin-1, no truncation")
+@check("names_intact", "ROB-03", Severity.MAJOR,
+       title=Text("Noms accentués intacts, code point par code point",
+                  "Accented names intact, code point by code point"),
+       hint=Text("conserver et transmettre les noms en UTF-8 NFC tels que saisis : ni NFD, ni "
+                     "Latin-1, ni troncature",
+                 "store and send names in UTF-8 NFC exactly as entered: no NFD, no Latin-1, no "
+                     "truncation"),
+       steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER),
+       defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER), needs=(Fact.REGISTERED,))
 def names_intact(ctx: CheckContext) -> str:
     """Names equal the entered ones exactly: in EP4 (create), in consult, in the code 2D (paper)."""
     expected = _created_names(ctx)

@@ -8,9 +8,10 @@ from typing import Any
 
 from conformance.checks.context import CheckContext
 from conformance.checks.footer import text_pages
-from conformance.checks.identifier import created_id
-from conformance.checks.registry import Failed, NotEvaluated, Warned, check
+from conformance.checks.registry import Fact, Failed, NotEvaluated, Warned, check
 from conformance.identifiers import validate
+from conformance.messages import Text
+from conformance.vocabulary import Severity, StepKind
 
 CODE_KINDS = {"CIP13": "cip13", "UCD13": "ucd13", "UCD": "ucd13", "LPP": "lpp", "NABM": "nabm"}
 PRINTED = {  # label on the paper -> kind, with the digits that follow (spaces allowed)
@@ -55,11 +56,17 @@ def _verdict(found: list[tuple[str, str, str]], given: set[str], what: str) -> s
                  bad[0][1], lines)
 
 
-@check("identifiers_sent", "IDN-01", "major", "Identifiants nationaux transmis valides",
-       ("create",), "send identifiers exactly as entered, with their keys (RPPS, AM, FINESS, NIR, CIP13…)")
+@check("identifiers_sent", "IDN-01", Severity.MAJOR,
+       title=Text("Identifiants nationaux transmis valides",
+                  "National identifiers sent valid"),
+       hint=Text("transmettre les identifiants tels que saisis, avec leur clé (RPPS, AM, FINESS, "
+                     "NIR, CIP13…)",
+                 "send identifiers exactly as entered, with their keys (RPPS, AM, FINESS, NIR, "
+                     "CIP13…)"),
+       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,), needs=(Fact.REGISTERED,))
 def identifiers_sent(ctx: CheckContext) -> str:
     """Every identifier of the EP4 request is well formed with a valid key."""
-    pid = created_id(ctx)
+    pid = ctx.created_id()
     entries = [e for e in ctx.journal("EP4")
                if (e["request"].get("prescription") or {}).get("id") == pid]
     if not entries:
@@ -68,8 +75,12 @@ def identifiers_sent(ctx: CheckContext) -> str:
     return _verdict(list(_sent(entries[-1]["request"]["prescription"])), given, "sent in EP4")
 
 
-@check("identifiers_printed", "IDN-01", "major", "Identifiants nationaux imprimés valides",
-       ("paper",), "print RPPS, AM and FINESS with their keys, as entered")
+@check("identifiers_printed", "IDN-01", Severity.MAJOR,
+       title=Text("Identifiants nationaux imprimés valides",
+                  "Printed national identifiers valid"),
+       hint=Text("imprimer RPPS, AM et FINESS avec leur clé, tels que saisis",
+                 "print RPPS, AM and FINESS with their keys, as entered"),
+       steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,))
 def identifiers_printed(ctx: CheckContext) -> str:
     """Every RPPS, AM and FINESS printed is well formed with a valid key."""
     pages = text_pages(ctx)

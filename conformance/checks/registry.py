@@ -1,10 +1,24 @@
-"""The check registry: one signature, typed outcomes, metadata per requirement."""
+"""The check registry: one declaration per check, beside its function; typed outcomes; facts.
+
+A check is declared once, with ``@check(...)``: its name, requirement (from the requirement
+catalogue), ``Severity``, the step kinds it applies to and those it runs on by default,
+whether ``inspect`` may run it alone, its title and fix hint in French and English, its
+messages (ids with parameters, one template per language), the facts it needs and the facts it
+establishes. Everything else — the defaults of a step, what ``inspect`` runs, ``list checks``,
+the reports' titles — is read from the registry.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any
+
+from conformance.messages import Message, Messages, Text
+from conformance.requirements import catalogue
+from conformance.vocabulary import Operation, Severity, StepKind
 
 if TYPE_CHECKING:
     from conformance.checks.context import CheckContext
@@ -37,11 +51,16 @@ class NotEvaluated(Skipped):
     the requirement stays unverified."""
 
 
-def requirement_severity(requirement: str) -> str | None:
-    """The highest severity among the checks of ``requirement`` (None when it has none)."""
-    order = ("blocking", "major", "minor", "info")
-    found = [spec.severity for spec in REGISTRY.values() if spec.requirement == requirement]
-    return min(found, key=order.index) if found else None
+class Fact(StrEnum):
+    """What a check may need to be meaningful, established by one check (or the engine)."""
+
+    CONTRACT = "contract"  # the step's answer is what the adapter contract allows (the engine)
+    REGISTERED = "registered"  # the scenario's prescription was created and registered (RT-01)
+
+    @property
+    def scenario_wide(self) -> bool:
+        """Holds for the rest of the scenario (else for its step only)."""
+        return self is Fact.REGISTERED
 
 
 CheckFn = Callable[["CheckContext"], str]
@@ -49,36 +68,87 @@ CheckFn = Callable[["CheckContext"], str]
 
 @dataclass(frozen=True)
 class CheckSpec:
-    """A registered check."""
+    """A registered check: its one declaration."""
 
     name: str
     requirement: str
-    severity: str
-    title: str
-    steps: tuple[str, ...]
-    hint: str
+    severity: Severity
+    title: Text
+    hint: Text
+    steps: tuple[StepKind, ...]
+    defaults: tuple[StepKind, ...]  # the kinds whose steps run it when they have no ``expect``
     fn: CheckFn
+    messages: Messages
+    standalone: bool = False  # ``inspect`` may run it on a file alone (no teleservice, no step)
+    needs: tuple[Fact, ...] = ()
+    establishes: tuple[Fact, ...] = ()
     exclusive: bool = False  # reads every teleservice call of its step: no concurrent scenario
+    operation: Operation | None = None  # the report's grouping, when not its step's
+    # runs first on every step of its kinds, whatever the step expects (the contract)
+    gate: bool = False
+
+    def msg(self, key: str, **params: Any) -> Message:
+        """One of this check's messages."""
+        return self.messages(key, **params)
+
+    def operation_of(self, kind: str) -> Operation:
+        """The operation a result of this check on a ``kind`` step is grouped under."""
+        return self.operation or Operation.of_step(kind)
+
 
 REGISTRY: dict[str, CheckSpec] = {}
-DEFAULTS: dict[str, tuple[str, ...]] = {}
 
 
-def check(name: str, requirement: str, severity: str, title: str, steps: tuple[str, ...],
-          hint: str = "", exclusive: bool = False) -> Callable[[CheckFn], CheckFn]:
-    """Register ``fn`` as check ``name`` for ``requirement``, usable on ``steps`` kinds.
-    ``exclusive``: it reads the whole journal window of its step, so its scenario never runs
-    beside another one."""
+def check(name: str, requirement: str, severity: Severity, *, title: Text, hint: Text,
+          steps: tuple[StepKind, ...], defaults: tuple[StepKind, ...] = (),
+          messages: Mapping[str, Text] | None = None, standalone: bool = False,
+          needs: tuple[Fact, ...] = (), establishes: tuple[Fact, ...] = (),
+          exclusive: bool = False, operation: Operation | None = None, gate: bool = False,
+          ) -> Callable[[CheckFn], CheckFn]:
+    """Declare ``fn`` as check ``name`` (see the module's docstring). A requirement missing
+    from the catalogue, a default kind it does not apply to, or a name taken twice fails
+    here, at import."""
 
     def register(fn: CheckFn) -> CheckFn:
+        @functools.wraps(fn)
+        def bound(ctx: CheckContext) -> str:
+            if ctx.spec is None:  # called directly (a test): its own messages all the same
+                ctx.spec = REGISTRY[name]
+            return fn(ctx)
+
         if name in REGISTRY:
             raise ValueError(f"check {name} registered twice")
-        REGISTRY[name] = CheckSpec(name, requirement, severity, title, steps, hint, fn, exclusive)
-        return fn
+        if requirement not in catalogue():
+            raise ValueError(f"check {name}: requirement {requirement} is not in the catalogue")
+        if not set(defaults) <= set(steps):
+            raise ValueError(f"check {name}: runs by default on a kind it does not apply to")
+        REGISTRY[name] = CheckSpec(
+            name=name, requirement=requirement, severity=Severity(severity), title=title, hint=hint,
+            steps=steps, defaults=defaults, fn=bound,
+            messages=Messages(name, messages or {}, literal={"_title": title, "_hint": hint}),
+            standalone=standalone, needs=needs, establishes=establishes, exclusive=exclusive,
+            operation=operation, gate=gate)
+        return bound
 
     return register
 
 
-def defaults(step_kind: str, names: tuple[str, ...]) -> None:
-    """Declare the checks a step of ``step_kind`` runs when it has no ``expect``."""
-    DEFAULTS[step_kind] = names
+def defaults(kind: str) -> tuple[str, ...]:
+    """The checks a step of ``kind`` runs when it has no ``expect``, in declaration order."""
+    return tuple(name for name, spec in REGISTRY.items() if kind in spec.defaults)
+
+
+def standalone(kind: str) -> tuple[str, ...]:
+    """The checks of ``kind`` steps that ``inspect`` may run on a file alone, in order."""
+    return tuple(name for name, spec in REGISTRY.items() if spec.standalone and kind in spec.steps)
+
+
+def run_wide() -> tuple[str, ...]:
+    """The checks that run once after the scenarios, over the whole run."""
+    return tuple(name for name, spec in REGISTRY.items() if StepKind.RUN in spec.steps)
+
+
+def requirement_severity(requirement: str) -> Severity | None:
+    """The requirement's severity in the catalogue (None when it is unknown)."""
+    found = catalogue().requirements.get(requirement)
+    return found.severity if found else None

@@ -7,9 +7,10 @@ from typing import Any
 
 from conformance.checks.compare import align_lines, diff
 from conformance.checks.context import CheckContext
-from conformance.checks.identifier import created_id
-from conformance.checks.registry import Failed, NotEvaluated, Skipped, check
+from conformance.checks.registry import Fact, Failed, NotEvaluated, Skipped, check
+from conformance.messages import Text
 from conformance.scenario.contract import line_types as contract_line_types
+from conformance.vocabulary import Severity, StepKind
 
 COMPARED = ("prescripteur", "patient", "consentement", "lignes", "dateOrdonnance")
 
@@ -33,12 +34,17 @@ def _compare(expected: dict[str, Any], observed: Any, what: str) -> str:
     return f"{what}: every created field unchanged"
 
 
-@check("created", "RT-01", "blocking", "Création nominale réussie et enregistrée", ("create",),
-       "register with EP4 and answer 201 with the id and statut 'enregistree'")
+@check("created", "RT-01", Severity.BLOCKING,
+       title=Text("Création nominale réussie et enregistrée",
+                  "Nominal creation succeeds and is registered"),
+       hint=Text("enregistrer par EP4 et répondre 201 avec l'identifiant et le statut « "
+                     "enregistree »",
+                 "register with EP4 and answer 201 with the id and statut 'enregistree'"),
+       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,), establishes=(Fact.REGISTERED,))
 def created(ctx: CheckContext) -> str:
     """201, an id, statut 'enregistree', and EP4 accepted it (journal)."""
     ctx.expect_status(201)
-    pid = created_id(ctx)
+    pid = ctx.created_id()
     if ctx.body().get("statut") != "enregistree":
         raise Failed("the prescription is not reported as registered", "enregistree",
                      ctx.body().get("statut"))
@@ -52,11 +58,15 @@ def created(ctx: CheckContext) -> str:
     return f"{pid} created and registered"
 
 
-@check("sent_equals_received", "RT-06", "blocking", "Ce qui est envoyé = ce que reçoit le "
-       "téléservice", ("create",), "send EP4 exactly what the doctor entered: no conversion")
+@check("sent_equals_received", "RT-06", Severity.BLOCKING,
+       title=Text("Ce qui est envoyé = ce que reçoit le téléservice",
+                  "What is sent = what the teleservice receives"),
+       hint=Text("transmettre à EP4 exactement ce que le médecin a saisi : aucune conversion",
+                 "send EP4 exactly what the doctor entered: no conversion"),
+       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,), needs=(Fact.REGISTERED,))
 def sent_equals_received(ctx: CheckContext) -> str:
     """The EP4 request received by the teleservice carries every field entered."""
-    pid = created_id(ctx)
+    pid = ctx.created_id()
     entries = [e for e in ctx.journal("EP4") if e["request"].get("prescription", {}).get("id")
                == pid]
     if not entries:
@@ -64,8 +74,12 @@ def sent_equals_received(ctx: CheckContext) -> str:
     return _compare(_expected(ctx), entries[-1]["request"].get("prescription"), "EP4 request")
 
 
-@check("same_as_created", "RT-02", "blocking", "Consultation = création, champ par champ",
-       ("consult",), "store and return every field as entered (Unicode NFC, no truncation)")
+@check("same_as_created", "RT-02", Severity.BLOCKING,
+       title=Text("Consultation = création, champ par champ",
+                  "Consult = creation, field by field"),
+       hint=Text("conserver et restituer chaque champ tel que saisi (Unicode NFC, sans troncature)",
+                 "store and return every field as entered (Unicode NFC, no truncation)"),
+       steps=(StepKind.CONSULT,), defaults=(StepKind.CONSULT,), needs=(Fact.REGISTERED,))
 def same_as_created(ctx: CheckContext) -> str:
     """Consult returns what was created, field by field, after normalisation."""
     ctx.expect_status(200)
@@ -89,22 +103,34 @@ def _contains(ctx: CheckContext) -> str:
     return f"{pid} found among {len(ids)} result(s)"
 
 
-@check("contains_id", "RT-03", "blocking", "Recherche par patient : trouve la prescription",
-       ("search",), "query EP2 with the patient and dates and return every result")
+@check("contains_id", "RT-03", Severity.BLOCKING,
+       title=Text("Recherche par patient : trouve la prescription",
+                  "Search by patient finds the prescription"),
+       hint=Text("interroger EP2 avec le patient et les dates et restituer tous les résultats",
+                 "query EP2 with the patient and dates and return every result"),
+       steps=(StepKind.SEARCH,), defaults=(StepKind.SEARCH,), needs=(Fact.REGISTERED,))
 def contains_id(ctx: CheckContext) -> str:
     """Search (by patient, and date range) finds the created id."""
     return _contains(ctx)
 
 
-@check("found_by_prescriber", "RT-04", "major", "Recherche par prescripteur : trouve la "
-       "prescription", ("search",), "query EP2 by prescriber and return every result")
+@check("found_by_prescriber", "RT-04", Severity.MAJOR,
+       title=Text("Recherche par prescripteur : trouve la prescription",
+                  "Search by prescriber finds the prescription"),
+       hint=Text("interroger EP2 par prescripteur et restituer tous les résultats",
+                 "query EP2 by prescriber and return every result"),
+       steps=(StepKind.SEARCH,), needs=(Fact.REGISTERED,))
 def found_by_prescriber(ctx: CheckContext) -> str:
     """Search by prescriber finds the created id."""
     return _contains(ctx)
 
 
-@check("only_patient", "RT-05", "blocking", "La recherche ne renvoie jamais un autre patient",
-       ("search",), "pass the patient criterion to EP2 and filter nothing out of it")
+@check("only_patient", "RT-05", Severity.BLOCKING,
+       title=Text("La recherche ne renvoie jamais un autre patient",
+                  "Search never returns another patient"),
+       hint=Text("transmettre le critère patient à EP2 et n'en rien filtrer",
+                 "pass the patient criterion to EP2 and filter nothing out of it"),
+       steps=(StepKind.SEARCH,), defaults=(StepKind.SEARCH,))
 def only_patient(ctx: CheckContext) -> str:
     """Every result belongs to the searched patient."""
     patient = ctx.step.params.get("patient")
@@ -133,9 +159,13 @@ def _out_of_scope_expected(ctx: CheckContext) -> None:
                       f"per profile {ctx.profile.name}: no rejection expected")
 
 
-@check("rejected", "RT-08", "major", "Saisie invalide refusée localement, rien transmis",
-       ("create", "consult"), "validate locally and answer 4xx problem+json naming the rule; "
-       "call no teleservice", exclusive=True)
+@check("rejected", "RT-08", Severity.MAJOR,
+       title=Text("Saisie invalide refusée localement, rien transmis",
+                  "Invalid input refused locally, nothing sent"),
+       hint=Text("valider localement et répondre 4xx problem+json en nommant la règle ; n'appeler "
+                     "aucun téléservice",
+                 "validate locally and answer 4xx problem+json naming the rule; call no teleservice"),
+       steps=(StepKind.CREATE, StepKind.CONSULT), exclusive=True)
 def rejected(ctx: CheckContext) -> str:
     """A 4xx problem naming the expected rule, and no call reached the teleservice."""
     ex = ctx.exchange
@@ -158,8 +188,12 @@ def rejected(ctx: CheckContext) -> str:
     return f"rejected locally with {named}"
 
 
-@check("line_types", "RT-07", "major", "Chaque type de ligne fait l'aller-retour", ("consult",),
-       "support every line type declared in /about, end to end")
+@check("line_types", "RT-07", Severity.MAJOR,
+       title=Text("Chaque type de ligne fait l'aller-retour",
+                  "Every line type round-trips"),
+       hint=Text("prendre en charge de bout en bout chaque type de ligne déclaré dans /about",
+                 "support every line type declared in /about, end to end"),
+       steps=(StepKind.CONSULT,), defaults=(StepKind.CONSULT,), needs=(Fact.REGISTERED,))
 def line_types(ctx: CheckContext) -> str:
     """Consult returns as many lines of each type as were created."""
     created_lines = [ln for ln in _expected(ctx).get("lignes", []) if isinstance(ln, dict)]
@@ -185,9 +219,12 @@ def line_types(ctx: CheckContext) -> str:
     return f"{len(sent)} line type(s) round-trip: {', '.join(sorted(sent))}"
 
 
-@check("no_duplicate", "RT-09", "major", "Resoumettre un identifiant ne crée pas de doublon",
-       ("create",), "recognise an id already registered: answer with it, register nothing new",
-       exclusive=True)
+@check("no_duplicate", "RT-09", Severity.MAJOR,
+       title=Text("Resoumettre un identifiant ne crée pas de doublon",
+                  "Re-submitting an identifier creates no duplicate"),
+       hint=Text("reconnaître un identifiant déjà enregistré : le restituer, ne rien enregistrer",
+                 "recognise an id already registered: answer with it, register nothing new"),
+       steps=(StepKind.CREATE,), exclusive=True)
 def no_duplicate(ctx: CheckContext) -> str:
     """Re-posting a body with an existing id: same id back (or a 409), no new registration."""
     given = ctx.step.sent.get("id") if isinstance(ctx.step.sent, dict) else None

@@ -1,14 +1,16 @@
-"""The one way to run a registered check, for the runner and for ``inspect`` alike."""
+"""The one way to run checks, for the runner and for ``inspect`` alike: a step's checks in the
+order their facts need, consequences reported once under their cause."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from conformance.checks import (
     REGISTRY,
     CheckContext,
+    CheckSpec,
     ExchangeFailed,
     Failed,
     NotEvaluated,
@@ -16,12 +18,47 @@ from conformance.checks import (
     Skipped,
     StepData,
     Warned,
+    defaults,
 )
 from conformance.engine.results import CheckResult
+from conformance.messages import Message, Messages, Text
 from conformance.paper import PaperReader
 from conformance.profiles import Profile
+from conformance.scenario import Expectation, Step
 from conformance.targets.teleservice import TeleserviceUnavailable
-from conformance.vocabulary import Operation, Severity, SkipKind, Status
+from conformance.vocabulary import SkipKind, Status
+
+ENGINE = Messages("checking", {
+    "same_cause": Text("non évalué : {message} ({cause} le signale)",
+                       "not evaluated: {message} ({cause} reports it)"),
+    "consequence": Text("non évalué : conséquence de {cause}", "not evaluated: a consequence of {cause}"),
+    "wrong_kind": Text("la vérification {check} ne s'applique pas à une étape {kind}",
+                       "check {check} does not apply to a {kind} step"),
+    "environment": Text("environnement : {error}", "environment: {error}"),
+    "harness_error": Text("erreur du banc dans {check} : {error}", "harness error in {check}: {error}"),
+    "cause": Text("{requirement} {check} en échec à l'étape {step}",
+                  "{requirement} {check} failed at step {step}"),
+})
+
+
+class Asked(Protocol):
+    """A check asked for: by a step (an ``Expectation``) or by the run (a run-wide check)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def arg(self) -> Any: ...
+    @property
+    def pos(self) -> object: ...
+
+
+@dataclass(frozen=True)
+class Everywhere:
+    """A check asked for by no scenario line: a run-wide check, or ``inspect``'s."""
+
+    name: str
+    pos: str = "(the whole run)"
+    arg: Any = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +70,35 @@ class CheckEnvironment:
     reader: PaperReader | None = None
 
 
+def step_checks(step: Step) -> tuple[Expectation, ...]:
+    """What a step runs, computed here only: its gates, then its ``expect`` list or its kind's
+    defaults."""
+    gates = tuple(Expectation(name, None, step.pos) for name, spec in REGISTRY.items()
+                  if spec.gate and step.kind in spec.steps)
+    if step.expect is not None:
+        chosen = tuple(e for e in step.expect if not REGISTRY[e.name].gate)
+    else:
+        chosen = tuple(Expectation(name, None, step.pos) for name in defaults(step.kind)
+                       if not REGISTRY[name].gate)
+    return gates + chosen
+
+
+def _result(spec: CheckSpec, data: StepData, location: str, status: Status, message: str,
+            outcome: Failed | None = None, skip: SkipKind | None = None, cause: str = "") -> CheckResult:
+    return CheckResult(
+        check=spec.name, requirement=spec.requirement, title=spec.msg("_title"),
+        severity=spec.severity, operation=spec.operation_of(data.kind), status=status,
+        message=message, expected=outcome.expected if outcome else None,
+        observed=outcome.observed if outcome else None, diff=outcome.diff if outcome else (),
+        hint=spec.msg("_hint"), location=location, skip=skip, cause=cause)
+
+
+def unevaluated(name: str, kind: str, location: str, reason: str, cause: str = "") -> CheckResult:
+    """Check ``name`` not evaluated on a ``kind`` step, for ``reason``."""
+    return _result(REGISTRY[name], StepData(kind, {}, []), location, Status.SKIP, reason,
+                   skip=SkipKind.NOT_EVALUATED, cause=cause)
+
+
 def run_check(name: str, arg: Any, location: str, data: StepData, state: ScenarioState,
               env: CheckEnvironment) -> CheckResult:
     """Run check ``name`` on a step's data; a harness exception is ``error``, never ``fail``.
@@ -41,37 +107,72 @@ def run_check(name: str, arg: Any, location: str, data: StepData, state: Scenari
     response, wrong status, not JSON, unreadable paper) reports it; the step's later checks
     that hit the same failure are 'not evaluated', naming that check."""
     spec = REGISTRY[name]
-
-    def result(status: Status, message: str, outcome: Failed | None = None,
-               skip: SkipKind | None = None) -> CheckResult:
-        return CheckResult(
-            check=spec.name, requirement=spec.requirement, title=spec.title,
-            severity=Severity(spec.severity), operation=Operation.of_step(data.kind), status=status,
-            message=message, expected=outcome.expected if outcome else None,
-            observed=outcome.observed if outcome else None,
-            diff=outcome.diff if outcome else (), hint=spec.hint, location=location, skip=skip,
-        )
-
     if data.kind not in spec.steps:
-        return result(Status.ERROR, f"check {spec.name} does not apply to a {data.kind} step")
-    ctx = CheckContext(data, state, env.profile, arg, env.journal, env.reader)
+        return _result(spec, data, location, Status.ERROR,
+                       ENGINE("wrong_kind", check=spec.name, kind=data.kind))
+    ctx = CheckContext(data, state, env.profile, arg, env.journal, env.reader, spec)
     try:
-        return result(Status.PASS, spec.fn(ctx))
+        return _result(spec, data, location, Status.PASS, spec.fn(ctx))
     except Warned as w:
-        return result(Status.WARN, w.message, w)
+        return _result(spec, data, location, Status.WARN, w.message, w)
     except ExchangeFailed as f:
         if data.root_cause is not None:
-            return result(Status.SKIP, f"not evaluated: {f.message} ({data.root_cause} reports it)",
-                          skip=SkipKind.NOT_EVALUATED)
+            return _result(spec, data, location, Status.SKIP,
+                           ENGINE("same_cause", message=f.message, cause=data.root_cause),
+                           skip=SkipKind.NOT_EVALUATED, cause=data.root_cause)
         data.root_cause = f"{spec.requirement} {spec.name}"
-        return result(Status.FAIL, f.message, f)
+        return _result(spec, data, location, Status.FAIL, f.message, f)
     except Failed as f:
-        return result(Status.FAIL, f.message, f)
+        return _result(spec, data, location, Status.FAIL, f.message, f)
     except NotEvaluated as s:
-        return result(Status.SKIP, str(s), skip=SkipKind.NOT_EVALUATED)
+        return _result(spec, data, location, Status.SKIP, _text(s), skip=SkipKind.NOT_EVALUATED)
     except Skipped as s:
-        return result(Status.SKIP, str(s), skip=SkipKind.NOT_APPLICABLE)
+        return _result(spec, data, location, Status.SKIP, _text(s), skip=SkipKind.NOT_APPLICABLE)
     except TeleserviceUnavailable as exc:
-        return result(Status.ERROR, f"environment: {exc}")
+        return _result(spec, data, location, Status.ERROR, ENGINE("environment", error=str(exc)))
     except Exception as exc:  # a harness bug must not pass for the target's anomaly
-        return result(Status.ERROR, f"harness error in {spec.name}: {type(exc).__name__}: {exc}")
+        return _result(spec, data, location, Status.ERROR,
+                       ENGINE("harness_error", check=spec.name, error=f"{type(exc).__name__}: {exc}"))
+
+
+def _text(exc: Exception) -> str:
+    """An exception's message, a ``Message`` kept as such."""
+    first = exc.args[0] if exc.args else ""
+    return first if isinstance(first, Message) else str(exc)
+
+
+def run_checks(expectations: Sequence[Asked], data: StepData, state: ScenarioState,
+               env: CheckEnvironment, step_number: int = 0) -> tuple[CheckResult, ...]:
+    """A step's checks, in the order of ``expectations`` in the result. They run in the order
+    their facts need: the checks that establish a fact first. A check that needs a fact a
+    failed check denied — in this step or an earlier one of the scenario — is not evaluated,
+    naming that check: one root cause, one anomaly."""
+    order = sorted(range(len(expectations)),
+                   key=lambda i: (not REGISTRY[expectations[i].name].gate,
+                                  not REGISTRY[expectations[i].name].establishes))
+    results: dict[int, CheckResult] = {}
+    gate_failed: str | None = None  # a gate (the contract) failed: the step's answers are not read
+    for i in order:
+        exp = expectations[i]
+        spec = REGISTRY[exp.name]
+        location = str(exp.pos)
+        cause = gate_failed if not spec.gate else None
+        cause = cause or next((state.denied.get(f) or data.denied.get(f) for f in spec.needs
+                               if f in state.denied or f in data.denied), None)
+        if cause is not None:
+            results[i] = _result(spec, data, location, Status.SKIP, ENGINE("consequence", cause=cause),
+                                 skip=SkipKind.NOT_EVALUATED, cause=cause)
+            continue
+        result = run_check(exp.name, exp.arg, location, data, state, env)
+        results[i] = result
+        if spec.gate and result.status is Status.FAIL:
+            gate_failed = ENGINE("cause", requirement=spec.requirement, check=spec.name,
+                                 step=step_number or "-")
+        for fact in spec.establishes:
+            denied = state.denied if fact.scenario_wide else data.denied
+            if result.status is Status.FAIL:
+                denied[fact] = ENGINE("cause", requirement=spec.requirement, check=spec.name,
+                                      step=step_number or "-")
+            elif result.status in (Status.PASS, Status.WARN):
+                denied.pop(fact, None)
+    return tuple(results[i] for i in range(len(expectations)))

@@ -26,6 +26,7 @@ from conformance.engine.events import (
     StepEvidence,
     StepFinished,
 )
+from conformance.messages import Message
 from conformance.targets.http import SENSITIVE_HEADERS, Exchange
 
 SECRET_PATTERNS = (
@@ -157,6 +158,8 @@ class Redactor:
     def data(self, value: Any) -> Any:
         """A JSON-like structure with every string redacted (secret headers masked by name);
         the very same object when nothing in it had to change."""
+        if isinstance(value, Message):  # its parameters, so that it stays one message by id
+            return value.map(self.data)
         if isinstance(value, str):
             redacted = self.text(value)
             return value if redacted == value else redacted

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.messages import Messages, Text
 from conformance.vocabulary import Operation, Severity, SkipKind, Status, Verdict
 
 
@@ -27,6 +28,7 @@ class CheckResult:
     location: str = ""  # file:line:col of the step or expectation that asked for it
     skip: SkipKind | None = None  # with status skip: not applicable, or not evaluated
     baselined: str = ""  # a known anomaly: the baseline entry's reason (it does not count)
+    cause: str = ""  # not evaluated as a consequence: the failed check that is the root cause
 
     @property
     def unverified(self) -> bool:
@@ -167,8 +169,14 @@ def scenario_status(steps: tuple[StepResult, ...]) -> Status:
 _JUDGED = (Status.PASS, Status.FAIL, Status.WARN)
 
 
+VERDICT = Messages("results", {
+    "never_evaluated": Text("déclarée par le scénario, jamais évaluée",
+                            "declared by the scenario, never evaluated"),
+    "nothing_evaluated": Text("aucune vérification n'a été évaluée", "no check was evaluated"),
+})
+
+
 def _unverified(result: RunResult) -> tuple[Unverified, ...]:
-    from conformance.catalogue import translate
     from conformance.checks import requirement_severity
 
     found: dict[str, tuple[Severity, str, list[str]]] = {}
@@ -188,16 +196,15 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
             if st.status is Status.ERROR and not st.checks:
                 for requirement in sc.requirements or ("*",):
                     add(requirement, Severity.BLOCKING if requirement == "*" else
-                        Severity(requirement_severity(requirement) or "major"), st.message, sc.id)
+                        requirement_severity(requirement) or Severity.MAJOR, st.message, sc.id)
         if not sc.steps:  # not applicable as a whole (a capability the target does not declare)
             continue
         for requirement in sc.requirements:
             severity = requirement_severity(requirement)
-            if requirement not in judged and severity and Severity(severity).at_least(Severity.MAJOR):
-                add(requirement, Severity(severity),
-                    translate("declared by the scenario, never evaluated", result.lang), sc.id)
+            if requirement not in judged and severity and severity.at_least(Severity.MAJOR):
+                add(requirement, severity, VERDICT("never_evaluated").render(result.lang), sc.id)
     if not judged and not result.interrupted:
-        add("*", Severity.BLOCKING, translate("no check was evaluated", result.lang), "")
+        add("*", Severity.BLOCKING, VERDICT("nothing_evaluated").render(result.lang), "")
     accept_all = "all" in result.accepted
     return tuple(Unverified(requirement=req, severity=sev, reason=reason, scenarios=tuple(w),
                             accepted=accept_all or req in result.accepted)

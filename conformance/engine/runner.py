@@ -13,8 +13,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.checks import DEFAULTS, REGISTRY, ScenarioState, StepData
-from conformance.engine.checking import CheckEnvironment, run_check
+from conformance.checks import REGISTRY, ScenarioState, StepData, run_wide
+from conformance.checks.context import Creation
+from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks, step_checks, unevaluated
 from conformance.engine.events import (
     Event,
     RunFinished,
@@ -35,16 +36,44 @@ from conformance.engine.results import (
 )
 from conformance.engine.steps import NotApplicable, run_step
 from conformance.engine.variables import MissingVariable, capture
+from conformance.messages import Message, Messages, Text
 from conformance.paper import InProcessReader, PaperReader
 from conformance.profiles import Profile
-from conformance.scenario import Expectation, Scenario, Step
+from conformance.scenario import Scenario, Step
 from conformance.targets import HttpTarget, TeleserviceControl
 from conformance.targets.http import REPORT_BODY_LIMIT
 from conformance.targets.teleservice import TeleserviceUnavailable
-from conformance.vocabulary import Operation, Severity, SkipKind, Status
+from conformance.vocabulary import Severity, Status, StepKind
 
-JOURNAL_ID = "JOURNAL"
-JOURNAL_TITLE = "Rapprochement du journal du téléservice avec la cible (DEG-03)"
+JOURNAL_ID = "JOURNAL"  # the scenario that carries the run-wide checks
+
+RUNNER = Messages("runner", {
+    "run_wide": Text("Vérifications sur toute la campagne (rapprochement du journal du téléservice)",
+                     "Run-wide checks (the teleservice journal reconciled with the target)"),
+    "missing_var": Text("non évalué : ${{{name}}} n'a été capturé par aucune étape précédente",
+                        "not evaluated: ${{{name}}} was not captured by an earlier step"),
+    "missing_var_because": Text("non évalué : ${{{name}}} n'a été capturé par aucune étape "
+                                "précédente ({cause})",
+                                "not evaluated: ${{{name}}} was not captured by an earlier step ({cause})"),
+    "step_failed": Text("l'étape {step} ({kind}) a échoué", "step {step} ({kind}) failed"),
+    "needs": Text("non évalué : il faut {what}", "not evaluated: needs {what}"),
+    "blocked": Text("non évalué : l'étape {step} ({kind}) n'a pas pu s'exécuter",
+                    "not evaluated: step {step} ({kind}) could not run"),
+    "blocked_because": Text("non évalué : l'étape {step} ({kind}) n'a pas pu s'exécuter (il faut {what})",
+                            "not evaluated: step {step} ({kind}) could not run (needs {what})"),
+    "environment": Text("environnement : {error}", "environment: {error}"),
+    "harness_error": Text("erreur du banc à l'étape {step} ({kind}) : {error}",
+                          "harness error in step {step} ({kind}): {error}"),
+    "not_declared": Text("non applicable : la cible ne déclare pas « {need} » dans /about",
+                         "not applicable: the target does not declare '{need}' in /about"),
+    "falsified": Text("mis en défaut : {runs} exécution(s) réduction comprise ; la plus petite "
+                      "prescription en échec est dans « generated.falsifying »",
+                      "falsified: {runs} run(s) including shrinking; the smallest failing "
+                      "prescription is in 'generated.falsifying'"),
+    "all_passed": Text("{runs} prescription(s) générée(s), toutes réussies (graine {seed})",
+                       "{runs} generated prescription(s), all passed (seed {seed})"),
+    "stopped": Text("arrêt après {scenario} (--exitfirst)", "stopped after {scenario} (--exitfirst)"),
+})
 
 
 class DaemonPool:
@@ -161,8 +190,7 @@ def isolated(sc: Scenario) -> bool:
     for step in sc.steps:
         if step.kind == "teleservice":
             return True
-        names = [e.name for e in step.expect] if step.expect is not None else DEFAULTS.get(step.kind, ())
-        if any(REGISTRY[name].exclusive for name in names):
+        if any(REGISTRY[e.name].exclusive for e in step_checks(step)):
             return True
     return False
 
@@ -202,7 +230,7 @@ class Runner:
         self.done: list[ScenarioResult] = []
         self._started, self._t0 = _now(), time.perf_counter()
         self._stopped = ""
-        self._told: list[dict[str, Any]] = []  # the target's answer to every creation of the run
+        self._told: list[Creation] = []  # the target's answer to every creation of the run
         self._lock = threading.Lock()
 
     def result(self, interrupted: bool = False) -> RunResult:
@@ -242,8 +270,8 @@ class Runner:
                 if self._stopped:
                     break
             if self.scenarios and not self._stopped:
-                yield ScenarioStarted(JOURNAL_ID, JOURNAL_TITLE)
-                yield from self._finish([ScenarioFinished(self._reconcile(journal_start))])
+                yield ScenarioStarted(JOURNAL_ID, RUNNER("run_wide"))
+                yield from self._finish([ScenarioFinished(self._run_wide(journal_start))])
             for phase in cfg.phases if not self._stopped else ():
                 yield ScenarioStarted(phase.id, phase.title)
                 yield from self._finish([ScenarioFinished(phase.run())])
@@ -251,15 +279,17 @@ class Runner:
             interrupted = True
         yield RunFinished(self.result(interrupted))
 
-    def _remember(self, data: StepData) -> None:
-        """What the target told the user of each creation (every one, generated runs included)."""
+    def _remember(self, data: StepData, state: ScenarioState) -> None:
+        """What the target told the user of each creation (every one, generated runs included),
+        and the facts its scenario denied so far."""
         told = []
+        denied = tuple(state.denied)
         for exchange in data.exchanges:
             try:
                 answer = exchange.json() if exchange.status in (200, 201) else None
             except ValueError:
                 answer = None
-            told.append(answer if isinstance(answer, dict) else {})
+            told.append(Creation(answer if isinstance(answer, dict) else {}, denied))
         with self._lock:
             self._told += told
 
@@ -272,34 +302,37 @@ class Runner:
         except TeleserviceUnavailable:
             return None
 
-    def _reconcile(self, since: int | None) -> ScenarioResult:
-        """DEG-03 over the whole run's journal: what EP4 registered against what the target said."""
+    def _run_wide(self, since: int | None) -> ScenarioResult:
+        """The run-wide checks, once, over the whole run: what the target told of every
+        creation, and the teleservice journal since the run began."""
         t0 = time.perf_counter()
         with self._lock:
             told = list(self._told)
-        registered = [answer.get("id") for answer in told if answer.get("statut") == "enregistree"]
-        data = StepData("journal", {"registered": registered, "creations": len(told),
-                                    "not_registered": sum(a.get("statut") == "non-enregistree"
-                                                          for a in told)},
-                        [], journal_since=since)
-        data.journal_entries = self._registrations(since)
-        check = run_check("journal_reconciled", None, "(the whole run)", data, ScenarioState(), self.env)
-        step = StepResult(index=0, kind="journal", title=JOURNAL_TITLE, status=check.status,
-                          duration=time.perf_counter() - t0, checks=(check,))
-        return ScenarioResult(id=JOURNAL_ID, title=JOURNAL_TITLE, file="", status=check.status,
-                              duration=step.duration, requirements=("DEG-03",), tags=("journal",),
-                              steps=(step,))
+        data = StepData(StepKind.RUN, {"creations": told}, [], journal_since=since)
+        data.journal_entries = self._journal_summary(since)
+        names = run_wide()
+        title = RUNNER("run_wide")
+        expectations = tuple(Everywhere(name) for name in names)
+        checks = run_checks(expectations, data, ScenarioState(), self.env)
+        status = Status.worst((c.status for c in checks if c.status is not Status.SKIP),
+                              default=Status.SKIP if checks else Status.PASS)
+        step = StepResult(index=0, kind=StepKind.RUN, title=title, status=status,
+                          duration=time.perf_counter() - t0, checks=checks)
+        return ScenarioResult(id=JOURNAL_ID, title=title, file="", status=status,
+                              duration=step.duration,
+                              requirements=tuple(dict.fromkeys(REGISTRY[n].requirement for n in names)),
+                              tags=("run",), steps=(step,))
 
-    def _registrations(self, since: int | None) -> list[dict[str, Any]] | None:
-        """The run's EP4 calls, read page by page and kept to what DEG-03 compares (the whole
-        run's journal at once, bodies and all, was the peak of a long run's memory); None
-        when there is no journal to read (the check says why)."""
+    def _journal_summary(self, since: int | None) -> list[dict[str, Any]] | None:
+        """The run's teleservice calls, read page by page and kept to what run-wide checks
+        compare — no bodies (the whole run's journal at once, bodies and all, was the peak of
+        a long run's memory); None when there is no journal to read (the checks say why)."""
         control = self.config.control
         if control is None or since is None:
             return None
         kept = ("seq", "at", "operation", "id", "status")
         try:
-            return [{k: e.get(k) for k in kept} for page in control.journal_pages(since, "EP4")
+            return [{k: e.get(k) for k in kept} for page in control.journal_pages(since, None)
                     for e in page]
         except TeleserviceUnavailable:
             return None
@@ -310,7 +343,7 @@ class Runner:
             if isinstance(event, ScenarioFinished):
                 self.done.append(event.result)
                 if self.config.exit_first and _has_anomaly(event.result, self.config.fail_on):
-                    self._stopped = f"stopped after {event.result.id} (--exitfirst)"
+                    self._stopped = RUNNER("stopped", scenario=event.result.id)
             yield event
 
     def _collect(self, sc: Scenario, about: dict[str, Any]) -> list[Event]:
@@ -342,7 +375,7 @@ class Runner:
             yield ScenarioFinished(ScenarioResult(
                 id=sc.id, title=sc.title, file=sc.file, status=Status.SKIP, duration=0.0,
                 requirements=sc.requirements, tags=sc.tags,
-                reason=f"not applicable: the target does not declare '{need}' in /about"))
+                reason=RUNNER("not_declared", need=need)))
             return
         if sc.generate:
             yield self._generated(sc, about, t0)
@@ -366,19 +399,17 @@ class Runner:
                                          "seed": self.config.seed})
         if generated is not None:
             state.variables["generated"] = generated
-        blocked = ""
-        failed = ""  # the last step whose exchange failed: what a missing capture comes from
+        blocked: Message | None = None
+        failed: Message | None = None  # the last step with a failed check: what a missing capture comes from
         try:
             for step in sc.steps:
-                result, evidence = ((self._not_evaluated(step, blocked), None) if blocked
-                                    else self._step(sc, step, state, failed))
-                if result.status is Status.ERROR and not blocked:
-                    blocked = f"not evaluated: step {step.index + 1} ({step.kind}) could not run"
-                elif result.message.startswith("not evaluated: needs") and not blocked:
-                    blocked = f"not evaluated: step {step.index + 1} ({step.kind}) could not run " \
-                              f"({result.message.removeprefix('not evaluated: ')})"
+                if blocked is not None:
+                    yield self._not_evaluated(step, blocked), None
+                    continue
+                result, evidence, blocks = self._step(sc, step, state, failed)
+                blocked = blocks
                 if any(c.status is Status.FAIL for c in result.checks):
-                    failed = f"step {step.index + 1} ({step.kind}) failed"
+                    failed = RUNNER("step_failed", step=step.index + 1, kind=step.kind)
                 yield result, evidence
         finally:
             if self.config.control is not None and any(s.kind == "teleservice" for s in sc.steps):
@@ -395,10 +426,9 @@ class Runner:
                         declared if isinstance(declared, list) else None, self.config.shrink,
                         self.config.profile.value("line_types"))
         if found.failed:
-            reason = (f"falsified: {found.runs} run(s) including shrinking; the smallest failing "
-                      "prescription is in 'generated.falsifying'")
+            reason = RUNNER("falsified", runs=found.runs)
         else:
-            reason = f"{found.runs} generated prescription(s), all passed (seed {self.config.seed})"
+            reason = RUNNER("all_passed", runs=found.runs, seed=self.config.seed)
         status = scenario_status(found.steps)
         return ScenarioFinished(ScenarioResult(
             id=sc.id, title=sc.title, file=sc.file, status=status,
@@ -409,36 +439,42 @@ class Runner:
 
     def _not_evaluated(self, step: Step, reason: str, status: Status = Status.SKIP) -> StepResult:
         """A step that did not run: each check it would have run is 'not evaluated'."""
-        data = StepData(step.kind, {}, [])
-        checks = tuple(_unevaluated(exp, data.kind, reason) for exp in self._expectations(step))
+        checks = tuple(unevaluated(exp.name, step.kind, str(exp.pos), reason)
+                       for exp in step_checks(step))
         return _step_result(step, status, 0.0, checks=checks, message=reason)
 
-    def _step(self, sc: Scenario, step: Step, state: ScenarioState,
-              failed: str) -> tuple[StepResult, StepEvidence | None]:
+    def _step(self, sc: Scenario, step: Step, state: ScenarioState, failed: Message | None,
+              ) -> tuple[StepResult, StepEvidence | None, Message | None]:
+        """The step, its evidence, and why the scenario's later steps cannot run (if so)."""
         t0 = time.perf_counter()
+        number, kind = step.index + 1, step.kind
         try:
             data = run_step(step, sc, state, self.config.target, self.config.control)
         except MissingVariable as exc:
-            cause = f" ({failed})" if failed else ""
-            return self._not_evaluated(step, f"not evaluated: ${{{exc}}} was not captured by an "
-                                             f"earlier step{cause}"), None
+            reason = (RUNNER("missing_var_because", name=str(exc), cause=failed) if failed
+                      else RUNNER("missing_var", name=str(exc)))
+            return self._not_evaluated(step, reason), None, None
         except NotApplicable as exc:
-            return self._not_evaluated(step, f"not evaluated: needs {exc}"), None
+            what = exc.args[0] if exc.args else str(exc)
+            return (self._not_evaluated(step, RUNNER("needs", what=what)), None,
+                    RUNNER("blocked_because", step=number, kind=kind, what=what))
         except TeleserviceUnavailable as exc:
-            return self._not_evaluated(step, f"environment: {exc}", Status.ERROR), None
+            return (self._not_evaluated(step, RUNNER("environment", error=str(exc)), Status.ERROR),
+                    None, RUNNER("blocked", step=number, kind=kind))
         except Exception as exc:  # a bug of ours is this step's error; the run goes on
-            return self._not_evaluated(step, f"harness error in step {step.index + 1} ({step.kind}): "
-                                             f"{type(exc).__name__}: {exc}", Status.ERROR), None
+            reason = RUNNER("harness_error", step=number, kind=kind, error=f"{type(exc).__name__}: {exc}")
+            return (self._not_evaluated(step, reason, Status.ERROR), None,
+                    RUNNER("blocked", step=number, kind=kind))
         self._save(step, data, state)
-        if step.kind == "create":
-            self._remember(data)
-        checks = tuple(run_check(exp.name, exp.arg, str(exp.pos), data, state, self.env)
-                       for exp in self._expectations(step))
+        checks = run_checks(step_checks(step), data, state, self.env, number)
+        if step.kind == StepKind.CREATE:
+            self._remember(data, state)
         status = Status.worst((c.status for c in checks if c.status is not Status.SKIP),
                               default=Status.PASS)
         result = _step_result(step, status, time.perf_counter() - t0, checks=checks,
                               http=tuple(e.summary(REPORT_BODY_LIMIT) for e in data.exchanges))
-        return result, self._evidence(data) if self.config.evidence else None
+        blocks = RUNNER("blocked", step=number, kind=kind) if status is Status.ERROR else None
+        return result, self._evidence(data) if self.config.evidence else None, blocks
 
     def _evidence(self, data: StepData) -> StepEvidence:
         """The step's exchanges, analysed paper and teleservice journal entries."""
@@ -449,12 +485,6 @@ class Runner:
                 journal = control.journal(data.journal_since)
         return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), tuple(journal or ()),
                             data.sent)
-
-    @staticmethod
-    def _expectations(step: Step) -> tuple[Expectation, ...]:
-        if step.expect is not None:
-            return step.expect
-        return tuple(Expectation(name, None, step.pos) for name in DEFAULTS.get(step.kind, ()))
 
     @staticmethod
     def _save(step: Step, data: StepData, state: ScenarioState) -> None:
@@ -470,14 +500,6 @@ class Runner:
                 state.variables[name] = value
             else:
                 state.variables.pop(name, None)
-
-
-def _unevaluated(exp: Expectation, kind: str, reason: str) -> CheckResult:
-    spec = REGISTRY[exp.name]
-    return CheckResult(check=spec.name, requirement=spec.requirement, title=spec.title,
-                       severity=Severity(spec.severity), operation=Operation.of_step(kind),
-                       status=Status.SKIP, message=reason, hint=spec.hint, location=str(exp.pos),
-                       skip=SkipKind.NOT_EVALUATED)
 
 
 def _step_result(step: Step, status: Status, duration: float, *, checks: tuple[CheckResult, ...] = (),

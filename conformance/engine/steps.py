@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from conformance.checks import ScenarioState, StepData
 from conformance.engine.variables import interpolate
+from conformance.messages import Messages, Text
 from conformance.scenario import Scenario, Step, merge_override
 from conformance.targets import HttpTarget, TeleserviceControl
 
@@ -23,6 +24,16 @@ def paris_day() -> str:
 
 class NotApplicable(Exception):
     """The step cannot run in this set-up: the message says what it needs."""
+
+
+NEEDS = Messages("steps", {
+    "fault": Text("le simulateur de téléservice pour injecter une faute (--teleservice)",
+                  "the teleservice simulator to inject a fault (--teleservice)"),
+    "dispense": Text("le simulateur de téléservice pour délivrer par EP1 (--teleservice)",
+                     "the teleservice simulator to dispense through EP1 (--teleservice)"),
+    "ep1_refused": Text("une exécution EP1, que le simulateur a refusée : HTTP {status}",
+                        "an EP1 execution, which the simulator refused: HTTP {status}"),
+})
 
 
 def _create_body(sc: Scenario, params: dict[str, Any], generated: Any) -> dict[str, Any]:
@@ -57,16 +68,16 @@ def run_step(step: Step, sc: Scenario, state: ScenarioState, target: HttpTarget,
         data.exchanges.append(target.send("GET", f"/prescriptions/{params['id']}/paper"))
     elif step.kind == "teleservice":
         if control is None:
-            raise NotApplicable("the teleservice simulator to inject a fault (--teleservice)")
+            raise NotApplicable(NEEDS("fault"))
         control.fault(params)
     elif step.kind == "dispense":
         if control is None:
-            raise NotApplicable("the teleservice simulator to dispense through EP1 (--teleservice)")
+            raise NotApplicable(NEEDS("dispense"))
         body = {"contexte": {"logiciel": "epresc-conformance (pharmacien)"}, "id": params["id"],
                 "executant": params.get("executant", PHARMACIST), "lignes": params.get("lignes", [])}
         response = control.dispense(body)
         if response.status_code >= 300:
-            raise NotApplicable(f"an EP1 execution, which the simulator refused: HTTP {response.status_code}")
+            raise NotApplicable(NEEDS("ep1_refused", status=response.status_code))
         state.dispensed = True
     return data
 

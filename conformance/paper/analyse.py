@@ -37,7 +37,7 @@ class PaperError(Exception):
 
     def __init__(self, message: str, kind: str = "unreadable") -> None:
         super().__init__(message)
-        self.kind = kind
+        self.message, self.kind = message, kind
 
 
 @dataclass(frozen=True)

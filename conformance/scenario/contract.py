@@ -13,21 +13,23 @@ from conformance.paths import CONTRACT
 
 
 @functools.cache
-def _spec() -> dict[str, Any]:
+def spec() -> dict[str, Any]:
+    """The adapter contract (OpenAPI 3.1), read once."""
     return dict(yaml.safe_load(CONTRACT.read_text(encoding="utf-8")))
 
 
 @functools.cache
 def _create_validator() -> jsonschema.Draft202012Validator:
-    spec = _spec()
-    schema = spec["paths"]["/prescriptions"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    return jsonschema.Draft202012Validator({**schema, "components": spec["components"]})
+    contract = spec()
+    body = contract["paths"]["/prescriptions"]["post"]["requestBody"]
+    schema = body["content"]["application/json"]["schema"]
+    return jsonschema.Draft202012Validator({**schema, "components": contract["components"]})
 
 
 @functools.cache
 def capabilities() -> tuple[str, ...]:
     """Every capability a scenario may ``need``: the contract's flags and line types."""
-    schemas = _spec()["components"]["schemas"]
+    schemas = spec()["components"]["schemas"]
     about = schemas["About"]["properties"]["capacites"]["properties"]
     flags = [name for name, prop in about.items() if prop.get("type") == "boolean"]
     return tuple(sorted({*flags, *schemas["TypeLigne"]["enum"]}))
@@ -36,7 +38,7 @@ def capabilities() -> tuple[str, ...]:
 @functools.cache
 def line_types() -> tuple[str, ...]:
     """The line types the contract knows (TypeLigne)."""
-    return tuple(_spec()["components"]["schemas"]["TypeLigne"]["enum"])
+    return tuple(spec()["components"]["schemas"]["TypeLigne"]["enum"])
 
 
 @dataclass(frozen=True)

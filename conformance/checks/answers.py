@@ -1,0 +1,130 @@
+"""ROB-02 on every step: each answer of the target is validated against the adapter contract
+before any other check reads it. A shape the contract forbids is the target's anomaly, named by
+operation and JSON path, and the step's other checks are not evaluated — so that no answer,
+valid or not, can make a check trip on a shape it did not expect (a harness error)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import jsonschema
+
+from conformance.checks.context import CheckContext
+from conformance.checks.registry import Failed, check
+from conformance.messages import Text
+from conformance.scenario.contract import spec
+from conformance.targets import Exchange
+from conformance.vocabulary import Severity, StepKind
+
+# the contract operation of each step kind that talks to the target
+OPERATIONS = {StepKind.CREATE: ("post", "/prescriptions"),
+              StepKind.CONSULT: ("get", "/prescriptions/{id}"),
+              StepKind.SEARCH: ("get", "/prescriptions"),
+              StepKind.PAPER: ("get", "/prescriptions/{id}/paper")}
+SHOWN = 120  # characters of an offending value quoted in the message
+
+
+@functools.cache
+def _validator(method: str, path: str, status: str) -> jsonschema.Draft202012Validator | None:
+    """The JSON schema the contract gives this operation's answer with ``status`` (None when
+    the status is not declared, or its answer is not JSON: the step's checks judge those)."""
+    contract = spec()
+    responses = contract["paths"][path][method]["responses"]
+    response = responses.get(status)
+    if response is None:
+        return None
+    if "$ref" in response:
+        response = contract["components"]["responses"][response["$ref"].rsplit("/", 1)[1]]
+    for media, content in response.get("content", {}).items():
+        if "json" in media and "schema" in content:
+            return jsonschema.Draft202012Validator({**content["schema"],
+                                                    "components": contract["components"]})
+    return None
+
+
+def _path(error: jsonschema.ValidationError) -> str:
+    out = "$"
+    for part in error.absolute_path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN] + "…"
+
+
+def _violation(exchange: Exchange, method: str, path: str) -> tuple[str, jsonschema.ValidationError] | None:
+    if exchange.error or exchange.status is None:
+        return None
+    validator = _validator(method, path, str(exchange.status))
+    if validator is None:
+        return None
+    try:
+        document = exchange.json()
+    except ValueError:
+        return None  # not JSON: the checks that read it say so (one root cause)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
+    return (f"{method.upper()} {path}", error) if error is not None else None
+
+
+def _what(ctx: CheckContext, error: jsonschema.ValidationError) -> str:
+    """What the contract asked at that path, in the report's words."""
+    kind = str(error.validator)
+    expected = error.validator_value
+    if kind == "type":
+        types = [expected] if isinstance(expected, str) else expected if isinstance(expected, list) else []
+        return ctx.msg("want_type", type="/".join(map(str, types)))
+    if kind == "required":
+        missing = re.findall(r"'([^']+)' is a required property", error.message)
+        return ctx.msg("want_field", field=missing[0] if missing else _shown(expected))
+    if kind == "enum":
+        values = expected if isinstance(expected, list) else [expected]
+        return ctx.msg("want_one_of", values=", ".join(str(v) for v in values))
+    if kind == "additionalProperties":
+        return ctx.msg("want_no_other")
+    return ctx.msg("want_rule", rule=kind, value=_shown(expected))
+
+
+@check("answer_conforms", "ROB-02", Severity.MAJOR,
+       title=Text("Réponse conforme au contrat de l'adaptateur",
+                  "Answer conforms to the adapter contract"),
+       hint=Text("répondre la forme que déclare le contrat pour cette opération et ce statut "
+                 "(conformance contract adapter)",
+                 "answer the shape the contract declares for this operation and status "
+                 "(conformance contract adapter)"),
+       steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER),
+       defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER),
+       gate=True,
+       messages={
+           "breaks": Text("la réponse de {operation} (HTTP {status}) enfreint le contrat en {path} : "
+                          "{what}",
+                          "the {operation} answer (HTTP {status}) breaks the contract at {path}: {what}"),
+           "schema": Text("le schéma du contrat pour {operation} HTTP {status}",
+                          "the contract's schema for {operation} HTTP {status}"),
+           "want_type": Text("un {type} attendu", "a {type} expected"),
+           "want_field": Text("le champ obligatoire « {field} » manque",
+                              "the required field '{field}' is missing"),
+           "want_one_of": Text("une de ces valeurs attendue : {values}",
+                               "one of these values expected: {values}"),
+           "want_no_other": Text("aucun autre champ n'est permis", "no other field is allowed"),
+           "want_rule": Text("règle « {rule} » du schéma non respectée ({value})",
+                             "schema rule '{rule}' not met ({value})"),
+           "conforms": Text("{count} réponse(s) conforme(s) au contrat",
+                            "{count} answer(s) conform to the contract"),
+       })
+def answer_conforms(ctx: CheckContext) -> str:
+    """Every answer of the step has the shape the contract declares for its operation and status."""
+    method, path = OPERATIONS[StepKind(ctx.step.kind)]
+    for exchange in ctx.step.exchanges:
+        found = _violation(exchange, method, path)
+        if found is not None:
+            operation, error = found
+            where = _path(error)
+            raise Failed(ctx.msg("breaks", operation=operation, status=exchange.status, path=where,
+                                 what=_what(ctx, error)),
+                         ctx.msg("schema", operation=operation, status=exchange.status),
+                         f"{where}: {_shown(error.instance)}")
+    return ctx.msg("conforms", count=len(ctx.step.exchanges))
