@@ -7,17 +7,11 @@ paper checks (QR-01 is the one that reports a paper that cannot be read).
 
 from __future__ import annotations
 
-from conformance.checks import (  # noqa: F401 (registration, in this order)
-    consent,
-    degraded,
-    footer,
-    identifier,
-    margins,
-    mentions,
-    names,
-    national,
-    roundtrip,
-)
+# the order the checks run in (isort would sort it)
+# isort: off
+from conformance.checks import answers, roundtrip, footer, identifier, consent  # noqa: F401
+from conformance.checks import mentions, national, names, margins, degraded  # noqa: F401
+# isort: on
 from conformance.checks.context import CheckContext, ScenarioState, StepData
 from conformance.checks.registry import (
     REGISTRY,
