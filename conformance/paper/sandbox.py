@@ -21,9 +21,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.paper.analyse import DPI, Box, PaperError, PaperPage
+
+if TYPE_CHECKING:
+    from conformance.cda.record import CdaRecord
 
 MIB = 1024 * 1024
 
@@ -40,10 +43,11 @@ class Limits:
 # --- the worker side -------------------------------------------------------------------------
 
 def _tasks() -> dict[str, Callable[..., Any]]:
+    from conformance.cda.analyse import analyse_cda
     from conformance.paper.analyse import analyse_bytes
     from conformance.paper.degrade import degraded_decode
 
-    return {"analyse": analyse_bytes, "degraded": degraded_decode}
+    return {"analyse": analyse_bytes, "degraded": degraded_decode, "cda": analyse_cda}
 
 
 def _confine(limits: Limits) -> None:
@@ -175,6 +179,22 @@ class Sandbox:
         result: list[str | None] = self.call("degraded", data, page, box, Degradation(), expect)
         return result
 
+    def cda(self, data: bytes) -> CdaRecord:
+        """A target's CDA document read in a worker: its facts, or a refused record whose kind
+        classifies it (a worker's death or overrun included). The size limit is checked here,
+        before the bytes cross to a worker."""
+        from conformance.cda.record import CdaRecord
+        from conformance.cda.safexml import XmlRefused, check_size
+
+        try:
+            check_size(data)
+            record: CdaRecord = self.call("cda", data)
+        except XmlRefused as exc:
+            return CdaRecord(size=len(data), refused=exc.kind, refusal=str(exc))
+        except PaperError as exc:
+            return CdaRecord(size=len(data), refused=exc.kind, refusal=str(exc))
+        return record
+
     def call(self, task: str, *args: Any) -> Any:
         """Run ``task`` on a worker within the limits; PaperError when the paper breaks them."""
         with self._slots:
@@ -251,3 +271,6 @@ class SandboxView:
     def degraded(self, data: bytes, page: int, box: Box,
                  expect: str | None = None) -> list[str | None]:
         return self.sandbox.degraded(data, page, box, expect)
+
+    def cda(self, data: bytes) -> CdaRecord:
+        return self.sandbox.cda(data)
