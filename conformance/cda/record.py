@@ -71,6 +71,18 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class AnsResult:
+    """What the ANS rules said: findings, or None with the reason they were not evaluated."""
+
+    rules: str  # the rule set's label (commit or hash)
+    engine: str
+    schematron: tuple[Finding, ...] | None
+    schematron_reason: str
+    schema: tuple[Finding, ...] | None
+    schema_reason: str
+
+
+@dataclass(frozen=True)
 class CdaRecord:
     """The document's facts, or why it could not be read (``refused`` and ``refusal``)."""
 
@@ -97,6 +109,7 @@ class CdaRecord:
     pdf_problem: str | None = None  # bad base64, several copies...
     pdf_at: Where = NOWHERE
     findings: tuple[Finding, ...] = ()
+    ans: AnsResult | None = None  # with a kit (--cda-rules) only
 
     @property
     def readable(self) -> bool:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Protocol
 from conformance.paper.analyse import DPI, Box, PaperPage, analyse_bytes
 
 if TYPE_CHECKING:
+    from conformance.cda.kit import RuleSet
     from conformance.cda.record import CdaRecord
 
 
@@ -23,8 +24,9 @@ class PaperReader(Protocol):
         ``expect``, only as many frames as settle the verdict)."""
         ...
 
-    def cda(self, data: bytes) -> CdaRecord:
-        """A CDA document's facts, or a refused record classifying why it cannot be read."""
+    def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
+        """A CDA document's facts (the ANS rules' findings too with ``rules``), or a refused
+        record classifying why it cannot be read."""
         ...
 
 
@@ -43,7 +45,7 @@ class InProcessReader:
 
         return degraded_decode(data, page, box, Degradation(), expect)
 
-    def cda(self, data: bytes) -> CdaRecord:
+    def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
         from conformance.cda.analyse import analyse_cda
 
-        return analyse_cda(data)
+        return analyse_cda(data, rules)
