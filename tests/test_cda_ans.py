@@ -105,7 +105,7 @@ def test_the_schema_locates_its_errors() -> None:
 def test_a_folder_that_is_not_a_kit_is_the_users_error(tmp_path: Path) -> None:
     with pytest.raises(KitError, match="no such folder"):
         load_kit(tmp_path / "nope")
-    with pytest.raises(KitError, match="missing schematrons/CI-SIS_EP-MED-DM_2024.01.sch"):
+    with pytest.raises(KitError, match=r"missing schematrons/CI-SIS_EP-MED-DM_2024\.01\.sch"):
         load_kit(tmp_path)
 
 
