@@ -55,6 +55,22 @@ FAULTS: dict[str, str] = {
     "consult-lines-reordered-swapped": "consult returns lines in reverse order, posology and "
                                        "duration swapped",
     "search-misses-last-second": "search misses prescriptions registered in the last second",
+    # the DMP copy (CDA eP-MED-DM)
+    "dmp-service-event-wrong-id": "the DMP copy's serviceEvent/id carries another identifier",
+    "dmp-service-event-missing": "the DMP copy has no serviceEvent/id although the prescription "
+                                 "is registered",
+    "dmp-ins-production-root": "the DMP copy identifies the patient with the production INS "
+                               "root in a test environment",
+    "dmp-author-replaced": "a replacing doctor's DMP copy names the replaced doctor as author",
+    "dmp-line-missing": "the DMP copy omits the last prescribed line",
+    "dmp-quantity-changed": "the DMP copy gives a device one package instead of the prescribed "
+                            "quantity",
+    "dmp-ald-lost": "the DMP copy marks every line 'not ALD'",
+    "dmp-nr-lost": "the DMP copy marks every line reimbursable",
+    "dmp-validity-inverted": "the DMP copy's validity ends before it starts",
+    "dmp-pdf-stale": "the DMP copy carries the PDF of an earlier version (before the last line)",
+    "dmp-pdf-not-pdf": "the DMP copy's 'PDF' is the HTML preview of the ordonnance",
+    "dmp-template-2023": "the DMP copy declares the volet's older template version 2023.01",
     # found by fuzzing (conformance fuzz), not by the scenarios
     "search-crashes-without-du": "search answers 500 when 'au' is given without 'du'",
 }
