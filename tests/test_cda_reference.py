@@ -81,13 +81,22 @@ def test_the_clean_document_passes_every_check() -> None:
                                                     "dispositifMedical"]  # no biology act
 
 
-@pytest.mark.parametrize(("fault", "requirement"), [
-    ("dmp-service-event-wrong-id", "CDA-02"), ("dmp-service-event-missing", "CDA-02"),
-    ("dmp-ins-production-root", "CDA-03"), ("dmp-author-replaced", "CDA-04"),
-    ("dmp-line-missing", "CDA-05"), ("dmp-quantity-changed", "CDA-05"),
-    ("dmp-ald-lost", "CDA-05"), ("dmp-nr-lost", "CDA-05"),
-    ("dmp-validity-inverted", "CDA-06"), ("dmp-template-2023", "CDA-01"),
-])
+DOCUMENT_FAULTS = {
+    "dmp-service-event-wrong-id": "CDA-02", "dmp-service-event-missing": "CDA-02",
+    "dmp-ins-production-root": "CDA-03", "dmp-author-replaced": "CDA-04",
+    "dmp-line-missing": "CDA-05", "dmp-quantity-changed": "CDA-05", "dmp-ald-lost": "CDA-05",
+    "dmp-nr-lost": "CDA-05", "dmp-validity-inverted": "CDA-06", "dmp-template-2023": "CDA-01",
+}
+
+
+def test_every_dmp_fault_is_tested_here() -> None:
+    from conformance.reference.faults import DMP_FAULTS
+
+    # the two PDF faults live in the route: tested below against a served document
+    assert set(DOCUMENT_FAULTS) | {"dmp-pdf-stale", "dmp-pdf-not-pdf"} == set(DMP_FAULTS)
+
+
+@pytest.mark.parametrize(("fault", "requirement"), sorted(DOCUMENT_FAULTS.items()))
 def test_each_document_fault_is_caught_by_its_check_alone(fault: str, requirement: str) -> None:
     rx = _rx()
     outcomes = _judge(analyse_cda(dmp.build(rx, PID, _pdf(rx), NOW, frozenset({fault}))), rx)
@@ -151,3 +160,19 @@ def test_a_stale_pdf_copy_is_not_the_printed_ordonnance() -> None:
         "ordonnance (an earlier version?)",
         "line 2's posologie '1 comprimé 3 fois par jour si douleur' is not in the PDF copy: not "
         "the printed ordonnance (an earlier version?)"]
+
+
+@pytest.mark.skipif(not KIT.is_dir(), reason="../shared/samples/ans-testcontenucda absent")
+@pytest.mark.parametrize("name", ["PosoStruct", "PosoNonStruct"])
+def test_ans_examples_fail_the_pdf_copy_cross_check_saying_why(name: str) -> None:
+    record = analyse_cda((KIT / "ExemplesCDA" / f"eP-MED-DM_2024.01_{name}.xml").read_bytes())
+    registered = cda.Registered("01S2TBPZ2JCNZZYGHZ")
+    assert not cda.structure(record).issues and not cda.identity(record).issues
+    assert not cda.service_event(record, registered).issues
+    assert record.pdf is not None
+    outcome = cda.pdf_copy(record, registered, InProcessReader().analyse(record.pdf))
+    assert [i.message for i in outcome.issues] == [
+        "the PDF copy's code 2D holds 'Hello :)', not the prescription's payload (JSON version 2)"]
+    with pytest.raises(cda.NotJudged, match="--cda-rules") as no_kit:
+        cda.ans_schematron(record)
+    assert not no_kit.value.applicable

@@ -55,7 +55,14 @@ FAULTS: dict[str, str] = {
     "consult-lines-reordered-swapped": "consult returns lines in reverse order, posology and "
                                        "duration swapped",
     "search-misses-last-second": "search misses prescriptions registered in the last second",
-    # the DMP copy (CDA eP-MED-DM)
+    # found by fuzzing (conformance fuzz), not by the scenarios
+    "search-crashes-without-du": "search answers 500 when 'au' is given without 'du'",
+}
+
+# The DMP copy's faults (CDA eP-MED-DM). Served by the reference (``--fault``) and caught by
+# the CDA checks in tests/test_cda_reference.py; they join FAULTS (the self-test's matrix) when
+# the scenario step ``dmp`` is wired into the bundled suite.
+DMP_FAULTS: dict[str, str] = {
     "dmp-service-event-wrong-id": "the DMP copy's serviceEvent/id carries another identifier",
     "dmp-service-event-missing": "the DMP copy has no serviceEvent/id although the prescription "
                                  "is registered",
@@ -71,8 +78,6 @@ FAULTS: dict[str, str] = {
     "dmp-pdf-stale": "the DMP copy carries the PDF of an earlier version (before the last line)",
     "dmp-pdf-not-pdf": "the DMP copy's 'PDF' is the HTML preview of the ordonnance",
     "dmp-template-2023": "the DMP copy declares the volet's older template version 2023.01",
-    # found by fuzzing (conformance fuzz), not by the scenarios
-    "search-crashes-without-du": "search answers 500 when 'au' is given without 'du'",
 }
 
 # Faults that only the fuzzer (ROB-01/ROB-02) is expected to find; the self-test runs the
@@ -82,7 +87,7 @@ FUZZ_ONLY = frozenset({"search-crashes-without-du"})
 
 def check_names(names: list[str] | tuple[str, ...]) -> frozenset[str]:
     """Validate fault names; raise ValueError naming the unknown ones."""
-    unknown = sorted(set(names) - FAULTS.keys())
+    unknown = sorted(set(names) - FAULTS.keys() - DMP_FAULTS.keys())
     if unknown:
         raise ValueError(f"unknown fault(s): {', '.join(unknown)}; see --list-faults")
     return frozenset(names)
