@@ -42,7 +42,8 @@ class Issue:
 
     def line(self) -> str:
         """The issue with its location, for a list of them."""
-        return f"{self.at.xpath}: {self.message}"
+        located = f"{self.at.xpath}: {self.message}"  # a list item, not a message of its own
+        return located
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def _norm(text: Any) -> str:
 def _day(value: str | None) -> str | None:
     if not value or not re.match(r"\d{8}", value):
         return None
-    return f"{value[:4]}-{value[4:6]}-{value[6:8]}"
+    iso = f"{value[:4]}-{value[4:6]}-{value[6:8]}"  # a value, not a message
+    return iso
 
 
 def _findings(found: Iterable[Finding]) -> tuple[Issue, ...]:
@@ -373,8 +375,9 @@ def identity(record: CdaRecord) -> Outcome:
 
 
 def _ident(ident: Ident | None) -> str:
-    return "none" if ident is None else f"{ident.root}" + (
-        f" / {ident.extension}" if ident.extension else "")
+    shown = "none" if ident is None else f"{ident.root}" + (
+        f" / {ident.extension}" if ident.extension else "")  # a value, not a message
+    return shown
 
 
 def ans_schematron(record: CdaRecord) -> Outcome:
