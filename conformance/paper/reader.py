@@ -4,9 +4,13 @@ pages drawn by the tests themselves."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from conformance.paper.analyse import DPI, Box, PaperPage, analyse_bytes
+
+if TYPE_CHECKING:
+    from conformance.cda.kit import RuleSet
+    from conformance.cda.record import CdaRecord
 
 
 class PaperReader(Protocol):
@@ -18,6 +22,11 @@ class PaperReader(Protocol):
                  expect: str | None = None) -> list[str | None]:
         """QR-06: the payloads decoded from degraded scans of the code at ``box`` (with
         ``expect``, only as many frames as settle the verdict)."""
+        ...
+
+    def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
+        """A CDA document's facts (the ANS rules' findings too with ``rules``), or a refused
+        record classifying why it cannot be read."""
         ...
 
 
@@ -35,3 +44,8 @@ class InProcessReader:
         from conformance.paper.degrade import Degradation, degraded_decode
 
         return degraded_decode(data, page, box, Degradation(), expect)
+
+    def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
+        from conformance.cda.analyse import analyse_cda
+
+        return analyse_cda(data, rules)

@@ -12,6 +12,7 @@ what hold.
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import queue
@@ -21,9 +22,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.paper.analyse import DPI, Box, PaperError, PaperPage
+
+if TYPE_CHECKING:
+    from conformance.cda.kit import RuleSet
+    from conformance.cda.record import CdaRecord
 
 MIB = 1024 * 1024
 
@@ -35,15 +40,19 @@ class Limits:
     memory_bytes: int = 1536 * MIB
     cpu_seconds: int = 20
     deadline_seconds: float = 30.0
+    # what memory_bytes bounds: the address space (RLIMIT_AS), or the data written
+    # (RLIMIT_DATA) for SaxonC, whose GraalVM isolate reserves 32 GB it never touches
+    memory: str = "address-space"
 
 
 # --- the worker side -------------------------------------------------------------------------
 
 def _tasks() -> dict[str, Callable[..., Any]]:
+    from conformance.cda.analyse import analyse_cda
     from conformance.paper.analyse import analyse_bytes
     from conformance.paper.degrade import degraded_decode
 
-    return {"analyse": analyse_bytes, "degraded": degraded_decode}
+    return {"analyse": analyse_bytes, "degraded": degraded_decode, "cda": analyse_cda}
 
 
 def _confine(limits: Limits) -> None:
@@ -54,7 +63,8 @@ def _confine(limits: Limits) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # a C library's warnings never reach the user's terminal
     os.dup2(devnull, 2)
-    _lower(resource.RLIMIT_AS, limits.memory_bytes)
+    _lower(resource.RLIMIT_DATA if limits.memory == "data" else resource.RLIMIT_AS,
+           limits.memory_bytes)
     _lower(resource.RLIMIT_CORE, 0)
 
 
@@ -159,6 +169,7 @@ class Sandbox:
         self._lock = threading.Lock()
         self._all: set[_Worker] = set()
         self._closed = False
+        self._saxon: Sandbox | None = None  # the sibling that runs SaxonC (RLIMIT_DATA)
 
     # the calls the engine makes
     def analyse(self, data: bytes, picture_dpi: int | None = None) -> list[PaperPage]:
@@ -174,6 +185,35 @@ class Sandbox:
 
         result: list[str | None] = self.call("degraded", data, page, box, Degradation(), expect)
         return result
+
+    def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
+        """A target's CDA document read in a worker (with the ANS rules of ``rules``): its
+        facts, or a refused record whose kind classifies it (a worker's death or overrun
+        included). The size limit is checked here, before the bytes cross to a worker."""
+        from conformance.cda.record import CdaRecord
+        from conformance.cda.safexml import XmlRefused, check_size
+
+        box = self if rules is None or self.limits.memory == "data" else self._sibling()
+        try:
+            check_size(data)
+            record: CdaRecord = box.call("cda", data, rules)
+        except XmlRefused as exc:
+            return CdaRecord(size=len(data), refused=exc.kind, refusal=str(exc))
+        except PaperError as exc:
+            return CdaRecord(size=len(data), refused=exc.kind, refusal=str(exc))
+        return record
+
+    def _sibling(self) -> Sandbox:
+        """The workers that may run SaxonC: the same limits on the data written, not on the
+        address space (only when the ``[cda]`` extra is installed; lxml needs none)."""
+        import importlib.util
+
+        if importlib.util.find_spec("saxonche") is None:
+            return self
+        with self._lock:
+            if self._saxon is None:
+                self._saxon = Sandbox(1, dataclasses.replace(self.limits, memory="data"))
+            return self._saxon
 
     def call(self, task: str, *args: Any) -> Any:
         """Run ``task`` on a worker within the limits; PaperError when the paper breaks them."""
@@ -235,6 +275,9 @@ class Sandbox:
         self._closed = True
         with self._lock:
             workers, self._all = list(self._all), set()
+            sibling, self._saxon = self._saxon, None
+        if sibling is not None:
+            sibling.close()
         for worker in workers:
             worker.kill()
 
@@ -251,3 +294,6 @@ class SandboxView:
     def degraded(self, data: bytes, page: int, box: Box,
                  expect: str | None = None) -> list[str | None]:
         return self.sandbox.degraded(data, page, box, expect)
+
+    def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
+        return self.sandbox.cda(data, rules)

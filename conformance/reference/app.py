@@ -23,7 +23,7 @@ from starlette.routing import Match, Route
 
 from conformance import __version__
 from conformance.problems import PROBLEM_JSON, problem
-from conformance.reference import printing
+from conformance.reference import dmp, printing
 from conformance.reference.contract import body_problem, query_problem
 from conformance.reference.faults import check_names
 from conformance.reference.ids import IdGenerator
@@ -50,6 +50,7 @@ class Reference:
         self.registered_at: dict[str, float] = {}  # id -> monotonic time of registration
         self.prescribers: dict[str, dict[str, Any]] = {}  # rpps -> identification
         self.papers: dict[str, bytes] = {}
+        self.dmp: dict[str, bytes] = {}  # id -> the CDA document sent to the DMP
         self.pending: list[dict[str, Any]] = []  # fault resend-failed-later: queued behind the user's back
 
     async def call(self, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -174,7 +175,8 @@ def _routes(ref: Reference) -> list[Route]:
                          "editeur": SOFTWARE["editeur"]},
             "versionContrat": CONTRACT_VERSION,
             "capacites": {"typesLignes": list(LINE_TYPES), "remplacant": True, "bizone": True,
-                          "centreDeSante": True, "modeDegrade": True, "faults": sorted(ref.faults)},
+                          "centreDeSante": True, "modeDegrade": True, "dmp": True,
+                          "faults": sorted(ref.faults)},
         })
 
     async def create(request: Request) -> Response:
@@ -208,6 +210,7 @@ def _routes(ref: Reference) -> list[Route]:
         Route("/prescriptions", _search_route(ref), methods=["GET"]),
         Route("/prescriptions/{pid}", _consult_route(ref), methods=["GET"]),
         Route("/prescriptions/{pid}/paper", _paper_route(ref), methods=["GET"]),
+        Route("/prescriptions/{pid}/dmp", _dmp_route(ref), methods=["GET"]),
     ]
 
 
@@ -314,11 +317,37 @@ def _paper_route(ref: Reference) -> Any:
         record = ref.local.get(pid)
         if record is None:
             return _problem(404, "Prescription inconnue", f"no prescription {pid} here")
-        if pid not in ref.papers:
-            ref.papers[pid] = printing.render(record["prescription"], _paper_options(ref, record, pid))
-        return Response(ref.papers[pid], media_type="application/pdf")
+        return Response(_paper(ref, pid, record), media_type="application/pdf")
 
     return get_paper
+
+
+def _paper(ref: Reference, pid: str, record: dict[str, Any]) -> bytes:
+    if pid not in ref.papers:
+        ref.papers[pid] = printing.render(record["prescription"], _paper_options(ref, record, pid))
+    return ref.papers[pid]
+
+
+def _dmp_route(ref: Reference) -> Any:
+    async def get_dmp(request: Request) -> Response:
+        pid = request.path_params["pid"]
+        record = ref.local.get(pid)
+        if record is None or not dmp.in_volet(record["prescription"]):
+            return _problem(404, "Pas de copie DMP", f"no DMP copy of {pid} here (unknown, or "
+                            "no medicine nor medical device)")
+        if pid not in ref.dmp:
+            rx, pdf = record["prescription"], _paper(ref, pid, record)
+            if "dmp-pdf-stale" in ref.faults:  # the version printed before the last change
+                earlier = {**rx, "lignes": rx["lignes"][:-1]} if len(rx["lignes"]) > 1 else \
+                    {**rx, "lignes": [{**rx["lignes"][0], "posologie": "(brouillon)"}]}
+                pdf = printing.render(earlier, _paper_options(ref, record, pid))
+            if "dmp-pdf-not-pdf" in ref.faults:
+                pdf = f"<html><body><h1>Ordonnance {pid}</h1></body></html>".encode()
+            registered = pid if record["statut"] == "enregistree" else None
+            ref.dmp[pid] = dmp.build(rx, registered, pdf, dt.datetime.now(PARIS), ref.faults)
+        return Response(ref.dmp[pid], media_type="application/xml")
+
+    return get_dmp
 
 
 def _paper_options(ref: Reference, record: dict[str, Any], pid: str) -> printing.PaperOptions:

@@ -59,6 +59,27 @@ FAULTS: dict[str, str] = {
     "search-crashes-without-du": "search answers 500 when 'au' is given without 'du'",
 }
 
+# The DMP copy's faults (CDA eP-MED-DM). Served by the reference (``--fault``) and caught by
+# the CDA checks in tests/test_cda_reference.py; they join FAULTS (the self-test's matrix) when
+# the scenario step ``dmp`` is wired into the bundled suite.
+DMP_FAULTS: dict[str, str] = {
+    "dmp-service-event-wrong-id": "the DMP copy's serviceEvent/id carries another identifier",
+    "dmp-service-event-missing": "the DMP copy has no serviceEvent/id although the prescription "
+                                 "is registered",
+    "dmp-ins-production-root": "the DMP copy identifies the patient with the production INS "
+                               "root in a test environment",
+    "dmp-author-replaced": "a replacing doctor's DMP copy names the replaced doctor as author",
+    "dmp-line-missing": "the DMP copy omits the last prescribed line",
+    "dmp-quantity-changed": "the DMP copy gives a device one package instead of the prescribed "
+                            "quantity",
+    "dmp-ald-lost": "the DMP copy marks every line 'not ALD'",
+    "dmp-nr-lost": "the DMP copy marks every line reimbursable",
+    "dmp-validity-inverted": "the DMP copy's validity ends before it starts",
+    "dmp-pdf-stale": "the DMP copy carries the PDF of an earlier version (before the last line)",
+    "dmp-pdf-not-pdf": "the DMP copy's 'PDF' is the HTML preview of the ordonnance",
+    "dmp-template-2023": "the DMP copy declares the volet's older template version 2023.01",
+}
+
 # Faults that only the fuzzer (ROB-01/ROB-02) is expected to find; the self-test runs the
 # scenarios, so it leaves these out and the fuzz tests prove they are caught.
 FUZZ_ONLY = frozenset({"search-crashes-without-du"})
@@ -66,7 +87,7 @@ FUZZ_ONLY = frozenset({"search-crashes-without-du"})
 
 def check_names(names: list[str] | tuple[str, ...]) -> frozenset[str]:
     """Validate fault names; raise ValueError naming the unknown ones."""
-    unknown = sorted(set(names) - FAULTS.keys())
+    unknown = sorted(set(names) - FAULTS.keys() - DMP_FAULTS.keys())
     if unknown:
         raise ValueError(f"unknown fault(s): {', '.join(unknown)}; see --list-faults")
     return frozenset(names)
