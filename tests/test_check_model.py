@@ -74,7 +74,8 @@ def test_every_message_a_check_asks_for_is_declared_by_it() -> None:
         for node in ast.walk(fn):
             if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                     and node.func.attr == "msg" and node.args and isinstance(node.args[0], ast.Constant)):
-                assert node.args[0].value in REGISTRY[name].messages.keys, (file.name, name, node.args[0].value)
+                key = node.args[0].value
+                assert key in REGISTRY[name].messages.keys, (file.name, name, key)
 
 
 def test_no_check_writes_a_text_in_place() -> None:
@@ -83,9 +84,9 @@ def test_no_check_writes_a_text_in_place() -> None:
     offending = []
     for file in sorted((PACKAGE / "checks").glob("*.py")):
         for node in ast.walk(ast.parse(file.read_text("utf-8"))):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in RAISING and node.args:
-                if isinstance(node.args[0], ast.Constant | ast.JoinedStr):
-                    offending.append(f"{file.name}:{node.lineno}")
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", None) in RAISING and node.args
+                    and isinstance(node.args[0], ast.Constant | ast.JoinedStr)):
+                offending.append(f"{file.name}:{node.lineno}")
     for file, fn, _ in _check_functions():
         for node in ast.walk(fn):
             if isinstance(node, ast.Return) and isinstance(node.value, ast.Constant | ast.JoinedStr):
