@@ -40,7 +40,8 @@ def _compare(expected: dict[str, Any], observed: Any, what: str) -> str:
        hint=Text("enregistrer par EP4 et répondre 201 avec l'identifiant et le statut « "
                      "enregistree »",
                  "register with EP4 and answer 201 with the id and statut 'enregistree'"),
-       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,), establishes=(Fact.REGISTERED,))
+       steps=(StepKind.CREATE,), defaults=(StepKind.CREATE,),
+       needs=(Fact.REGISTERED,), establishes=(Fact.REGISTERED,))
 def created(ctx: CheckContext) -> str:
     """201, an id, statut 'enregistree', and EP4 accepted it (journal)."""
     ctx.expect_status(201)
