@@ -28,7 +28,8 @@ steps:
 
 def short(request: httpx.Request) -> httpx.Response | None:
     if request.method == "POST":
-        return httpx.Response(201, json={"id": "SHORT", "statut": "enregistree"})
+        return httpx.Response(201, json={"id": "SHORT", "statut": "enregistree",
+                                         "papier": "/prescriptions/SHORT/paper"})
     return None
 
 

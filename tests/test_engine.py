@@ -69,7 +69,9 @@ def test_a_missing_capture_skips_the_dependent_step(tmp_path: Path) -> None:
 
     result = run(FakeTarget(no_id), scenarios(tmp_path, CREATE_CONSULT))[-1].result  # type: ignore[attr-defined]
     create, consult = result.scenarios[0].steps
-    assert create.checks[0].status is Status.FAIL  # ID-01: no identifier
+    failed = [c for c in create.checks if c.status is Status.FAIL]
+    assert [c.requirement for c in failed] == ["ROB-02"]  # the answer breaks the contract: no id
+    assert all(c.cause for c in create.checks if c.status is Status.SKIP)
     assert consult.status is Status.SKIP and "${id}" in consult.message
 
 
@@ -187,7 +189,7 @@ def test_a_500_on_create_is_one_anomaly_and_the_rest_is_not_evaluated(tmp_path: 
     assert [(c.requirement, c.check) for _, _, c in anomalies] == [("RT-01", "created")]
     assert result.verdict == "non-conforme"  # type: ignore[attr-defined]
     create, consult = result.scenarios[0].steps  # type: ignore[attr-defined]
-    others = [c for c in create.checks if c.check != "created"]
+    others = [c for c in create.checks if c.check not in ("created", "answer_conforms")]
     assert others and all(c.status is Status.SKIP and c.skip == "not-evaluated" for c in others)
     assert any("RT-01 created reports it" in c.message for c in others)
     assert consult.status is Status.SKIP and consult.checks

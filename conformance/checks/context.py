@@ -69,7 +69,7 @@ class ScenarioState:
     dispensed: bool = False  # a pharmacist recorded an execution (EP1) in an earlier step
     created_days: set[str] = field(default_factory=set)  # Europe/Paris days of the last creation
     # facts a failed check denied for the rest of the scenario, and the check that failed
-    denied: dict[Fact, str] = field(default_factory=dict)
+    denied: dict[Fact, tuple[str, str]] = field(default_factory=dict)  # fact -> (cause, its text)
 
 
 @dataclass
@@ -85,8 +85,9 @@ class StepData:
     paper_pages: list[PaperPage] | None = None
     paper_error: str | None = None
     paper_error_kind: str | None = None  # too-large, timeout or unreadable
-    root_cause: str | None = None  # the check that reported the step's failed exchange, if any
-    denied: dict[Fact, str] = field(default_factory=dict)  # facts denied for this step, and by what
+    # the check that reported the step's failed exchange, if any: (cause, its text)
+    root_cause: tuple[str, str] | None = None
+    denied: dict[Fact, tuple[str, str]] = field(default_factory=dict)  # facts denied in this step
 
 
 @dataclass

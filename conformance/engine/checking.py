@@ -71,8 +71,9 @@ class CheckEnvironment:
 
 
 def step_checks(step: Step) -> tuple[Expectation, ...]:
-    """What a step runs, computed here only: its gates, then its ``expect`` list or its kind's
-    defaults."""
+    """What a step runs, computed here only: its ``expect`` list or its kind's defaults, then
+    its gates (which run first, but are reported after what the step asked for; none when the
+    step asks for no check)."""
     gates = tuple(Expectation(name, None, step.pos) for name, spec in REGISTRY.items()
                   if spec.gate and step.kind in spec.steps)
     if step.expect is not None:
@@ -80,7 +81,7 @@ def step_checks(step: Step) -> tuple[Expectation, ...]:
     else:
         chosen = tuple(Expectation(name, None, step.pos) for name in defaults(step.kind)
                        if not REGISTRY[name].gate)
-    return gates + chosen
+    return chosen + gates if chosen else ()  # nothing reads the answers: nothing to validate
 
 
 def _result(spec: CheckSpec, data: StepData, location: str, status: Status, message: str,
@@ -99,8 +100,13 @@ def unevaluated(name: str, kind: str, location: str, reason: str, cause: str = "
                    skip=SkipKind.NOT_EVALUATED, cause=cause)
 
 
+def cause_of(check: str, step_number: int) -> str:
+    """A consequence's cause, language-neutral: the failed check and its step ("created@1")."""
+    return f"{check}@{step_number}"
+
+
 def run_check(name: str, arg: Any, location: str, data: StepData, state: ScenarioState,
-              env: CheckEnvironment) -> CheckResult:
+              env: CheckEnvironment, step_number: int = 0) -> CheckResult:
     """Run check ``name`` on a step's data; a harness exception is ``error``, never ``fail``.
 
     One root cause, one anomaly: the first check that finds the step's exchange failed (no
@@ -117,10 +123,11 @@ def run_check(name: str, arg: Any, location: str, data: StepData, state: Scenari
         return _result(spec, data, location, Status.WARN, w.message, w)
     except ExchangeFailed as f:
         if data.root_cause is not None:
+            cause, named = data.root_cause
             return _result(spec, data, location, Status.SKIP,
-                           ENGINE("same_cause", message=f.message, cause=data.root_cause),
-                           skip=SkipKind.NOT_EVALUATED, cause=data.root_cause)
-        data.root_cause = f"{spec.requirement} {spec.name}"
+                           ENGINE("same_cause", message=f.message, cause=named),
+                           skip=SkipKind.NOT_EVALUATED, cause=cause)
+        data.root_cause = (cause_of(spec.name, step_number), f"{spec.requirement} {spec.name}")
         return _result(spec, data, location, Status.FAIL, f.message, f)
     except Failed as f:
         return _result(spec, data, location, Status.FAIL, f.message, f)
@@ -151,7 +158,7 @@ def run_checks(expectations: Sequence[Asked], data: StepData, state: ScenarioSta
                    key=lambda i: (not REGISTRY[expectations[i].name].gate,
                                   not REGISTRY[expectations[i].name].establishes))
     results: dict[int, CheckResult] = {}
-    gate_failed: str | None = None  # a gate (the contract) failed: the step's answers are not read
+    gate_failed: tuple[str, str] | None = None  # a gate (the contract) failed: answers unread
     for i in order:
         exp = expectations[i]
         spec = REGISTRY[exp.name]
@@ -160,19 +167,20 @@ def run_checks(expectations: Sequence[Asked], data: StepData, state: ScenarioSta
         cause = cause or next((state.denied.get(f) or data.denied.get(f) for f in spec.needs
                                if f in state.denied or f in data.denied), None)
         if cause is not None:
-            results[i] = _result(spec, data, location, Status.SKIP, ENGINE("consequence", cause=cause),
-                                 skip=SkipKind.NOT_EVALUATED, cause=cause)
+            key, named = cause
+            results[i] = _result(spec, data, location, Status.SKIP, ENGINE("consequence", cause=named),
+                                 skip=SkipKind.NOT_EVALUATED, cause=key)
             continue
-        result = run_check(exp.name, exp.arg, location, data, state, env)
+        result = run_check(exp.name, exp.arg, location, data, state, env, step_number)
         results[i] = result
+        failure = (cause_of(spec.name, step_number),
+                   ENGINE("cause", requirement=spec.requirement, check=spec.name, step=step_number or "-"))
         if spec.gate and result.status is Status.FAIL:
-            gate_failed = ENGINE("cause", requirement=spec.requirement, check=spec.name,
-                                 step=step_number or "-")
+            gate_failed = failure
         for fact in spec.establishes:
             denied = state.denied if fact.scenario_wide else data.denied
             if result.status is Status.FAIL:
-                denied[fact] = ENGINE("cause", requirement=spec.requirement, check=spec.name,
-                                      step=step_number or "-")
+                denied[fact] = failure
             elif result.status in (Status.PASS, Status.WARN):
                 denied.pop(fact, None)
     return tuple(results[i] for i in range(len(expectations)))

@@ -187,7 +187,11 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
             where.append(scenario)
 
     judged = {c.requirement for _, _, c in result.checks() if c.status in _JUDGED}
+    # the consequences of a known anomaly are accepted with it (the baseline entry's reason)
+    known = {(sc.id, f"{c.check}@{st.index + 1}") for sc, st, c in result.known()}
     for sc, _, c in result.checks():
+        if c.cause and (sc.id, c.cause) in known:
+            continue
         if c.status is Status.ERROR or (c.skip is SkipKind.NOT_EVALUATED
                                         and c.severity.at_least(Severity.MAJOR)):
             add(c.requirement, c.severity, c.message, sc.id)

@@ -122,7 +122,7 @@ class ConsoleReporter:
         table.add_column(t["passed"], justify="right")
         for op, row in by_operation(result).items():
             if op in OPERATION_ORDER and any(row.values()):
-                table.add_row(op, *[str(row[s]) for s in SEVERITIES], str(row["pass"]))
+                table.add_row(t.get(f"op.{op}", op), *[str(row[s]) for s in SEVERITIES], str(row["pass"]))
         self.console.print(table)
         counts = status_counts(result)
         sc, ck = counts["scenarios"], counts["checks"]

@@ -97,7 +97,8 @@ def _summary(report: dict[str, Any], t: dict[str, str]) -> str:
             continue
         cells = "".join(f'<td class="{"fail" if row.get(s) else ""}">{row.get(s, 0)}</td>'
                         for s in SEVERITIES)
-        body.append(f'<tr><th scope="row">{_e(op)}</th>{cells}<td>{row.get("pass", 0)}</td></tr>')
+        body.append(f'<tr><th scope="row">{_e(t.get(f"op.{op}", op))}</th>{cells}'
+                    f'<td>{row.get("pass", 0)}</td></tr>')
     return (f"<h2>{_e(t['summary'])}</h2><table><thead><tr><th scope=\"col\">{_e(t['operation'])}</th>"
             f"{head}<th scope=\"col\">{_e(t['passed'])}</th></tr></thead><tbody>{''.join(body)}"
             "</tbody></table>")

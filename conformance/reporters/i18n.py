@@ -46,6 +46,10 @@ LABELS: dict[str, dict[str, str]] = {
         "unverified_help": "Exigences que la campagne n'a pas pu établir : le verdict ne peut pas "
                            "être conforme tant qu'elles ne sont pas vérifiées ou explicitement acceptées.",
         "not-applicable": "non applicable", "not-evaluated": "non évalué",
+        # operations (the report's grouping; DESIGN §5)
+        "op.créer": "créer", "op.consulter": "consulter", "op.rechercher": "rechercher",
+        "op.impression": "impression", "op.téléservice": "téléservice", "op.robustesse": "robustesse",
+        "consequences": "conséquence(s) non évaluée(s)",
     },
     "en": {
         "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "incomplet": "INCOMPLETE",
@@ -85,6 +89,9 @@ LABELS: dict[str, dict[str, str]] = {
         "unverified_help": "Requirements the run could not establish: the verdict cannot be "
                            "conforming until they are verified or explicitly accepted.",
         "not-applicable": "not applicable", "not-evaluated": "not evaluated",
+        "op.créer": "create", "op.consulter": "consult", "op.rechercher": "search",
+        "op.impression": "printing", "op.téléservice": "teleservice", "op.robustesse": "robustness",
+        "consequences": "consequence(s) not evaluated",
     },
 }
 assert LABELS["fr"].keys() == LABELS["en"].keys()

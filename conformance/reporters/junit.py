@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conformance.engine.results import CheckResult, RunResult
 from conformance.evidence.layout import step_dir
+from conformance.reporters.i18n import labels
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 
@@ -37,13 +38,13 @@ def attachment_base(folder: Path, cwd: Path | None = None) -> tuple[str, str | N
                              f"{here}: GitLab resolves attachments from there, so it cannot show them")
 
 
-def _detail(c: CheckResult) -> str:
-    lines = [c.message, f"at: {c.location}"]
+def _detail(c: CheckResult, t: dict[str, str]) -> str:
+    lines = [c.message, f"{t['location']}: {c.location}"]
     if c.expected is not None or c.observed is not None:
-        lines += [f"expected: {shown(c.expected)}", f"observed: {shown(c.observed)}"]
+        lines += [f"{t['expected']}: {shown(c.expected)}", f"{t['observed']}: {shown(c.observed)}"]
     lines += [d for d in c.diff if d not in c.message]  # a diff the message already says, once
     if c.hint:
-        lines.append(f"fix: {c.hint}")
+        lines.append(f"{t['fix']}: {c.hint}")
     return clean("\n".join(lines))
 
 
@@ -53,6 +54,7 @@ def build(result: RunResult, bundle: str | None = None, warning: str | None = No
     scenario's id (stable: GitLab's test history follows it when a title changes); a step's
     time is shared by its checks' cases."""
     root = ET.Element("testsuites", name="epresc-conformance", time=f"{result.duration:.3f}")
+    t = labels(result.lang)
     if warning:
         properties = ET.SubElement(root, "properties")
         ET.SubElement(properties, "property", name="warning", value=clean(warning))
@@ -80,12 +82,12 @@ def build(result: RunResult, bundle: str | None = None, warning: str | None = No
                 case = ET.SubElement(suite, "testcase", classname=clean(sc.id),
                                      name=clean(f"{prefix} {c.requirement} {c.check}"), time=share)
                 cases += 1
-                detail = _detail(c)
+                detail = _detail(c, t)
                 if c.status == "fail" and c.baselined:  # known: shown, never failing the pipeline
                     ET.SubElement(case, "skipped",
                                   message=clean(f"baseline: {c.baselined} — {c.message}"))
                 elif c.status == "fail":
-                    el = ET.SubElement(case, "failure", message=clean(f"[{c.severity}] {c.message}"),
+                    el = ET.SubElement(case, "failure", message=clean(f"[{t[c.severity]}] {c.message}"),
                                        type=c.requirement)
                     el.text = detail
                     if bundle and st.kind == "paper":

@@ -63,7 +63,7 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
     for op in OPERATION_ORDER:
         row = (summary.get("byOperation") or {}).get(op)
         if row and any(row.values()):
-            lines.append(f"| {op} | " + " | ".join(str(row.get(s, 0)) for s in SEVERITIES)
+            lines.append(f"| {w.get(f'op.{op}', op)} | " + " | ".join(str(row.get(s, 0)) for s in SEVERITIES)
                          + f" | {row.get('pass', 0)} |")
     unverified = report.get("unverified") or []
     if unverified:
