@@ -16,6 +16,9 @@ import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.messages import Message
+from conformance.paper.texts import PAPER
+
 MM_PER_PT = 25.4 / 72
 DPI = 200
 MAX_PAGES = 50
@@ -35,9 +38,12 @@ class PaperError(Exception):
     encrypted, corrupt, crashes the reader), ``too-large`` (over a size or memory limit) or
     ``timeout`` (over the time limit)."""
 
-    def __init__(self, message: str, kind: str = "unreadable") -> None:
+    def __init__(self, message: Message, kind: str = "unreadable") -> None:
         super().__init__(message)
         self.message, self.kind = message, kind
+
+    def __reduce__(self) -> tuple[type[PaperError], tuple[Message, str]]:
+        return (PaperError, (self.message, self.kind))  # its kind too, across a process boundary
 
 
 @dataclass(frozen=True)
@@ -176,8 +182,7 @@ def guard_inflation(data: bytes) -> None:
             while out:
                 total += len(out)
                 if total > MAX_INFLATED:
-                    raise PaperError(f"the PDF's compressed streams inflate beyond {MAX_INFLATED:,} "
-                                     "bytes (a decompression bomb?)", "too-large")
+                    raise PaperError(PAPER("inflation", limit=f"{MAX_INFLATED:,}"), "too-large")
                 if not inflater.unconsumed_tail:
                     break
                 out = inflater.decompress(inflater.unconsumed_tail, MAX_INFLATED - total + 1)
@@ -212,24 +217,23 @@ def _pdf_pages_locked(data: bytes, dpi: int, picture_dpi: int | None) -> list[Pa
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if "password" in str(exc).lower():
-            raise PaperError("the PDF is encrypted (password protected): print it without a "
-                             "password") from exc
-        raise PaperError(f"not a readable PDF ({exc})") from exc
+            raise PaperError(PAPER("encrypted")) from exc
+        raise PaperError(PAPER("not_pdf", error=str(exc))) from exc
     try:
         if len(pdf) == 0:
-            raise PaperError("the PDF has no page")
+            raise PaperError(PAPER("no_page"))
         if len(pdf) > MAX_PAGES:
-            raise PaperError(f"the PDF has {len(pdf)} pages (limit {MAX_PAGES})", "too-large")
+            raise PaperError(PAPER("pages", count=len(pdf), limit=MAX_PAGES), "too-large")
         pages = []
         for n in range(len(pdf)):
             page = pdf[n]
             w_pt, h_pt = page.get_size()
+            size = f"{w_pt:.0f}×{h_pt:.0f}"
             if max(w_pt, h_pt) > MAX_SIDE_PT:
-                raise PaperError(f"page {n + 1} is {w_pt:.0f}×{h_pt:.0f} pt, over the largest page a "
-                                 f"PDF may have ({MAX_SIDE_PT} pt, 5.08 m)", "too-large")
-            if w_pt * h_pt * (dpi / 72) ** 2 > MAX_PIXELS:
-                raise PaperError(f"page {n + 1} is too large to render ({w_pt:.0f}×{h_pt:.0f} pt)",
+                raise PaperError(PAPER("page_side", page=n + 1, size=size, limit=MAX_SIDE_PT),
                                  "too-large")
+            if w_pt * h_pt * (dpi / 72) ** 2 > MAX_PIXELS:
+                raise PaperError(PAPER("page_pixels", page=n + 1, size=size), "too-large")
             bitmap = page.render(scale=dpi / 72, grayscale=True)
             codes = _decode(bitmap.to_numpy(), 25.4 / dpi)
             lines = _text_lines(page, h_pt)
@@ -259,10 +263,9 @@ def _image_pages(data: bytes) -> list[PaperPage]:
             image = Image.open(io.BytesIO(data))  # reads the header only
             image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise PaperError(f"image over the limit of {MAX_PIXELS:,} pixels (a decompression "
-                         "bomb?)", "too-large") from exc
+        raise PaperError(PAPER("image_pixels", limit=f"{MAX_PIXELS:,}"), "too-large") from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
-        raise PaperError(f"not a readable image ({exc})") from exc
+        raise PaperError(PAPER("not_image", error=str(exc))) from exc
     gray = image.convert("L")
     mm_per_px = 25.4 / image_dpi(image)
     codes = _decode(gray, mm_per_px)
@@ -276,10 +279,9 @@ def analyse_bytes(data: bytes, dpi: int = DPI, picture_dpi: int | None = None) -
     Hostile bytes: call this through ``paper.sandbox`` (a confined worker), never in a run's
     own process."""
     if not data:
-        raise PaperError("the file is empty")
+        raise PaperError(PAPER("empty"))
     if data[:5] == b"%PDF-":
         return _pdf_pages(data, dpi, picture_dpi)
     if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
         return _image_pages(data)
-    raise PaperError("neither a PDF nor a PNG/JPEG image (unknown signature "
-                     f"{data[:8]!r})")
+    raise PaperError(PAPER("unknown_signature", signature=repr(data[:8])))

@@ -12,7 +12,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.messages import Message
 from conformance.paper.analyse import MAX_PIXELS, PDFIUM_LOCK, Box, PaperError, image_dpi
+from conformance.paper.texts import PAPER
 
 SCAN_DPI = 150
 ROTATIONS_DEG = (1.0, -1.0, 2.0, -2.0)
@@ -28,9 +30,10 @@ class Degradation:
     rotations: tuple[float, ...] = ROTATIONS_DEG
     blur: float = BLUR_RADIUS_PX
 
-    def describe(self) -> str:
+    def describe(self) -> Message:
+        """What the scan undergoes, in the report's words."""
         angles = "/".join(f"{r:+g}°" for r in self.rotations)
-        return f"{self.dpi} dpi, rotated {angles}, Gaussian blur {self.blur:g} px"
+        return PAPER("degradation", dpi=self.dpi, angles=angles, blur=f"{self.blur:g}")
 
 
 def _crop_box(width: int, height: int, box: Box, dpi: int) -> tuple[int, int, int, int]:
@@ -51,7 +54,7 @@ def _pdf_crop(data: bytes, page_number: int, box: Box, dpi: int) -> Any:
         try:
             pdf = pdfium.PdfDocument(data)
         except pdfium.PdfiumError as exc:
-            raise PaperError(f"not a readable PDF ({exc})") from exc
+            raise PaperError(PAPER("not_pdf", error=str(exc))) from exc
         try:
             page = pdf[page_number - 1]
             scale = dpi / 72
@@ -75,7 +78,7 @@ def _page_image(data: bytes, dpi: int) -> Any:
         image = Image.open(io.BytesIO(data))
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise PaperError(f"not a readable image ({exc})") from exc
+        raise PaperError(PAPER("not_image", error=str(exc))) from exc
     source_dpi = image_dpi(image)  # as the analysis read it: the code's box is in its mm
     gray = image.convert("L")
     if source_dpi != dpi:  # to the scanner's resolution (a coarser scan is only enlarged back)

@@ -25,6 +25,7 @@ from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING, Any
 
 from conformance.paper.analyse import DPI, Box, PaperError, PaperPage
+from conformance.paper.texts import PAPER
 
 if TYPE_CHECKING:
     from conformance.cda.kit import RuleSet
@@ -91,7 +92,8 @@ def _cpu_budget(seconds: int) -> None:
 
 
 def _serve(conn: Connection, limits: Limits) -> None:
-    """A worker's loop: a (task, args) in, ("ok", result) or ("error", kind, message) out."""
+    """A worker's loop: a (task, args) in, ("ok", result) or ("error", kind, message) out (the
+    ``Message`` itself: it pickles by id and parameters, and is rendered in the parent)."""
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     _confine(limits)
@@ -108,15 +110,14 @@ def _serve(conn: Connection, limits: Limits) -> None:
         try:
             reply: tuple[Any, ...] = ("ok", tasks[name](*args))
         except PaperError as exc:
-            reply = ("error", exc.kind, str(exc))
+            reply = ("error", exc.kind, exc.message)
         except MemoryError:
-            reply = ("error", "too-large", "reading it needs more than "
-                     f"{limits.memory_bytes // MIB} MiB of memory")
+            reply = ("error", "too-large", PAPER("memory", mib=limits.memory_bytes // MIB))
         except RecursionError:
-            reply = ("error", "unreadable", "its structure is nested too deeply to read")
+            reply = ("error", "unreadable", PAPER("nested"))
         except Exception as exc:
-            reply = ("error", "unreadable", f"the reader failed on it ({type(exc).__name__}: "
-                     f"{str(exc)[:160]})")
+            reply = ("error", "unreadable",
+                     PAPER("reader_failed", error=f"{type(exc).__name__}: {str(exc)[:160]}"))
         try:
             conn.send(reply)
         except (OSError, ValueError):
@@ -144,17 +145,16 @@ class _Worker:
 def _death(exitcode: int | None, limits: Limits) -> PaperError:
     """What a worker's death says of the paper it was reading."""
     if exitcode == -signal.SIGXCPU:
-        return PaperError(f"reading it used more than {limits.cpu_seconds} s of CPU", "timeout")
+        return PaperError(PAPER("cpu", seconds=limits.cpu_seconds), "timeout")
     if exitcode == -signal.SIGKILL:
-        return PaperError("the reader was killed (out of memory?) reading it", "too-large")
-    how = f"exit code {exitcode}"
+        return PaperError(PAPER("killed"), "too-large")
+    how = PAPER("exit_code", code=exitcode)
     if exitcode is not None and exitcode < 0:
         try:
-            how = f"signal {signal.Signals(-exitcode).name}"
+            how = PAPER("signal", signal=signal.Signals(-exitcode).name)
         except ValueError:
-            how = f"signal {-exitcode}"
-    return PaperError(f"the reader crashed on it ({how}; memory limit "
-                      f"{limits.memory_bytes // MIB} MiB)", "unreadable")
+            how = PAPER("signal", signal=-exitcode)
+    return PaperError(PAPER("crashed", how=how, mib=limits.memory_bytes // MIB), "unreadable")
 
 
 class Sandbox:
@@ -234,7 +234,7 @@ class Sandbox:
 
     def _take(self) -> _Worker:
         if self._closed:
-            raise PaperError("the run is stopping", "timeout")
+            raise PaperError(PAPER("stopping"), "timeout")
         try:
             return self._idle.get_nowait()
         except queue.Empty:
@@ -254,11 +254,11 @@ class Sandbox:
             worker.conn.send((task, args))
             while not worker.conn.poll(0.1):
                 if self._closed:
-                    raise PaperError("the run is stopping", "timeout")
+                    raise PaperError(PAPER("stopping"), "timeout")
                 if not worker.process.is_alive() and not worker.conn.poll(0):
                     raise _death(worker.process.exitcode, self.limits)
                 if time.monotonic() > deadline:
-                    raise PaperError(f"reading it took more than {self.limits.deadline_seconds:g} s",
+                    raise PaperError(PAPER("deadline", seconds=f"{self.limits.deadline_seconds:g}"),
                                      "timeout")
             reply: tuple[Any, ...] = worker.conn.recv()
         except (EOFError, OSError):
