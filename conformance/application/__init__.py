@@ -22,13 +22,22 @@ from conformance.application.settings import (
 )
 
 if TYPE_CHECKING:
-    from conformance.application import baseline, bundles, inspection, merge, selftest, servers
+    from conformance.application import (
+        baseline,
+        bundles,
+        contracts,
+        inspection,
+        merge,
+        selftest,
+        servers,
+    )
     from conformance.application.session import SessionOutcome, load_profile, run_session
     from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
 
 _LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
          "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
-_MODULES = ("baseline", "bundles", "inspection", "merge", "selftest", "servers", "session", "suite")
+_MODULES = ("baseline", "bundles", "contracts", "inspection", "merge", "selftest", "servers",
+            "session", "suite")
 
 
 def __getattr__(name: str) -> Any:
@@ -65,6 +74,7 @@ __all__ = [
     "baseline",
     "bundles",
     "check_catalogue",
+    "contracts",
     "default_jobs",
     "inspection",
     "load_profile",
