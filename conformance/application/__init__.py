@@ -23,6 +23,7 @@ from conformance.application.settings import (
 
 if TYPE_CHECKING:
     from conformance.application import (
+        adapter,
         baseline,
         bundles,
         contracts,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 _LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
          "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
-_MODULES = ("baseline", "bundles", "contracts", "inspection", "merge", "selftest", "servers",
+_MODULES = ("adapter", "baseline", "bundles", "contracts", "inspection", "merge", "selftest", "servers",
             "session", "suite")
 
 
@@ -71,6 +72,7 @@ __all__ = [
     "SessionOutcome",
     "Settings",
     "TlsSettings",
+    "adapter",
     "baseline",
     "bundles",
     "check_catalogue",

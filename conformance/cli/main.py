@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from conformance import __version__
+from conformance.cli.adapter import adapter
 from conformance.cli.bilan import bilan, traces
 from conformance.cli.bundle import baseline, keygen, merge, replay, verify
 from conformance.cli.common import interrupted_early
@@ -37,6 +38,7 @@ cli.add_command(merge)
 cli.add_command(bilan)
 cli.add_command(traces)
 cli.add_command(contract)
+cli.add_command(adapter)
 cli.add_command(example)
 
 
