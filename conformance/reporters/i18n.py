@@ -46,6 +46,12 @@ LABELS: dict[str, dict[str, str]] = {
         "unverified_help": "Exigences que la campagne n'a pas pu établir : le verdict ne peut pas "
                            "être conforme tant qu'elles ne sont pas vérifiées ou explicitement acceptées.",
         "not-applicable": "non applicable", "not-evaluated": "non évalué",
+        # what qualifies a verdict (issue 26): never a partial or baselined run as the suite's
+        "known_n": "{0} anomalie(s) connue(s) (baseline {1})",
+        "partial_n": "sélection partielle ({0}): {1} scénarios sur {2}",
+        "unfuzzed": "sans --fuzz : défaut {0} indétectable ici",
+        "fuzz_only": "le défaut {0} n'est trouvé que par le fuzzing : sans --fuzz, cette campagne ne "
+                     "peut pas le détecter (ajouter --fuzz 10)",
     },
     "en": {
         "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "incomplet": "INCOMPLETE",
@@ -85,6 +91,11 @@ LABELS: dict[str, dict[str, str]] = {
         "unverified_help": "Requirements the run could not establish: the verdict cannot be "
                            "conforming until they are verified or explicitly accepted.",
         "not-applicable": "not applicable", "not-evaluated": "not evaluated",
+        "known_n": "{0} known anomaly(ies) (baseline {1})",
+        "partial_n": "partial selection ({0}): {1} scenarios of {2}",
+        "unfuzzed": "without --fuzz: fault {0} undetectable here",
+        "fuzz_only": "fault {0} is found only by fuzzing: without --fuzz this run cannot detect it "
+                     "(add --fuzz 10)",
     },
 }
 assert LABELS["fr"].keys() == LABELS["en"].keys()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reporters.i18n import labels
-from conformance.reporters.summary import OPERATION_ORDER, printable
+from conformance.reporters.summary import OPERATION_ORDER, printable, qualifiers
 
 SEVERITIES = ("blocking", "major", "minor")
 
@@ -47,8 +47,12 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
     checks = (summary.get("checks") or {})
     about = ((report.get("target") or {}).get("about") or {}).get("logiciel") or {}
     software = " ".join(str(about.get(k, "")) for k in ("nom", "version") if about.get(k)) or "?"
-    lines = [f"### {w.get('md.' + verdict, verdict)} — epresc-conformance",
-             "",
+    baseline = report.get("baseline") or {}
+    said = qualifiers(len(baseline.get("known") or []), str(baseline.get("file") or ""),
+                      report.get("partial"), list(report.get("fuzzOnlyFaults") or []), w, _cell)
+    lines = [f"### {', '.join([w.get('md.' + verdict, verdict), *said])} — epresc-conformance",
+             "", *(f"> **{w['warnings']}**: {w['fuzz_only'].format(_cell(f))}\n"
+                   for f in report.get("fuzzOnlyFaults") or []),
              f"{w['software']}: {_cell(software)} — {w['run']}: {_cell(report.get('runId', ''))} — "
              f"{w['profile']}: {_cell((report.get('profile') or {}).get('name', ''))}",
              "",
@@ -72,7 +76,6 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
             accepted = f" — {w['accepted']}" if u.get("accepted") else ""
             lines.append(f"- {u['requirement']} ({w.get(u['severity'], u['severity'])}) — "
                          f"{_cell(u['reason'])}{accepted}")
-    baseline = report.get("baseline") or {}
     for key, items in (("baseline_known", [f"{k['requirement']} {k['check']} [{k['scenario']}] — "
                                            f"{k['reason']}" for k in baseline.get("known") or []]),
                        ("baseline_expired", baseline.get("expired") or []),
