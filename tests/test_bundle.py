@@ -318,3 +318,27 @@ def test_keygen_never_overwrites_a_pair_and_writes_the_private_key_0600(tmp_path
     assert "does not ignore" in (keygen(str(repo / "keys"))[2] or "")
     (repo / ".gitignore").write_text("keys2/\n", encoding="utf-8")
     assert keygen(str(repo / "keys2"))[2] is None
+
+
+def test_replay_switches_on_the_faults_the_bundle_was_recorded_with(tmp_path: Path) -> None:
+    from conformance.application import ApplicationError, Selection, Settings, run_session
+    from conformance.application.bundles import replay
+
+    made = run_session(Settings(faults=("qr-wrong-id",), selection=Selection(only=("RT-MED-001",)),
+                                report_dir=tmp_path / "made"))
+    assert made.exit_code == 1
+    manifest = json.loads((made.folder / "manifest.json").read_text("utf-8"))
+    assert manifest["target"]["faults"] == ["qr-wrong-id"]
+    warnings: list[str] = []
+    again = replay(str(made.folder), Settings(report_dir=tmp_path / "again"), warn=warnings.append)
+    assert again.differences == () and again.outcome.exit_code == 1
+    assert warnings == ["replaying with the fault(s) it was recorded with switched on: qr-wrong-id"]
+    # a bundle from before the manifest named its faults: the reference's /about says them
+    del manifest["target"]["faults"]
+    (made.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert replay(str(made.folder), Settings(report_dir=tmp_path / "old")).differences == ()
+    # a fault this version does not have: refused, saying why
+    manifest["target"]["faults"] = ["no-such-fault"]
+    (made.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ApplicationError, match="recorded with a fault this version does not have"):
+        replay(str(made.folder), Settings(report_dir=tmp_path / "unknown"))

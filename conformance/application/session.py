@@ -382,7 +382,7 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
         "started": result.started, "finished": result.finished, "interrupted": result.interrupted,
         "verdict": str(result.verdict), "acceptedUnverified": list(settings.accept_unverified),
         "target": {"url": result.target, "about": result.about,
-                   "embedded": settings.target is None,
+                   "embedded": settings.target is None, "faults": list(settings.faults),
                    "teleservice": Redactor().text(settings.teleservice) if settings.teleservice else None},
         "suite": {"hash": result.suite_hash or suite_hash(roots, fixtures),
                   "files": len(suite_files(roots, fixtures)),

@@ -126,6 +126,13 @@ def qr_values(ctx: CheckContext) -> str:
     return "payload values equal the prescription" + note
 
 
+def _scale_known(ctx: CheckContext) -> None:
+    """A size is measured at the scan's real resolution, never at a guessed one."""
+    if any(not page.scale_known for page, _ in _codes(ctx)):
+        raise NotEvaluated("the scan's file states no resolution (DPI): its sizes in mm would be "
+                           "a guess (give the resolution it was scanned at: inspect paper --dpi N)")
+
+
 @check("qr_position", "QR-04", "major", "Code 2D en bas à gauche", PAPER,
        "place the code in the bottom-left corner of the page")
 def qr_position(ctx: CheckContext) -> str:
@@ -144,11 +151,12 @@ def qr_position(ctx: CheckContext) -> str:
 def qr_size(ctx: CheckContext) -> str:
     """Printed size and module size at least the profile's minimum."""
     min_size, min_module = ctx.profile.value("qr_min_size_mm"), ctx.profile.value("qr_min_module_mm")
+    _scale_known(ctx)
     for page, code in _codes(ctx):
-        if page.has_text and code.size_mm < min_size:
+        if code.size_mm < min_size:  # a scan too: its resolution is known (_scale_known)
             raise Failed(f"code 2D {code.size_mm:.1f} mm wide", f"≥ {min_size} mm",
                          f"{code.size_mm:.1f} mm ({_where(page, code.box)})")
-        if page.has_text and code.modules and code.module_mm < min_module:
+        if code.modules and code.module_mm < min_module:
             raise Failed(f"modules of {code.module_mm:.2f} mm", f"≥ {min_module} mm",
                          f"{code.module_mm:.2f} mm")
     _, first = _codes(ctx)[0]
@@ -315,6 +323,7 @@ def qr_degraded(ctx: CheckContext) -> str:
 
     how = Degradation()
     page, code = _codes(ctx)[0]
+    _scale_known(ctx)
     if ctx.reader is None:
         raise NotEvaluated("paper analysis unavailable")
     try:

@@ -27,6 +27,7 @@ class Degradation:
     dpi: int = SCAN_DPI
     rotations: tuple[float, ...] = ROTATIONS_DEG
     blur: float = BLUR_RADIUS_PX
+    source_dpi: float | None = None  # a scan's resolution given by the user (inspect paper --dpi)
 
     def describe(self) -> str:
         angles = "/".join(f"{r:+g}°" for r in self.rotations)
@@ -66,7 +67,7 @@ def _pdf_crop(data: bytes, page_number: int, box: Box, dpi: int) -> Any:
             pdf.close()
 
 
-def _page_image(data: bytes, dpi: int) -> Any:
+def _page_image(data: bytes, dpi: int, given_dpi: float | None = None) -> Any:
     """The page of an image file, as a grayscale PIL image at ``dpi``."""
     from PIL import Image
 
@@ -76,7 +77,7 @@ def _page_image(data: bytes, dpi: int) -> Any:
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PaperError(f"not a readable image ({exc})") from exc
-    source_dpi = image_dpi(image)  # as the analysis read it: the code's box is in its mm
+    source_dpi = image_dpi(image, given_dpi)  # as the analysis read it: the code's box is in its mm
     gray = image.convert("L")
     if source_dpi != dpi:  # to the scanner's resolution (a coarser scan is only enlarged back)
         factor = dpi / source_dpi
@@ -96,7 +97,7 @@ def degraded_decode(data: bytes, page_number: int, box: Box, how: Degradation = 
     if data[:5] == b"%PDF-":
         crop = _pdf_crop(data, page_number, box, how.dpi)
     else:
-        page = _page_image(data, how.dpi)
+        page = _page_image(data, how.dpi, how.source_dpi)
         crop = page.crop(_crop_box(page.width, page.height, box, how.dpi))
     needed = (len(how.rotations) + 1) // 2
     out: list[str | None] = []
