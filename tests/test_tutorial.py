@@ -68,6 +68,14 @@ def promised() -> list[tuple[str, str]]:
     return list(zip(counts, verdicts, strict=True))
 
 
+def promised_check() -> list[str]:
+    """The ``adapter check`` lines the tutorial shows (five operations, all ✓)."""
+    text = TUTORIAL.read_text(encoding="utf-8")
+    shown = re.findall(r"^✓ .*$", text, flags=re.MULTILINE)
+    assert len(shown) == 5
+    return shown
+
+
 def _run(target: str, teleservice: str, reports: Path) -> tuple[int, list[str], dict[str, Any]]:
     done = cli("run", "--target", target, "--teleservice", teleservice, "--report-dir", str(reports),
                timeout=300)
@@ -84,6 +92,10 @@ def test_the_tutorial_finds_the_posology_cut_then_conforme_once_fixed(tmp_path: 
     (before_counts, before_verdict), (after_counts, after_verdict) = promised()
     with BackgroundServer(simulator_app()) as simulator:
         with minilap(copy, simulator.url) as target:
+            checked = cli("adapter", "check", "--target", target)
+            assert checked.returncode == 0, checked.stdout
+            for shown, real in zip(promised_check(), checked.stdout.splitlines(), strict=False):
+                assert real.startswith(shown.rstrip("…").rstrip(", …")), (shown, real)
             code, lines, report = _run(target, simulator.url, tmp_path / "before")
         assert code == 1, "\n".join(lines[-30:])
         assert before_verdict in lines and any(line.startswith(before_counts) for line in lines)
