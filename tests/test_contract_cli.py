@@ -57,3 +57,17 @@ def test_the_docs_cite_only_files_that_exist() -> None:
             assert (PROJECT / "docs" / name).is_file(), f"{doc} links to {name}"
         for path in cited:
             assert (PROJECT / path).is_file(), f"{doc} cites {path}"
+
+
+def test_the_readme_cites_only_what_the_repository_or_the_wheel_has() -> None:
+    text = (PROJECT / "README.md").read_text("utf-8")
+    assert "DESIGN" not in text  # DESIGN.md is not in the repository
+    for link in re.findall(r"\]\(([\w./-]+)\)", text):
+        assert (PROJECT / link).exists(), f"README links to {link}"
+    cited = r"`((?:docs|examples|conformance|scenarios|benchmarks|tests)/[\w./-]+\.\w+)`"
+    for path in re.findall(cited, text):
+        assert (PROJECT / path).is_file(), f"README cites {path}"
+    quick = text[text.index("## Quick start"):text.index("## Tutorial")]
+    assert ("make run     # creates .venv, installs, runs the whole bundled suite on the embedded "
+            "default") in quick
+    assert "make test    # creates .venv, installs, runs ruff, mypy --strict and the test suite" in quick
