@@ -153,8 +153,9 @@ MESSAGES_FR: dict[str, str] = {
     "consult returns another consent flag": "la consultation restitue un autre consentement",
     "execution data shown although the patient objected":
         "exécutions affichées alors que le patient s'y est opposé",
-    "nothing dispensed yet: add a 'dispense' step before this consult":
-        "rien n'a encore été délivré : ajouter une étape « dispense » avant cette consultation",
+    "nothing dispensed in this scenario: the consult has no execution to show or hide":
+        "rien n'a été délivré dans ce scénario : la consultation n'a aucune exécution à montrer ou "
+        "masquer",
     "executions hidden (objection)": "exécutions masquées (opposition)",
     "{0} execution(s) shown": "{0} exécution(s) affichée(s)",
     "execution data hidden although the patient did not object":
@@ -171,6 +172,10 @@ MESSAGES_FR: dict[str, str] = {
     "the response is JSON but says it is not (its content type)":
         "la réponse est du JSON mais dit le contraire (son type de contenu)",
     "paper analysis unavailable": "analyse du papier indisponible",
+    "the scan's file states no resolution (DPI): its sizes in mm would be a guess (give the "
+    "resolution it was scanned at: inspect paper --dpi N)":
+        "le fichier du scan n'indique pas sa résolution (DPI) : ses tailles en mm seraient devinées "
+        "(donner la résolution du scan : inspect paper --dpi N)",
     "unexpected HTTP status {0}": "statut HTTP inattendu {0}",
     "unexpected HTTP status {0}: {1}": "statut HTTP inattendu {0} : {1}",
     "no paper: {0}": "pas de papier : {0}",

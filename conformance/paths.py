@@ -1,8 +1,9 @@
-"""Where the bundled suite, fixtures and contract are, and how a suite finds its fixtures.
+"""Where the bundled suite, fixtures, contracts, examples and docs are, and how a suite finds
+its fixtures.
 
-An installed wheel carries ``scenarios/`` and ``fixtures/`` inside the package (``_bundled/``,
-read through ``importlib.resources``); a checkout (or an editable install) reads them from the
-top of the repository."""
+An installed wheel carries ``scenarios/``, ``fixtures/``, ``examples/`` and ``docs/`` inside the
+package (``_bundled/``, read through ``importlib.resources``); a checkout (or an editable
+install) reads them from the top of the repository."""
 
 from __future__ import annotations
 
@@ -14,7 +15,10 @@ PROJECT = PACKAGE.parent
 _BUNDLED = PACKAGE / "_bundled"
 BUNDLED_SCENARIOS = _BUNDLED / "scenarios" if (_BUNDLED / "scenarios").is_dir() else PROJECT / "scenarios"
 BUNDLED_FIXTURES = _BUNDLED / "fixtures" if (_BUNDLED / "fixtures").is_dir() else PROJECT / "fixtures"
+BUNDLED_EXAMPLES = _BUNDLED / "examples" if (_BUNDLED / "examples").is_dir() else PROJECT / "examples"
+BUNDLED_DOCS = _BUNDLED / "docs" if (_BUNDLED / "docs").is_dir() else PROJECT / "docs"
 CONTRACT = PACKAGE / "contract" / "adapter.openapi.yaml"
+TELESERVICE_CONTRACT = PACKAGE / "contract" / "teleservice.openapi.yaml"
 
 
 def fixtures_for(paths: list[Path]) -> Path:

@@ -93,8 +93,9 @@ def test_replay_gives_identical_verdicts_and_refuses_a_changed_suite(signed: tup
                                                                       tmp_path: Path) -> None:
     bundle, _ = signed
     done = cli("replay", str(bundle), "--report-dir", str(tmp_path / "again"))
-    # the embedded default has no fault now: the replay shows what changed, check by check
-    assert done.returncode == 1 and "PAP-01 number_under_qr #" in done.stdout and "fail → pass" in done.stdout
+    # the embedded reference with the fault the bundle was recorded with: the same verdicts
+    assert done.returncode == 0 and "0 verdict difference(s)" in done.stdout, done.stdout
+    assert "switched on: number-missing" in done.stderr
     clean = cli("run", "-k", "RT-MED-001", "--seed", "7", "--report-dir", str(tmp_path / "clean"))
     assert clean.returncode == 0
     same = cli("replay", str(only_run(tmp_path / "clean")), "--report-dir", str(tmp_path / "same"))
@@ -192,7 +193,11 @@ def test_hostile_text_from_a_target_is_escaped_in_every_report(tmp_path: Path) -
     page = (bundle / "report.html").read_text("utf-8")
     assert "&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;" in page  # shown, as text
     assert "<script" not in page and "<img src=x" not in page
-    assert "<script" not in (bundle / "summary.md").read_text("utf-8")
+    # summary.md shows it as it is (copyable, no HTML entity), inside code spans only
+    summary = (bundle / "summary.md").read_text("utf-8")
+    assert "<script" in summary and "&lt;" not in summary and "&amp;" not in summary
+    outside = re.sub(r"(`+)(?:(?!\1).)*?\1", "", summary)
+    assert "<" not in outside and ">" not in outside.replace("> **", "")
     junit = (bundle / "junit.xml").read_text("utf-8")
     assert "<script" not in junit and "&lt;script&gt;" in junit
 
@@ -318,3 +323,27 @@ def test_keygen_never_overwrites_a_pair_and_writes_the_private_key_0600(tmp_path
     assert "does not ignore" in (keygen(str(repo / "keys"))[2] or "")
     (repo / ".gitignore").write_text("keys2/\n", encoding="utf-8")
     assert keygen(str(repo / "keys2"))[2] is None
+
+
+def test_replay_switches_on_the_faults_the_bundle_was_recorded_with(tmp_path: Path) -> None:
+    from conformance.application import ApplicationError, Selection, Settings, run_session
+    from conformance.application.bundles import replay
+
+    made = run_session(Settings(faults=("qr-wrong-id",), selection=Selection(only=("RT-MED-001",)),
+                                report_dir=tmp_path / "made"))
+    assert made.exit_code == 1
+    manifest = json.loads((made.folder / "manifest.json").read_text("utf-8"))
+    assert manifest["target"]["faults"] == ["qr-wrong-id"]
+    warnings: list[str] = []
+    again = replay(str(made.folder), Settings(report_dir=tmp_path / "again"), warn=warnings.append)
+    assert again.differences == () and again.outcome.exit_code == 1
+    assert warnings == ["replaying with the fault(s) it was recorded with switched on: qr-wrong-id"]
+    # a bundle from before the manifest named its faults: the reference's /about says them
+    del manifest["target"]["faults"]
+    (made.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert replay(str(made.folder), Settings(report_dir=tmp_path / "old")).differences == ()
+    # a fault this version does not have: refused, saying why
+    manifest["target"]["faults"] = ["no-such-fault"]
+    (made.folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ApplicationError, match="recorded with a fault this version does not have"):
+        replay(str(made.folder), Settings(report_dir=tmp_path / "unknown"))

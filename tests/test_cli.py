@@ -99,9 +99,14 @@ def test_validate_and_list(args: tuple[str, ...], expected: str) -> None:
     assert result.exit_code == 0 and re.search(expected, result.stdout.strip()), result.output
 
 
-def test_list_faults() -> None:
-    faults = CliRunner().invoke(command, ["serve", "reference", "--list-faults"]).stdout.split("\n\n")
-    assert "qr-wrong-id" in faults[0].split() and "qr-wrong-id:" in faults[1]
+def test_list_faults_names_each_fault_once_and_marks_those_only_fuzzing_finds() -> None:
+    from conformance.reference.faults import FAULTS, FUZZ_ONLY
+
+    lines = CliRunner().invoke(command, ["serve", "reference", "--list-faults"]).stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == list(FAULTS)  # once each, in order
+    assert "qr-wrong-id: the code 2D carries another identifier than the prescription's" in lines
+    marked = {line.split(":")[0] for line in lines if "[found only by fuzzing: run --fault" in line}
+    assert marked == FUZZ_ONLY == {"search-crashes-without-du"}
 
 
 def test_self_test_cli_writes_its_matrix_and_fails_when_a_fault_escapes(tmp_path: Path) -> None:

@@ -32,6 +32,8 @@ CASES: dict[str, tuple[tuple[str, ...], int]] = {
     "self-test-unknown-fault": (("self-test", "--fault", "nope"), 2),
     "verify-not-a-bundle": (("verify", "tests/data"), 2),
     "replay-not-a-bundle": (("replay", "tests/data"), 2),
+    "target-without-scheme": (("run", "--target", "localhost:8080"), 2),
+    "adapter-check-without-scheme": (("adapter", "check", "--target", "lap.example:8443"), 2),
 }
 
 

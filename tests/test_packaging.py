@@ -26,6 +26,11 @@ def test_installed_wheel_runs_the_bundled_suite_from_another_folder(tmp_path: Pa
     assert "conformance/_bundled/scenarios/nominal/medicament-simple.yaml" in names
     assert "conformance/_bundled/fixtures/patients/adulte.yaml" in names
     assert "conformance/profiles/public-2025.yaml" in names
+    # the tutorial's software and the docs the CLI and the README refer to
+    assert {"conformance/_bundled/examples/minilap/adapter.py",
+            "conformance/_bundled/examples/minilap/lap.py", "conformance/_bundled/docs/tutorial.md",
+            "conformance/_bundled/docs/other-stacks.md",
+            "conformance/contract/teleservice.openapi.yaml"} <= set(names)
     # Installed on its own (the dependencies come from this environment), run far from the checkout.
     site = tmp_path / "site"
     installed = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
@@ -46,3 +51,10 @@ def test_installed_wheel_runs_the_bundled_suite_from_another_folder(tmp_path: Pa
     report = json.loads(next((elsewhere / "out").glob("*/report.json")).read_text("utf-8"))
     assert {sc["id"] for sc in report["scenarios"]} == {"RT-MED-001", "RT-ALD-001", "JOURNAL"}
     assert all(sc["file"].startswith(str(site)) for sc in report["scenarios"] if sc["id"] != "JOURNAL")
+    # the tutorial's first steps, from the installed package only
+    copied = subprocess.run([sys.executable, "-m", "conformance", "example", "-o", "minilap"],
+                            cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60)
+    assert copied.returncode == 0, copied.stderr
+    helped = subprocess.run([sys.executable, "minilap/adapter.py", "--help"], cwd=elsewhere, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and "--teleservice" in helped.stdout, helped.stderr

@@ -22,13 +22,23 @@ from conformance.application.settings import (
 )
 
 if TYPE_CHECKING:
-    from conformance.application import baseline, bundles, inspection, merge, selftest, servers
+    from conformance.application import (
+        adapter,
+        baseline,
+        bundles,
+        contracts,
+        inspection,
+        merge,
+        selftest,
+        servers,
+    )
     from conformance.application.session import SessionOutcome, load_profile, run_session
     from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
 
 _LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
          "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
-_MODULES = ("baseline", "bundles", "inspection", "merge", "selftest", "servers", "session", "suite")
+_MODULES = ("adapter", "baseline", "bundles", "contracts", "inspection", "merge", "selftest", "servers",
+            "session", "suite")
 
 
 def __getattr__(name: str) -> Any:
@@ -62,9 +72,11 @@ __all__ = [
     "SessionOutcome",
     "Settings",
     "TlsSettings",
+    "adapter",
     "baseline",
     "bundles",
     "check_catalogue",
+    "contracts",
     "default_jobs",
     "inspection",
     "load_profile",

@@ -121,11 +121,11 @@ def _recorded_target(base: Settings, manifest: dict[str, Any], warn: Any) -> Set
     """Without --target, the software the bundle was recorded against: the embedded reference
     only when it was recorded against it (replaying someone's bundle against our own reference
     and finding "no difference" would say nothing of their software)."""
+    recorded: dict[str, Any] = manifest["target"] if isinstance(manifest.get("target"), dict) else {}
     if base.target is not None:
         return base
-    recorded: dict[str, Any] = manifest["target"] if isinstance(manifest.get("target"), dict) else {}
     if recorded.get("embedded", True):
-        return base
+        return _recorded_faults(base, recorded, warn)
     url = recorded.get("url")
     if not isinstance(url, str) or not url or "***" in url:
         raise ApplicationError("this bundle was recorded against another target "
@@ -137,6 +137,29 @@ def _recorded_target(base: Settings, manifest: dict[str, Any], warn: Any) -> Set
              + (f" (teleservice {teleservice})" if teleservice else ""))
     return dataclasses.replace(base, target=url, teleservice=teleservice if isinstance(teleservice, str)
                                and "***" not in teleservice else None)
+
+
+def _recorded_faults(base: Settings, recorded: dict[str, Any], warn: Any) -> Settings:
+    """The embedded reference with the faults the bundle was recorded with: without them, every
+    anomaly they caused would come out as a difference of the replay."""
+    faults = recorded.get("faults")
+    if faults is None:  # a bundle from before 'faults' was recorded: the reference's /about says
+        faults = ((recorded.get("about") or {}).get("capacites") or {}).get("faults") or []
+    if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
+        raise ApplicationError("the bundle's manifest names its faults in a form this version cannot "
+                               "read\n  = replay it with the version that recorded it")
+    if not faults or base.faults:
+        return base
+    from conformance.reference.faults import check_names
+
+    try:
+        check_names(faults)
+    except ValueError as exc:
+        raise ApplicationError(f"this bundle was recorded with a fault this version does not have "
+                               f"({exc})\n  = replay it with the version that recorded it") from exc
+    if warn is not None:
+        warn(f"replaying with the fault(s) it was recorded with switched on: {', '.join(faults)}")
+    return dataclasses.replace(base, faults=tuple(faults))
 
 
 def _verdicts(report: dict[str, Any]) -> dict[str, tuple[str, str]]:

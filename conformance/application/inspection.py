@@ -12,6 +12,7 @@ from typing import Any
 from conformance.application.session import load_profile
 from conformance.application.settings import ApplicationError
 from conformance.engine.results import CheckResult
+from conformance.paper.reader import PaperReader
 from conformance.paper.sandbox import Sandbox
 from conformance.targets import untrusted
 from conformance.vocabulary import IDENTIFIER_KINDS, Status, StepKind
@@ -71,7 +72,7 @@ def _read(path: str) -> bytes:
         raise ApplicationError(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def _pages(reader: Sandbox, data: bytes, path: str) -> list[Any]:
+def _pages(reader: PaperReader, data: bytes, path: str) -> list[Any]:
     from conformance.paper import PaperError
 
     try:
@@ -91,7 +92,7 @@ def _payload_id(pages: list[Any]) -> str | None:
     return None
 
 
-def _checks(reader: Sandbox, names: tuple[str, ...], file: str, data: bytes, pages: list[Any],
+def _checks(reader: PaperReader, names: tuple[str, ...], file: str, data: bytes, pages: list[Any],
             profile_name: str, created: dict[str, Any] | None,
             expect_id: str | None) -> tuple[CheckResult, ...]:
     """Registered paper checks on a file, as a session runs them on a ``paper`` step."""
@@ -107,11 +108,19 @@ def _checks(reader: Sandbox, names: tuple[str, ...], file: str, data: bytes, pag
 
 
 def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None = None,
-                  profile: str = "public-2025") -> PaperInspection:
-    """Every paper check that needs no teleservice; ``consent`` True: the patient does not object."""
+                  profile: str = "public-2025", dpi: float | None = None) -> PaperInspection:
+    """Every paper check that needs no teleservice; ``consent`` True: the patient does not object.
+    ``dpi``: the resolution a scan was made at (its sizes are otherwise not measured when its
+    file does not state one)."""
     load_profile(profile)  # a broken profile stops here, before the file is read
+    if dpi is not None and not 50 <= dpi <= 2400:
+        raise ApplicationError(f"--dpi {dpi:g}: give the scan's resolution, between 50 and 2400")
     data = _read(file)
-    with _sandbox() as reader:  # the file is untrusted: read in a confined worker
+    if dpi is not None and data[:5] == b"%PDF-":
+        raise ApplicationError(f"--dpi applies to a scan (PNG/JPEG): {file} is a PDF, whose pages "
+                               "state their size")
+    with _sandbox() as sandbox:  # the file is untrusted: read in a confined worker
+        reader = sandbox.view(None, dpi)
         pages = _pages(reader, data, file)
         created = {"consentement": {"opposition": not consent}} if consent is not None else None
         from conformance.checks import standalone

@@ -15,6 +15,13 @@ def fault_catalogue() -> dict[str, str]:
     return dict(FAULTS)
 
 
+def fuzz_only_faults() -> frozenset[str]:
+    """The faults only fuzzing finds (ROB-01/ROB-02): a run without --fuzz cannot see them."""
+    from conformance.reference.faults import FUZZ_ONLY
+
+    return FUZZ_ONLY
+
+
 @contextlib.contextmanager
 def _listening(host: str, port: int) -> Iterator[None]:
     """A port already taken, or an address that is not this machine's: one clear line."""

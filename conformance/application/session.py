@@ -30,6 +30,7 @@ from conformance.engine import (
     TargetUnreachable,
 )
 from conformance.engine.redaction import Redactor
+from conformance.engine.results import Scope
 from conformance.evidence.writer import PNG_DPI
 from conformance.paper.sandbox import Sandbox
 from conformance.profiles import Profile
@@ -173,7 +174,7 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
                            accepted=settings.accept_unverified,
                            cancel=lambda: _cancel(http, control, sandbox if owned else None))
         runner = Runner(config, scenarios)
-        marker = _provenance(settings, baseline_marker(settings))
+        marker = _provenance(settings, baseline_marker(settings), len(scenarios))
         if control is not None:
             _hold(control, runner.run_id, ends)
         folder = settings.report_dir / runner.run_id
@@ -281,9 +282,12 @@ def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandb
         sandbox.close()
 
 
-def _provenance(settings: Settings, then: Callable[[Event], Event]) -> Callable[[Event], Event]:
-    """``then``, and the run's result told what it ran (suite hash) and who will sign it."""
+def _provenance(settings: Settings, then: Callable[[Event], Event],
+                selected: int) -> Callable[[Event], Event]:
+    """``then``, and the run's result told what it ran (suite hash, a partial selection of it,
+    faults it cannot find) and who will sign it."""
     from conformance.evidence.bundle import signer_fingerprint, suite_hash
+    from conformance.reference.faults import FUZZ_ONLY
 
     roots, fixtures = suite_roots(settings.selection)
     digest = suite_hash(roots, fixtures) if settings.scenarios else ""
@@ -295,13 +299,35 @@ def _provenance(settings: Settings, then: Callable[[Event], Event]) -> Callable[
             raise ApplicationError(f"cannot sign the bundle: {exc}\n  = give the private key made by "
                                    "'conformance keygen'") from exc
 
+    total, how = _suite_size(settings, selected)
+    unfuzzed = tuple(sorted(set(settings.faults) & FUZZ_ONLY)) if not settings.fuzz_examples else ()
+
     def mark(event: Event) -> Event:
         event = then(event)
         if isinstance(event, RunFinished):
-            return RunFinished(dataclasses.replace(event.result, suite_hash=digest, signer=signer))
+            ran = len(event.result.scenarios)  # the journal's reconciliation counted as the console does
+            scope = Scope(filter=how, scenarios=ran, total=total + ran - selected) if how else None
+            return RunFinished(dataclasses.replace(event.result, suite_hash=digest, signer=signer,
+                                                   partial=scope, fuzz_only_faults=unfuzzed))
         return event
 
     return mark
+
+
+def _suite_size(settings: Settings, selected: int) -> tuple[int, str]:
+    """The whole suite's size and how the run's selection was made ("" when it is the whole)."""
+    sel = settings.selection
+    if not settings.scenarios or not (sel.keywords or sel.tags or sel.only or sel.shard):
+        return selected, ""
+    total = len(load_scenarios(sel, select=False))
+    if total <= selected:  # a replay of every scenario, a filter that kept them all
+        return selected, ""
+    how = [*(f"-k {k}" for k in sel.keywords), *(f"--tag {t}" for t in sel.tags)]
+    if sel.shard:
+        how.append(f"--shard {sel.shard[0]}/{sel.shard[1]}")
+    if sel.only:
+        how.append(", ".join(sel.only[:3]) + ("…" if len(sel.only) > 3 else ""))
+    return total, " ".join(how)
 
 
 def baseline_marker(settings: Settings) -> Callable[[Event], Event]:
@@ -356,7 +382,7 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
         "started": result.started, "finished": result.finished, "interrupted": result.interrupted,
         "verdict": str(result.verdict), "acceptedUnverified": list(settings.accept_unverified),
         "target": {"url": result.target, "about": result.about,
-                   "embedded": settings.target is None,
+                   "embedded": settings.target is None, "faults": list(settings.faults),
                    "teleservice": Redactor().text(settings.teleservice) if settings.teleservice else None},
         "suite": {"hash": result.suite_hash or suite_hash(roots, fixtures),
                   "files": len(suite_files(roots, fixtures)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,8 @@ class Settings:
     verbose: bool = False
 
     def __post_init__(self) -> None:
+        check_url(self.target, "--target")
+        check_url(self.teleservice, "--teleservice")
         if self.target and self.faults:
             raise ApplicationError("--fault applies to the embedded reference only; start "
                                    "'conformance serve reference --fault …' and point --target at it")
@@ -107,6 +110,20 @@ class Settings:
                 re.compile(pattern)
             except re.error as exc:
                 raise ApplicationError(f"--redact {pattern!r}: not a regular expression ({exc})") from exc
+
+
+def check_url(value: str | None, option: str) -> None:
+    """An http(s) URL with a host, or a usage error saying how to write it (``localhost:8080``
+    has no scheme: httpx would call it an unsupported protocol, as if the target were down)."""
+    if value is None:
+        return
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        return
+    shown = re.sub(r"//[^/@]*@", "//…@", value)  # never echo credentials
+    bare = shown.split("://", 1)[-1] or "127.0.0.1:8080"
+    raise ApplicationError(f"{option} {shown!r}: not an http(s) URL\n  = write the scheme: "
+                           f"{option} http://{bare} (or https://)")
 
 
 def parse_headers(values: tuple[str, ...], environ: Mapping[str, str] | None = None,

@@ -86,7 +86,7 @@ def executions_visibility(ctx: CheckContext) -> str:
         raise Failed("execution data shown although the patient objected", "no execution data",
                      f"{count} execution(s)")
     if not objects and not ctx.state.dispensed:
-        raise Skipped("nothing dispensed yet: add a 'dispense' step before this consult")
+        raise Skipped("nothing dispensed in this scenario: the consult has no execution to show or hide")
     if not objects and not count:
         raise Failed("execution data hidden although the patient did not object",
                      "the dispensation recorded through EP1", executions)

@@ -17,6 +17,10 @@ from conformance.vocabulary import Severity, StepKind
 
 # what the module's helpers say, for whichever check calls them
 FOOTER = Messages("footer", {
+    "no_dpi": Text("le fichier du scan n'indique pas sa résolution (DPI) : ses tailles en mm seraient "
+                   "devinées (donner la résolution du scan : inspect paper --dpi N)",
+                   "the scan's file states no resolution (DPI): its sizes in mm would be a guess "
+                   "(give the resolution it was scanned at: inspect paper --dpi N)"),
     "no_code": Text("aucun code 2D décodé (QR-01 le signale)", "no code 2D decoded (QR-01 reports it)"),
     "not_utf8": Text("contenu non UTF-8 (QR-02 le signale)", "payload is not UTF-8 (QR-02 reports it)"),
     "not_json": Text("le contenu n'est pas du JSON (QR-02 le signale)",
@@ -206,6 +210,12 @@ def qr_values(ctx: CheckContext) -> str:
     return msg("equal_padded", names=", ".join(padded)) if padded else msg("equal")
 
 
+def _scale_known(ctx: CheckContext) -> None:
+    """A size is measured at the scan's real resolution, never at a guessed one."""
+    if any(not page.scale_known for page, _ in _codes(ctx)):
+        raise NotEvaluated(FOOTER("no_dpi"))
+
+
 @check("qr_position", "QR-04", Severity.MAJOR,
        title=Text("Code 2D en bas à gauche",
                   "Code 2D bottom-left"),
@@ -245,11 +255,12 @@ def qr_size(ctx: CheckContext) -> str:
     """Printed size and module size at least the profile's minimum."""
     msg = ctx.msg
     min_size, min_module = ctx.profile.value("qr_min_size_mm"), ctx.profile.value("qr_min_module_mm")
+    _scale_known(ctx)
     for page, code in _codes(ctx):
-        if page.has_text and code.size_mm < min_size:
+        if code.size_mm < min_size:  # a scan too: its resolution is known (_scale_known)
             raise Failed(msg("small", size=f"{code.size_mm:.1f}"), msg("at_least", size=min_size),
                          msg("size_at", size=f"{code.size_mm:.1f}", where=_where(page, code.box)))
-        if page.has_text and code.modules and code.module_mm < min_module:
+        if code.modules and code.module_mm < min_module:
             raise Failed(msg("fine_modules", size=f"{code.module_mm:.2f}"),
                          msg("at_least", size=min_module), f"{code.module_mm:.2f} mm")
     _, first = _codes(ctx)[0]
@@ -512,6 +523,7 @@ def qr_degraded(ctx: CheckContext) -> str:
 
     how = Degradation()
     page, code = _codes(ctx)[0]
+    _scale_known(ctx)
     if ctx.reader is None:
         raise NotEvaluated(STEP("paper_unavailable"))
     try:

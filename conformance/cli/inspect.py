@@ -22,14 +22,16 @@ def inspect() -> None:
 @click.option("--consent", type=click.Choice(["yes", "no"]),
               help="yes: the patient does not object; no: the patient objects.")
 @click.option("--profile", "profile_name", default="public-2025", show_default=True)
+@click.option("--dpi", type=float, help="A scan's resolution, when its file does not state it "
+              "(otherwise its sizes are not evaluated).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @application_errors
 def paper(file: str, expect_id: str | None, consent: str | None, profile_name: str,
-          as_json: bool) -> None:
+          dpi: float | None, as_json: bool) -> None:
     """Run every paper check that needs no teleservice on a PDF or an image (exit 0 conforming,
     1 anomalies, 4 incomplete: something could not be judged, e.g. text on a scan)."""
     found = app.inspection.inspect_paper(file, expect_id, None if consent is None else consent == "yes",
-                                         profile_name)
+                                         profile_name, dpi)
     if as_json:
         results = [{"requirement": r.requirement, "check": r.check, "severity": r.severity,
                     "status": r.status, "message": r.message, "details": list(r.diff)}

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from conformance import __version__
+from conformance.cli.adapter import adapter
 from conformance.cli.bilan import bilan, traces
 from conformance.cli.bundle import baseline, keygen, merge, replay, verify
 from conformance.cli.common import interrupted_early
+from conformance.cli.contract import contract, example
 from conformance.cli.inspect import inspect
 from conformance.cli.run import fuzz, run
 from conformance.cli.selftest import self_test
@@ -35,6 +37,9 @@ cli.add_command(baseline)
 cli.add_command(merge)
 cli.add_command(bilan)
 cli.add_command(traces)
+cli.add_command(contract)
+cli.add_command(adapter)
+cli.add_command(example)
 
 
 def main() -> None:

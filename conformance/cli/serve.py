@@ -21,12 +21,10 @@ def serve(what: str, host: str, port: int, teleservice: str | None, db: str | No
           faults: tuple[str, ...], list_faults: bool) -> None:
     """Serve the reference implementation or the teleservice simulator until Ctrl-C."""
     if list_faults:
-        catalogue = app.servers.fault_catalogue()
-        for name in catalogue:
-            click.echo(name)
-        click.echo("")
-        for name, description in catalogue.items():
-            click.echo(f"{name}: {description}")
+        fuzzed = app.servers.fuzz_only_faults()
+        for name, description in app.servers.fault_catalogue().items():
+            only = f" [found only by fuzzing: run --fault {name} --fuzz 10]" if name in fuzzed else ""
+            click.echo(f"{name}: {description}{only}")
     elif what == "simulator":
         app.servers.serve_simulator(host, port, db)
     else:

@@ -102,6 +102,15 @@ class BaselineOutcome:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Scope:
+    """A partial selection of the suite (-k, --tag, --shard, ids): its verdict is not the suite's."""
+
+    filter: str  # how it was chosen, as the user wrote it ("-k RT-MED or ALD")
+    scenarios: int  # scenarios run (the whole-journal reconciliation included, as counted)
+    total: int  # scenarios of the whole suite, counted the same way
+
+
+@dataclass(frozen=True, kw_only=True)
 class RunResult:
     """The whole run: the source of report.json."""
 
@@ -124,6 +133,8 @@ class RunResult:
     baseline: BaselineOutcome | None = None  # --baseline: what it matched, expired, no longer saw
     suite_hash: str = ""  # SHA-256 of the scenario and fixture files (the manifest's too)
     signer: str = ""  # the fingerprint of the key that signs the bundle's manifest, if any
+    partial: Scope | None = None  # a selection of the suite, not the whole: every headline says so
+    fuzz_only_faults: tuple[str, ...] = ()  # reference faults on that only --fuzz can find, not fuzzed
 
 
     def checks(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:

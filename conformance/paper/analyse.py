@@ -86,6 +86,7 @@ class PaperPage:
     lines: tuple[TextLine, ...]
     has_text: bool
     picture: bytes = field(default=b"", compare=False, repr=False)  # PNG, for the evidence
+    scale_known: bool = True  # False: a scan with no resolution in its file nor given; its mm are a guess
 
     @functools.cached_property
     def text(self) -> str:
@@ -205,7 +206,8 @@ def _picture(bitmap: Any, dpi: int, picture_dpi: int) -> bytes:
         factor = picture_dpi / dpi
         image = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))))
     out = io.BytesIO()
-    image.save(out, format="PNG", compress_level=1)  # fast; the size hardly differs
+    # its resolution in the file: 'inspect paper page-1.png' measures it in real mm
+    image.save(out, format="PNG", compress_level=1, dpi=(picture_dpi, picture_dpi))  # fast
     return out.getvalue()
 
 
@@ -245,15 +247,22 @@ def _pdf_pages_locked(data: bytes, dpi: int, picture_dpi: int | None) -> list[Pa
         pdf.close()
 
 
-def image_dpi(image: Any) -> float:
-    """A scan's resolution: its own metadata, else DPI (the one assumption every reader shares)."""
+def image_dpi(image: Any, given: float | None = None) -> float:
+    """A scan's resolution: the one given (``inspect paper --dpi``), its own metadata, else DPI
+    (the one assumption every reader shares; ``scan_resolution`` says whether it is one)."""
+    return given or scan_resolution(image) or float(DPI)
+
+
+def scan_resolution(image: Any) -> float | None:
+    """The resolution a scan's file states (PNG pHYs, JPEG JFIF/EXIF), or None."""
     try:
-        return float(image.info.get("dpi", (DPI, DPI))[0] or DPI)
-    except (TypeError, ValueError, IndexError):
-        return float(DPI)
+        dpi = float(image.info["dpi"][0])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return dpi if dpi > 1 else None  # 1 (or 0): an aspect ratio, not a resolution
 
 
-def _image_pages(data: bytes) -> list[PaperPage]:
+def _image_pages(data: bytes, given_dpi: float | None = None) -> list[PaperPage]:
     from PIL import Image, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -267,14 +276,18 @@ def _image_pages(data: bytes) -> list[PaperPage]:
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise PaperError(PAPER("not_image", error=str(exc))) from exc
     gray = image.convert("L")
-    mm_per_px = 25.4 / image_dpi(image)
+    mm_per_px = 25.4 / image_dpi(image, given_dpi)
     codes = _decode(gray, mm_per_px)
-    return [PaperPage(1, gray.width * mm_per_px, gray.height * mm_per_px, codes, (), False)]
+    known = bool(given_dpi or scan_resolution(image))
+    return [PaperPage(1, gray.width * mm_per_px, gray.height * mm_per_px, codes, (), False,
+                      scale_known=known)]
 
 
-def analyse_bytes(data: bytes, dpi: int = DPI, picture_dpi: int | None = None) -> list[PaperPage]:
+def analyse_bytes(data: bytes, dpi: int = DPI, picture_dpi: int | None = None,
+                  scan_dpi: float | None = None) -> list[PaperPage]:
     """Analyse a PDF or a PNG/JPEG scan; PaperError when it cannot be read. With
     ``picture_dpi``, each PDF page also carries its PNG picture (a scan is its own picture).
+    ``scan_dpi``: a scan's resolution, given by the user (it overrides the file's).
 
     Hostile bytes: call this through ``paper.sandbox`` (a confined worker), never in a run's
     own process."""
@@ -283,5 +296,5 @@ def analyse_bytes(data: bytes, dpi: int = DPI, picture_dpi: int | None = None) -
     if data[:5] == b"%PDF-":
         return _pdf_pages(data, dpi, picture_dpi)
     if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff":
-        return _image_pages(data)
+        return _image_pages(data, scan_dpi)
     raise PaperError(PAPER("unknown_signature", signature=repr(data[:8])))

@@ -29,6 +29,7 @@ class Degradation:
     dpi: int = SCAN_DPI
     rotations: tuple[float, ...] = ROTATIONS_DEG
     blur: float = BLUR_RADIUS_PX
+    source_dpi: float | None = None  # a scan's resolution given by the user (inspect paper --dpi)
 
     def describe(self) -> Message:
         """What the scan undergoes, in the report's words."""
@@ -69,7 +70,7 @@ def _pdf_crop(data: bytes, page_number: int, box: Box, dpi: int) -> Any:
             pdf.close()
 
 
-def _page_image(data: bytes, dpi: int) -> Any:
+def _page_image(data: bytes, dpi: int, given_dpi: float | None = None) -> Any:
     """The page of an image file, as a grayscale PIL image at ``dpi``."""
     from PIL import Image
 
@@ -79,7 +80,7 @@ def _page_image(data: bytes, dpi: int) -> Any:
         image.load()
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise PaperError(PAPER("not_image", error=str(exc))) from exc
-    source_dpi = image_dpi(image)  # as the analysis read it: the code's box is in its mm
+    source_dpi = image_dpi(image, given_dpi)  # as the analysis read it: the code's box is in its mm
     gray = image.convert("L")
     if source_dpi != dpi:  # to the scanner's resolution (a coarser scan is only enlarged back)
         factor = dpi / source_dpi
@@ -99,7 +100,7 @@ def degraded_decode(data: bytes, page_number: int, box: Box, how: Degradation = 
     if data[:5] == b"%PDF-":
         crop = _pdf_crop(data, page_number, box, how.dpi)
     else:
-        page = _page_image(data, how.dpi)
+        page = _page_image(data, how.dpi, how.source_dpi)
         crop = page.crop(_crop_box(page.width, page.height, box, how.dpi))
     needed = (len(how.rotations) + 1) // 2
     out: list[str | None] = []

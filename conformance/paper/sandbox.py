@@ -172,18 +172,20 @@ class Sandbox:
         self._saxon: Sandbox | None = None  # the sibling that runs SaxonC (RLIMIT_DATA)
 
     # the calls the engine makes
-    def analyse(self, data: bytes, picture_dpi: int | None = None) -> list[PaperPage]:
-        """The analysed pages (with their PNG pictures at ``picture_dpi``); PaperError (with its
-        kind) when the paper cannot be read."""
-        result: list[PaperPage] = self.call("analyse", data, DPI, picture_dpi)
+    def analyse(self, data: bytes, picture_dpi: int | None = None,
+                scan_dpi: float | None = None) -> list[PaperPage]:
+        """The analysed pages (with their PNG pictures at ``picture_dpi``; a scan read at
+        ``scan_dpi`` when given); PaperError (with its kind) when the paper cannot be read."""
+        result: list[PaperPage] = self.call("analyse", data, DPI, picture_dpi, scan_dpi)
         return result
 
     def degraded(self, data: bytes, page: int, box: Box,
-                 expect: str | None = None) -> list[str | None]:
+                 expect: str | None = None, scan_dpi: float | None = None) -> list[str | None]:
         """QR-06's degraded-scan decodes of the code at ``box``."""
         from conformance.paper.degrade import Degradation
 
-        result: list[str | None] = self.call("degraded", data, page, box, Degradation(), expect)
+        how = Degradation(source_dpi=scan_dpi)
+        result: list[str | None] = self.call("degraded", data, page, box, how, expect)
         return result
 
     def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
@@ -266,9 +268,10 @@ class Sandbox:
             raise _death(worker.process.exitcode, self.limits) from None
         return reply
 
-    def view(self, picture_dpi: int | None) -> SandboxView:
-        """A reader on these workers with its own picture setting (sessions sharing workers)."""
-        return SandboxView(self, picture_dpi)
+    def view(self, picture_dpi: int | None, scan_dpi: float | None = None) -> SandboxView:
+        """A reader on these workers with its own picture setting (sessions sharing workers),
+        and a scan's resolution when the user gives it."""
+        return SandboxView(self, picture_dpi, scan_dpi)
 
     def close(self) -> None:
         """Stop every worker now (a task in flight ends as ``the run is stopping``)."""
@@ -285,15 +288,15 @@ class Sandbox:
 class SandboxView:
     """A ``PaperReader`` on a shared ``Sandbox``: one run's reads, its own picture setting."""
 
-    def __init__(self, sandbox: Sandbox, picture_dpi: int | None) -> None:
-        self.sandbox, self.picture_dpi = sandbox, picture_dpi
+    def __init__(self, sandbox: Sandbox, picture_dpi: int | None, scan_dpi: float | None = None) -> None:
+        self.sandbox, self.picture_dpi, self.scan_dpi = sandbox, picture_dpi, scan_dpi
 
     def analyse(self, data: bytes) -> list[PaperPage]:
-        return self.sandbox.analyse(data, self.picture_dpi)
+        return self.sandbox.analyse(data, self.picture_dpi, self.scan_dpi)
 
     def degraded(self, data: bytes, page: int, box: Box,
                  expect: str | None = None) -> list[str | None]:
-        return self.sandbox.degraded(data, page, box, expect)
+        return self.sandbox.degraded(data, page, box, expect, self.scan_dpi)
 
     def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
         return self.sandbox.cda(data, rules)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import sys
@@ -20,6 +21,7 @@ from conformance.reporters.summary import (
     anomaly_groups,
     by_operation,
     printable,
+    qualifiers,
     status_counts,
 )
 
@@ -146,6 +148,13 @@ class ConsoleReporter:
                 self._say(f"{t['baseline_expired']}: {label}")
             for label in result.baseline.stale:
                 self._say(f"{t['baseline_stale']}: {label}")
+        for fault in result.fuzz_only_faults:
+            self._say(f"{t['warnings']}: {t['fuzz_only'].format(fault)}",
+                      style=None if self.plain else "yellow")
         anomalies = len(result.anomalies())
-        self._say(f"{t['verdict']}: {t[result.verdict]} — {t['anomalies']}: {anomalies}",
+        scope = None if result.partial is None else dataclasses.asdict(result.partial)
+        known = len(result.known())
+        said = qualifiers(known, result.baseline.file if result.baseline else "", scope,
+                          list(result.fuzz_only_faults), t)
+        self._say(f"{t['verdict']}: {', '.join([t[result.verdict], *said])} — {t['anomalies']}: {anomalies}",
                   style=None if self.plain else _VERDICT_STYLE[result.verdict])

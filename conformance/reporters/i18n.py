@@ -50,6 +50,12 @@ LABELS: dict[str, dict[str, str]] = {
         "op.créer": "créer", "op.consulter": "consulter", "op.rechercher": "rechercher",
         "op.impression": "impression", "op.téléservice": "téléservice", "op.robustesse": "robustesse",
         "consequences": "conséquence(s) non évaluée(s)",
+        # what qualifies a verdict (issue 26): never a partial or baselined run as the suite's
+        "known_n": "{0} anomalie(s) connue(s) (baseline {1})",
+        "partial_n": "sélection partielle ({0}): {1} scénarios sur {2}",
+        "unfuzzed": "sans --fuzz : défaut {0} indétectable ici",
+        "fuzz_only": "le défaut {0} n'est trouvé que par le fuzzing : sans --fuzz, cette campagne ne "
+                     "peut pas le détecter (ajouter --fuzz 10)",
     },
     "en": {
         "conforme": "CONFORMING", "non-conforme": "NOT CONFORMING", "incomplet": "INCOMPLETE",
@@ -92,6 +98,11 @@ LABELS: dict[str, dict[str, str]] = {
         "op.créer": "create", "op.consulter": "consult", "op.rechercher": "search",
         "op.impression": "printing", "op.téléservice": "teleservice", "op.robustesse": "robustness",
         "consequences": "consequence(s) not evaluated",
+        "known_n": "{0} known anomaly(ies) (baseline {1})",
+        "partial_n": "partial selection ({0}): {1} scenarios of {2}",
+        "unfuzzed": "without --fuzz: fault {0} undetectable here",
+        "fuzz_only": "fault {0} is found only by fuzzing: without --fuzz this run cannot detect it "
+                     "(add --fuzz 10)",
     },
 }
 assert LABELS["fr"].keys() == LABELS["en"].keys()

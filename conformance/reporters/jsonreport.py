@@ -47,6 +47,8 @@ def to_dict(result: RunResult) -> dict[str, Any]:
                         "scenarios": list(u.scenarios), "accepted": u.accepted}
                        for u in result.unverified()],
         "acceptedUnverified": list(result.accepted),
+        "partial": None if result.partial is None else dataclasses.asdict(result.partial),
+        "fuzzOnlyFaults": list(result.fuzz_only_faults),
         "baseline": None if result.baseline is None else {
             "file": result.baseline.file, "expired": list(result.baseline.expired),
             "stale": list(result.baseline.stale),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.engine.results import RunResult
 from conformance.vocabulary import Operation, Severity, Status
@@ -73,3 +75,18 @@ def printable(text: str) -> str:
     screen, forge a verdict, hide a link or reorder what is read."""
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
                         else f"\\u{ord(m.group()):04x}", text)
+
+
+def qualifiers(known: int, baseline_file: str, partial: dict[str, Any] | None, unfuzzed: list[str],
+               w: dict[str, str], code: Callable[[str], str] = str) -> list[str]:
+    """What qualifies a verdict, for its headline: known anomalies a baseline hides, a partial
+    selection of the suite (``partial``: filter, scenarios, total), reference faults only
+    fuzzing finds switched on without it. ``code`` quotes what the user wrote (a file name, a
+    filter) for the report's format."""
+    out = [w["unfuzzed"].format(", ".join(code(f) for f in unfuzzed))] if unfuzzed else []
+    if known:
+        out.append(w["known_n"].format(known, code(baseline_file)))
+    if partial:
+        out.append(w["partial_n"].format(code(str(partial["filter"])), partial["scenarios"],
+                                         partial["total"]))
+    return out
