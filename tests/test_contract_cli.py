@@ -17,7 +17,7 @@ def test_contract_prints_the_adapter_contract_by_default() -> None:
     assert result.exit_code == 0
     spec = yaml.safe_load(result.stdout)
     assert set(spec["paths"]) == {"/about", "/prescriptions", "/prescriptions/{id}",
-                                  "/prescriptions/{id}/paper"}
+                                  "/prescriptions/{id}/paper", "/prescriptions/{id}/dmp"}
 
 
 def test_contract_writes_the_teleservice_contract_to_a_file(tmp_path: Path) -> None:
