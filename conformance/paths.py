@@ -1,4 +1,4 @@
-"""Where the bundled suite, fixtures and contract are, and how a suite finds its fixtures.
+"""Where the bundled suite, fixtures, campaign plans and contract are, and how a suite finds its fixtures.
 
 An installed wheel carries ``scenarios/`` and ``fixtures/`` inside the package (``_bundled/``,
 read through ``importlib.resources``); a checkout (or an editable install) reads them from the
@@ -14,6 +14,7 @@ PROJECT = PACKAGE.parent
 _BUNDLED = PACKAGE / "_bundled"
 BUNDLED_SCENARIOS = _BUNDLED / "scenarios" if (_BUNDLED / "scenarios").is_dir() else PROJECT / "scenarios"
 BUNDLED_FIXTURES = _BUNDLED / "fixtures" if (_BUNDLED / "fixtures").is_dir() else PROJECT / "fixtures"
+BUNDLED_CAMPAIGNS = _BUNDLED / "campaigns" if (_BUNDLED / "campaigns").is_dir() else PROJECT / "campaigns"
 CONTRACT = PACKAGE / "contract" / "adapter.openapi.yaml"
 
 

@@ -22,13 +22,14 @@ from conformance.application.settings import (
 )
 
 if TYPE_CHECKING:
-    from conformance.application import baseline, bundles, inspection, merge, selftest, servers
+    from conformance.application import baseline, bundles, campaign, inspection, merge, selftest, servers
     from conformance.application.session import SessionOutcome, load_profile, run_session
     from conformance.application.suite import check_catalogue, load_scenarios, requirement_catalogue
 
 _LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
          "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
-_MODULES = ("baseline", "bundles", "inspection", "merge", "selftest", "servers", "session", "suite")
+_MODULES = ("baseline", "bundles", "campaign", "inspection", "merge", "selftest", "servers", "session",
+            "suite")
 
 
 def __getattr__(name: str) -> Any:
@@ -64,6 +65,7 @@ __all__ = [
     "TlsSettings",
     "baseline",
     "bundles",
+    "campaign",
     "check_catalogue",
     "default_jobs",
     "inspection",

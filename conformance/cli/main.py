@@ -7,6 +7,7 @@ import click
 from conformance import __version__
 from conformance.cli.bilan import bilan, traces
 from conformance.cli.bundle import baseline, keygen, merge, replay, verify
+from conformance.cli.campaign import campaign
 from conformance.cli.common import interrupted_early
 from conformance.cli.inspect import inspect
 from conformance.cli.run import fuzz, run
@@ -35,6 +36,7 @@ cli.add_command(baseline)
 cli.add_command(merge)
 cli.add_command(bilan)
 cli.add_command(traces)
+cli.add_command(campaign)
 
 
 def main() -> None:
