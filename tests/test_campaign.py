@@ -182,7 +182,8 @@ def test_start_status_confirm_skip_close_and_a_closed_campaign_refuses(tmp_path:
     assert code == 2 and "not a confirm step" in out
     code, out = _run("campaign", "confirm", str(folder), "mode-degrade-signal", "--yes")
     assert code == 2 and "did you mean 'mode-degrade-signale'?" in out
-    assert _run("campaign", "confirm", str(folder), "mode-degrade-signale", "--no", "--note", "rien vu")[0] == 0
+    answered = _run("campaign", "confirm", str(folder), "mode-degrade-signale", "--no", "--note", "rien vu")
+    assert answered[0] == 0
     assert _run("campaign", "skip", str(folder), "enfant", "--reason", "pas de fiche enfant")[0] == 0
     code, out = _run("campaign", "close", str(folder))
     assert code == 1 and "verdict: non-conforme" in out and "answered no" in out

@@ -68,7 +68,7 @@ def _outcome(folder: Path) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]
             for s in report["steps"]]
 
 
-def test_a_conforming_campaign_is_conforme_and_a_phone_photo_is_attributed_by_its_code(tmp_path: Path) -> None:
+def test_a_conforming_campaign_is_conforme_and_a_phone_photo_goes_to_its_step(tmp_path: Path) -> None:
     folder = tmp_path / "camp"
     closed = _play(folder, photo="biologie")
     assert closed.verdict == "conforme", closed.reasons
@@ -137,7 +137,8 @@ def test_a_journal_line_edited_after_close_is_named_by_verify(tmp_path: Path) ->
     (folder / journal.JOURNAL).write_text("".join(lines), encoding="utf-8")
     found = app.bundles.verify(str(folder))
     assert not found.intact
-    assert f"journal.jsonl line {number + 1}: edited: the next line's 'prev' no longer matches it" in found.changed
+    named = f"journal.jsonl line {number + 1}: edited: the next line's 'prev' no longer matches it"
+    assert named in found.changed
     assert "journal.jsonl" in found.changed  # the manifest sealed it at close, too
 
 
