@@ -16,6 +16,8 @@ from conformance.vocabulary import ExitCode, Verdict
 
 Echo = Callable[[str], None]
 PROFILE = "public-2025"
+RESCAN_SECONDS = 2.0  # a full rescan at least this often: events are only hints (network shares)
+RESCAN_TICK_MS = 250  # how often a file still settling is looked at again
 
 
 def _errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -120,7 +122,8 @@ def _processor(folder: str, tester: str, reader: Any, echo: Echo, settle: float)
 def watch(folder: str, echo: Echo, once: bool = False, settle: float = 2.0,
           accept_change: bool = False, tester: str | None = None,
           stop: threading.Event | None = None, patience: float = 60.0) -> int:
-    """Judge what lands in ``depot/``: watchfiles events as hints, a rescan every 2 s. ``once``:
+    """Judge what lands in ``depot/``: watchfiles events are hints, a rescan every 2 s finds what
+    they miss, and a file still settling is looked at again as soon as it may be complete. ``once``:
     take what is there (waiting up to ``patience`` s for it to complete), then return. The number of
     files still waiting."""
     import time
@@ -134,16 +137,21 @@ def watch(folder: str, echo: Echo, once: bool = False, settle: float = 2.0,
     with _reader() as reader:
         processor = _processor(folder, tester or opened.tester, reader, echo, settle)
         waiting = processor.scan()
-        deadline = time.monotonic() + patience
-        if once and (not waiting or time.monotonic() > deadline):
-            return len(waiting)
-        for _ in watchfiles.watch(Path(folder) / DEPOT, rust_timeout=int(min(2.0, settle) * 1000) or 100,
-                                  yield_on_timeout=True, stop_event=stop, raise_interrupt=False):
+        last = time.monotonic()
+        deadline = last + patience
+        if once and not waiting:
+            return 0
+        for changes in watchfiles.watch(Path(folder) / DEPOT, rust_timeout=RESCAN_TICK_MS,
+                                        yield_on_timeout=True, stop_event=stop, raise_interrupt=False):
+            now = time.monotonic()
+            if not changes and not waiting and now - last < RESCAN_SECONDS:
+                continue
             waiting = processor.scan()
+            last = now
             if _closed(folder):
                 echo("the campaign was closed: watch stops")
                 return len(waiting)
-            if once and (not waiting or time.monotonic() > deadline):
+            if once and (not waiting or now > deadline):
                 break
         for item in waiting:
             echo(f"{item.path.name}: not taken yet ({item.reason})")

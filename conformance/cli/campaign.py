@@ -76,8 +76,12 @@ def watch(folder: str, once: bool, settle: float, tester: str | None, accept_cha
     """Judge every file that lands in DIR/depot/ (stop with Ctrl-C; 'watch' again resumes)."""
     if not once:
         click.echo(f"watching {folder}/depot/ (Ctrl-C stops; nothing is lost)")
-    left = app.campaign.watch(folder, click.echo, once=once, settle=settle, accept_change=accept_change,
-                              tester=tester)
+    try:
+        left = app.campaign.watch(folder, click.echo, once=once, settle=settle,
+                                  accept_change=accept_change, tester=tester)
+    except KeyboardInterrupt:
+        click.echo("watch stopped: nothing is lost ('watch' again resumes from the journal)", err=True)
+        exit_with(ExitCode.INTERRUPTED)
     exit_with(ExitCode.OK if not left else ExitCode.INCOMPLETE)
 
 
