@@ -16,7 +16,7 @@ from conformance.engine.results import CheckResult
 from conformance.paper import PaperError, PaperPage, PaperReader, normalise
 from conformance.profiles import Profile
 from conformance.targets import untrusted
-from conformance.vocabulary import Operation, Severity, SkipKind, Status
+from conformance.vocabulary import Operation, Severity, SkipKind, Status, StepKind
 
 # every registered paper check that needs no teleservice, as ``inspect paper`` runs them, plus
 # those that compare the paper with the card (the card stands for the creation)
@@ -148,7 +148,7 @@ def judge(step: Step, card: Card, data: bytes, reading: Reading, reader: PaperRe
           profile: Profile, days: set[str], name: str) -> list[CheckResult]:
     """Every check of a produce step on its file, the card standing for the creation."""
     from conformance.checks import ScenarioState, StepData
-    from conformance.engine.checking import CheckEnvironment, run_check
+    from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks
     from conformance.targets import Exchange
 
     env = CheckEnvironment(profile, reader=reader)
@@ -159,9 +159,9 @@ def judge(step: Step, card: Card, data: bytes, reading: Reading, reader: PaperRe
     state = ScenarioState(created=card.expected, created_id=pid, created_days=days)
     exchange = Exchange("GET", name, None, 200, {}, data, 0.0)
     pages = list(reading.pages) if reading.error is None else None
-    data_ = StepData("paper", {}, [exchange], paper_pages=pages, paper_error=reading.error)
+    data_ = StepData(StepKind.PAPER, {}, [exchange], paper_pages=pages, paper_error=reading.error)
     names = DEGRADED if step.degrade else REGISTERED
-    results = [run_check(n, None, step.location, data_, state, env) for n in names]
+    results = list(run_checks(tuple(Everywhere(n, step.location) for n in names), data_, state, env))
     results.append(lines_check(step, card, reading))
     return results
 
@@ -208,6 +208,8 @@ def serialise(result: CheckResult) -> dict[str, Any]:
                            "message": result.message}
     if result.skip is not None:
         out["skip"] = str(result.skip)
+    if result.cause:
+        out["cause"] = result.cause
     if result.diff:
         out["details"] = list(result.diff)[:20]
     for key in ("expected", "observed"):
