@@ -1,5 +1,5 @@
-"""Where the bundled suite, fixtures, contracts, examples and docs are, and how a suite finds
-its fixtures.
+"""Where the bundled suite, fixtures, campaign plans, contracts, examples and docs are, and how
+a suite finds its fixtures.
 
 An installed wheel carries ``scenarios/``, ``fixtures/``, ``examples/`` and ``docs/`` inside the
 package (``_bundled/``, read through ``importlib.resources``); a checkout (or an editable
@@ -17,6 +17,7 @@ BUNDLED_SCENARIOS = _BUNDLED / "scenarios" if (_BUNDLED / "scenarios").is_dir() 
 BUNDLED_FIXTURES = _BUNDLED / "fixtures" if (_BUNDLED / "fixtures").is_dir() else PROJECT / "fixtures"
 BUNDLED_EXAMPLES = _BUNDLED / "examples" if (_BUNDLED / "examples").is_dir() else PROJECT / "examples"
 BUNDLED_DOCS = _BUNDLED / "docs" if (_BUNDLED / "docs").is_dir() else PROJECT / "docs"
+BUNDLED_CAMPAIGNS = _BUNDLED / "campaigns" if (_BUNDLED / "campaigns").is_dir() else PROJECT / "campaigns"
 CONTRACT = PACKAGE / "contract" / "adapter.openapi.yaml"
 TELESERVICE_CONTRACT = PACKAGE / "contract" / "teleservice.openapi.yaml"
 

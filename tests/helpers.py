@@ -76,3 +76,124 @@ def identifiers_in(node: object, path: str = "") -> list[tuple[str, str, str]]:
         for i, item in enumerate(node):
             out += identifiers_in(item, f"{path}[{i}]")
     return out
+
+
+def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
+    """A conforming printout of a campaign card drawn by fpdf2 (not the reference's ReportLab),
+    as a prescribing software would print it; ``defect`` leaves one thing out ('no-nr': the NR
+    of a non-reimbursable line)."""
+    import datetime as dt
+    import hashlib
+    import json
+
+    import segno
+    from fpdf import FPDF
+
+    from conformance.specimens import CONSENT, DATA, OBJECTING, _font
+
+    rx, p = card.expected, card.patient
+    doctor = rx["prescripteur"]
+    replaced = doctor.get("remplace")
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    pid = "".join(alphabet[b % 32] for b in hashlib.sha256(card.step.encode()).digest()[:18])
+    fr = dt.date.fromisoformat
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.add_page()
+    pdf.add_font("DejaVu", fname=_font())
+    pdf.set_font("DejaVu", size=10)
+    pdf.text(20, 20, f"Dr {doctor['prenom']} {doctor['nomFamille']} — {doctor['specialite']}")
+    pdf.text(20, 25, f"RPPS {doctor['rpps']} — AM {doctor['am']}")
+    pdf.text(20, 30, f"{doctor['adresse']} — Tél. {doctor['telephone']}")
+    if replaced:
+        pdf.text(20, 35, f"Remplaçant du Dr {replaced['prenom']} {replaced['nomFamille']} "
+                         f"(RPPS {replaced['rpps']})")
+    pdf.text(140, 45, f"Le {fr(today):%d/%m/%Y}")
+    civility = "Mme" if p["sexe"] == "F" else "M."
+    pdf.text(20, 55, f"{civility} {p['nomFamille']} {p['prenom']}")
+    weight = f" — Poids : {p['poids']} kg" if "poids" in p else ""
+    pdf.text(20, 60, f"Sexe : {p['sexe']} — né(e) le {fr(p['dateNaissance']):%d/%m/%Y}{weight}")
+    y = 75.0
+    lines = rx["lignes"]
+    ald = [ln for ln in lines if ln.get("ald")]
+    ordered = ald + [ln for ln in lines if not ln.get("ald")] if ald else lines
+    for n, line in enumerate(ordered):
+        if ald and n == len(ald):
+            pdf.text(20, y, "Prescriptions SANS RAPPORT avec l'affection de longue durée")
+            y += 10
+        label = line["libelle"]
+        if line.get("nonRembourse") and defect != "no-nr":
+            label += "   NR"
+        if line.get("nonSubstituable"):
+            label += f"   Non substituable {line['motifNonSubstitution']}"
+        pdf.text(20, y, label)
+        if line.get("posologie"):
+            pdf.text(25, y + 5, line["posologie"])
+        amount = line.get("duree") or line.get("quantite")
+        renewals = f" — Renouvellements : {line['renouvellements']}" if line.get("renouvellements") else ""
+        if amount or renewals:
+            pdf.text(25, y + 10, f"{'Durée : ' + amount if amount else ''}{renewals}")
+        y += 22
+    x0, size, qy = 15.0, 36.0, 225.0
+    if not rx.get("degrade"):
+        payer = replaced or doctor
+        m = {"RPPS": payer["rpps"], **({"AM": payer["am"]} if payer.get("am") else {})}
+        if replaced:
+            m["RPPS2"] = doctor["rpps"]
+        payload = {"S": {"V": 2}, "D": {"ID": pid, "P": {"N": p["nomFamille"], "P": p["prenom"],
+                                                         "D": p["dateNaissance"]}, "M": m}}
+        text = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        qr = segno.make(text, error="l", micro=False, encoding="utf-8")
+        module = size / len(qr.matrix)
+        for r, row in enumerate(qr.matrix):
+            for c, bit in enumerate(row):
+                if bit:
+                    pdf.rect(x0 + c * module, qy + r * module, module, module, style="F")
+        pdf.set_font("DejaVu", size=9)
+        pdf.text(x0, qy + size + 6, "e-prescription")
+        pdf.text(x0, qy + size + 10, f"N°{pid}")
+    pdf.set_font("DejaVu", size=9)
+    pdf.text(x0, qy + size + 15, "Page 1/1")
+    if not rx.get("degrade"):
+        pdf.set_font("DejaVu", size=7.5)
+        pdf.set_xy(60, qy)
+        for paragraph in (OBJECTING if rx["consentement"]["opposition"] else CONSENT, DATA):
+            pdf.set_x(60)
+            pdf.multi_cell(120, 3.4, paragraph, align="J")
+            pdf.ln(2)
+    return bytes(pdf.output())
+
+
+def phone_photo(pdf: bytes) -> bytes:
+    """A phone-like photo of a printout: a 200 dpi picture seen in perspective, unevenly lit, JPEG."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from conformance.specimens import scan
+
+    image = Image.open(io.BytesIO(scan(pdf, dpi=200))).convert("L")
+    w, h = image.size
+    # the page seen from slightly above and to the left: a keystone, then a light gradient
+    coeffs = _perspective([(0, 0), (w, 0), (w, h), (0, h)],
+                          [(int(0.04 * w), int(0.02 * h)), (int(0.97 * w), 0), (w, h), (0, int(0.98 * h))])
+    seen = image.transform((w, h), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC,
+                           fillcolor=90)
+    light = np.linspace(0.65, 1.0, w)[None, :] * np.linspace(0.85, 1.0, h)[:, None]
+    lit = Image.fromarray((np.asarray(seen, dtype=np.float64) * light).astype("uint8"))
+    out = io.BytesIO()
+    lit.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+def _perspective(target: list[tuple[int, int]], source: list[tuple[int, int]]) -> list[float]:
+    """PIL's 8 perspective coefficients mapping ``target`` corners to ``source`` ones."""
+    import numpy as np
+
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    a = np.array(rows, dtype=float)
+    b = np.array([c for pair in source for c in pair], dtype=float)
+    return [float(v) for v in np.linalg.solve(a, b)]

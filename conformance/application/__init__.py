@@ -26,6 +26,7 @@ if TYPE_CHECKING:
         adapter,
         baseline,
         bundles,
+        campaign,
         contracts,
         inspection,
         merge,
@@ -37,8 +38,8 @@ if TYPE_CHECKING:
 
 _LAZY = {"SessionOutcome": "session", "load_profile": "session", "run_session": "session",
          "check_catalogue": "suite", "load_scenarios": "suite", "requirement_catalogue": "suite"}
-_MODULES = ("adapter", "baseline", "bundles", "contracts", "inspection", "merge", "selftest", "servers",
-            "session", "suite")
+_MODULES = ("adapter", "baseline", "bundles", "campaign", "contracts", "inspection", "merge",
+            "selftest", "servers", "session", "suite")
 
 
 def __getattr__(name: str) -> Any:
@@ -75,6 +76,7 @@ __all__ = [
     "adapter",
     "baseline",
     "bundles",
+    "campaign",
     "check_catalogue",
     "contracts",
     "default_jobs",

@@ -52,11 +52,16 @@ def _unignored(path: Path) -> str | None:
 
 
 def verify(bundle: str, public_key: str | None = None) -> Verification:
-    """Every file of a bundle against its manifest, and the signature."""
+    """Every file of a bundle against its manifest, and the signature; a campaign folder: its
+    journal's chain, artefacts and plan too."""
+    from conformance.campaign.verify import is_campaign
+    from conformance.campaign.verify import verify as check_campaign
     from conformance.evidence.bundle import BadInput
     from conformance.evidence.bundle import verify as check
 
     try:
+        if is_campaign(Path(bundle)):
+            return check_campaign(Path(bundle), Path(public_key) if public_key else None)
         return check(Path(bundle), Path(public_key) if public_key else None)
     except NotABundle as exc:
         raise ApplicationError(f"{exc}\n  = give a run folder (reports/<run-id>) written by "

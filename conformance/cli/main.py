@@ -8,6 +8,7 @@ from conformance import __version__
 from conformance.cli.adapter import adapter
 from conformance.cli.bilan import bilan, traces
 from conformance.cli.bundle import baseline, keygen, merge, replay, verify
+from conformance.cli.campaign import campaign
 from conformance.cli.common import interrupted_early
 from conformance.cli.contract import contract, example
 from conformance.cli.inspect import inspect
@@ -40,6 +41,7 @@ cli.add_command(traces)
 cli.add_command(contract)
 cli.add_command(adapter)
 cli.add_command(example)
+cli.add_command(campaign)
 
 
 def main() -> None:

@@ -1,0 +1,200 @@
+"""The drop folder: a file is taken only when complete (size and times stable, a PDF that ends and
+opens, an image that decodes), then hashed, kept, attributed by content and judged. Every stage
+is journaled before the next, and each one is skipped when the journal already holds it: killing
+``watch`` at any moment loses nothing, and the next ``watch`` goes on from the journal."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from conformance.campaign import journal
+from conformance.campaign.folder import DEPOT, Opened, open_checked, relocate, store
+from conformance.campaign.judge import (
+    Reading,
+    attribute,
+    created_days,
+    extension,
+    judge,
+    kind_of,
+    read,
+    serialise,
+)
+from conformance.paper import PaperReader
+from conformance.profiles import Profile
+
+IGNORED_PREFIXES = (".", "~$")
+IGNORED_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial")
+MAX_FILE = 50_000_000
+SETTLE = 2.0
+
+Echo = Callable[[str], None]
+
+
+def ignored(name: str) -> bool:
+    """Hidden and temporary names (a download or a copy still under way)."""
+    lower = name.lower()
+    return lower.startswith(IGNORED_PREFIXES) or lower.endswith(IGNORED_SUFFIXES)
+
+
+def candidates(folder: Path) -> list[Path]:
+    """The regular files of ``depot/`` that are not hidden or temporary, oldest first."""
+    depot = folder / DEPOT
+    try:
+        files = [p for p in depot.iterdir() if not ignored(p.name) and p.is_file() and not p.is_symlink()]
+    except OSError:
+        return []
+    return sorted(files, key=lambda p: (p.stat().st_mtime, p.name))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A file not yet complete, and why."""
+
+    path: Path
+    reason: str
+
+
+def settled(path: Path, settle: float, clock: float | None = None) -> Waiting | None:
+    """None when nothing touched the file for ``settle`` seconds (content, times, name: the
+    change time covers a write, a ``touch`` and a rename alike); otherwise why it waits."""
+    info = path.stat()
+    age = (clock if clock is not None else time.time()) - max(info.st_mtime, info.st_ctime)
+    if age < settle:
+        return Waiting(path, f"written {age:.1f} s ago")
+    if info.st_size == 0:
+        return Waiting(path, "empty")
+    if info.st_size > MAX_FILE:
+        return None  # judged (refused) as it is: it will not get smaller
+    return None
+
+
+def complete(data: bytes) -> str | None:
+    """None when the bytes are a whole file of a kind we read; otherwise why not (yet)."""
+    kind = kind_of(data)
+    if kind == "pdf" and b"%%EOF" not in data[-2048:]:
+        return "PDF without its end (%%EOF): still being written"
+    return None
+
+
+class Processor:
+    """Takes complete files from ``depot/`` into the campaign, one stage journaled at a time."""
+
+    def __init__(self, folder: Path, tester: str, reader: PaperReader, profile: Profile,
+                 echo: Echo, settle: float = SETTLE) -> None:
+        self.folder, self.tester, self.reader, self.profile = folder, tester, reader, profile
+        self.echo, self.settle = echo, settle
+
+    def scan(self) -> list[Waiting]:
+        """Take every complete file; the ones still waiting, with their reasons."""
+        waiting = []
+        for path in candidates(self.folder):
+            try:
+                pending = settled(path, self.settle)
+                if pending is None:
+                    pending = self.take(path)
+            except FileNotFoundError:
+                continue  # moved away while we looked
+            if pending is not None:
+                waiting.append(pending)
+        return waiting
+
+    def take(self, path: Path) -> Waiting | None:
+        """Read, keep, attribute and judge one settled file, then remove it from ``depot/``."""
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE + 1)
+        reason = complete(data)
+        if reason is not None:
+            return Waiting(path, reason)
+        opened = open_checked(self.folder)
+        if opened.state.closed is not None:
+            return Waiting(path, "the campaign is closed")
+        self.ingest(opened, data, path.name)
+        path.unlink(missing_ok=True)
+        return None
+
+    def ingest(self, opened: Opened, data: bytes, name: str, step_id: str | None = None) -> str | None:
+        """Keep ``data``, attribute it (to ``step_id`` when the tester says so), judge it; the step."""
+        from conformance.campaign.folder import digest
+
+        state = opened.state
+        sha = digest(data)
+        reading = read(self.reader, data) if len(data) <= MAX_FILE else Reading(None, error="too large")
+        target = step_id or attribute(reading, state.cards)
+        ext = extension(data)
+        path = store(self.folder, target, data, ext)
+        artefact = {"sha256": sha, "name": name, "bytes": len(data), "kind": reading.kind or "other",
+                    "path": path}
+        received = state.received.get(sha)
+        if received is None:
+            received = journal.append(self.folder, self.tester, "received", artefact=artefact)
+        elif step_id is None and self._settled(opened, sha):
+            self.echo(f"{name}: already received ({sha[:12]}), nothing new")
+            return None
+        if target is None:
+            journal.append(self.folder, self.tester, "unattributed", artefact=artefact,
+                           read=reading.summary())
+            self.echo(f"{name}: not attributed (no step's patient found in it): {reading.summary()}")
+            return None
+        step = state.steps[target]
+        if step_id is not None:
+            journal.append(self.folder, self.tester, "replaced", target, artefact=artefact,
+                           note="attached by the tester")
+        elif not any(a["sha256"] == sha for a in step.artefacts):
+            note = None if step.current is None else ("a second file for this step: kept, the step "
+                                                       "stays judged on the first ('attach' replaces it)")
+            journal.append(self.folder, self.tester, "attributed", target, artefact=artefact,
+                           read=reading.summary(), note=note)
+            if note:
+                self.echo(f"{name}: {target}: {note}")
+                return target
+        self.echo(f"{name}: attributed to step {target}")
+        self._judge(opened, target, data, reading, name, str(received.get("at", journal.now())))
+        return target
+
+    def _settled(self, opened: Opened, sha: str) -> bool:
+        """The journal already holds this content's attribution (and judgement when it counts)."""
+        state = opened.state
+        if sha in state.unattributed:
+            return True
+        for step in state.steps.values():
+            if any(a["sha256"] == sha for a in step.artefacts):
+                return step.current != sha or sha in step.judgements
+        return False
+
+    def _judge(self, opened: Opened, target: str, data: bytes, reading: Reading, name: str,
+               received_at: str) -> None:
+        state = opened.state
+        step, card = state.plan.step(target), state.cards.get(target)
+        sha = journal_sha(data)
+        if step is None:
+            return
+        if step.kind == "produce" and card is not None:
+            days = created_days(received_at, str(state.started.get("at", received_at)))
+            results = [serialise(r) for r in judge(step, card, data, reading, self.reader, self.profile,
+                                                   days, name)]
+        else:
+            results = [{"requirement": "DMP", "check": "cda_copy", "severity": "major", "status": "skip",
+                        "skip": "not-evaluated",
+                        "message": "not evaluated: the DMP copy's checks are not in this version"}]
+        journal.append(self.folder, self.tester, "judged", target, artefact={"sha256": sha}, checks=results)
+        failed = [r for r in results if r["status"] == "fail"]
+        self.echo(f"{target}: judged, {len(failed)} failed check(s)"
+                  + "".join(f"\n  fail {r['requirement']} {r['check']}: {r['message']}" for r in failed))
+
+
+def journal_sha(data: bytes) -> str:
+    """The artefact's SHA-256 as the journal names it."""
+    from conformance.campaign.folder import digest
+
+    return digest(data)
+
+
+def attach_unattributed(folder: Path, opened: Opened, sha: str, step: str) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of an unattributed artefact, moved under ``step`` (``attach DIR STEP SHA``)."""
+    artefact = opened.state.unattributed[sha]
+    path = relocate(folder, str(artefact.get("path")), step)
+    return (folder / path).read_bytes(), artefact

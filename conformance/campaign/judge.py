@@ -1,0 +1,219 @@
+"""Reading a dropped file, attributing it by content (never by guess), and judging a produce step:
+every paper check that needs no teleservice, plus the content against the step's card."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.campaign.cards import Card
+from conformance.campaign.plan import Step
+from conformance.checks.mentions import date_forms
+from conformance.engine.results import CheckResult
+from conformance.paper import PaperError, PaperPage, PaperReader, normalise
+from conformance.profiles import Profile
+from conformance.targets import untrusted
+from conformance.vocabulary import Operation, Severity, SkipKind, Status, StepKind
+
+# every registered paper check that needs no teleservice, as ``inspect paper`` runs them, plus
+# those that compare the paper with the card (the card stands for the creation)
+REGISTERED = ("qr_present", "qr_payload", "qr_values", "same_id", "qr_position", "qr_size",
+              "qr_quiet_zone", "number_under_qr", "data_mention", "consent_mention", "consent_matches",
+              "legal_right_of_qr", "page_numbers", "qr_degraded", "nothing_cut_off",
+              "prescriber_identified", "patient_identified", "prescription_date", "substitution_motive",
+              "bizone", "replaced_identified", "nr_printed", "identifiers_printed")
+# degraded mode: a classic ordonnance, judged on DEG-01 and the classic mentions
+DEGRADED = ("degraded_paper", "nothing_cut_off", "page_numbers", "prescriber_identified",
+            "patient_identified", "prescription_date", "substitution_motive", "bizone",
+            "replaced_identified", "nr_printed", "identifiers_printed")
+MAX_TEXT = 300
+
+
+def kind_of(data: bytes) -> str | None:
+    """pdf, image or cda from the first bytes; None for anything else."""
+    head = data[:16]
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff")):
+        return "image"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        return "cda"
+    return None
+
+
+EXTENSIONS = {"pdf": "pdf", "cda": "xml"}
+
+
+def extension(data: bytes) -> str:
+    """The artefact's file extension, from its content."""
+    kind = kind_of(data)
+    if kind == "image":
+        return "png" if data.startswith(b"\x89PNG") else "jpg"
+    return EXTENSIONS.get(kind or "", "bin")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a file says: its pages (or why it cannot be read), its code 2D's patient, its text."""
+
+    kind: str | None
+    pages: tuple[PaperPage, ...] = ()
+    error: str | None = None
+    payload: dict[str, Any] | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """What was read, for the journal and the unattributed list."""
+        out: dict[str, Any] = {"kind": self.kind, "pages": len(self.pages)}
+        if self.error:
+            out["error"] = self.error
+        if self.payload is not None:
+            d = _mapping(self.payload.get("D"))
+            p = _mapping(d.get("P"))
+            out["code2D"] = {"ID": d.get("ID"), "N": p.get("N"), "P": p.get("P"), "D": p.get("D")}
+        text = " ".join(page.text for page in self.pages)
+        out["text"] = text[:MAX_TEXT] if text else ("" if self.pages else None)
+        if self.pages and not any(p.has_text for p in self.pages):
+            out["text"] = None
+            out["note"] = "no text layer (an image): text read only by OCR, not installed"
+        return out
+
+
+def read(reader: PaperReader, data: bytes) -> Reading:
+    """Analyse ``data`` in the sandbox; a PDF or image that cannot be read is said, not raised."""
+    kind = kind_of(data)
+    if kind not in ("pdf", "image"):
+        return Reading(kind, error="not a PDF or an image" if kind != "cda" else None)
+    try:
+        pages = tuple(reader.analyse(data))
+    except PaperError as exc:
+        return Reading(kind, error=f"{exc.kind}: {exc}")
+    payload = None
+    for page in pages:
+        for code in page.codes:
+            try:
+                candidate = untrusted.loads(code.text)
+            except ValueError:
+                continue
+            if isinstance(candidate, dict):
+                payload = candidate
+                break
+        if payload is not None:
+            break
+    return Reading(kind, pages, payload=payload)
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, one space: how names are compared across renderers."""
+    decomposed = unicodedata.normalize("NFKD", normalise(text).lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def attribute(reading: Reading, cards: dict[str, Card]) -> str | None:
+    """The step whose patient the code 2D names (surname and birth date), or failing a code, the
+    one whose surname and birth date the text names; None when none or several do."""
+    if reading.payload is not None:
+        d = _mapping(reading.payload.get("D"))
+        p = _mapping(d.get("P"))
+        name, born = _fold(str(p.get("N", ""))).strip(), str(p.get("D", ""))
+        hits = [c.step for c in cards.values()
+                if _fold(c.patient["nomFamille"]) == name and c.patient["dateNaissance"] == born]
+        return hits[0] if len(hits) == 1 else None
+    text = _fold(" ".join(page.text for page in reading.pages))
+    if not text:
+        return None
+    hits = [c.step for c in cards.values() if _fold(c.patient["nomFamille"]) in text
+            and any(form in text for form in date_forms(c.patient["dateNaissance"]))]
+    return hits[0] if len(hits) == 1 else None
+
+
+def created_days(received_at: str, started_at: str) -> set[str]:
+    """The days the ordonnance may be dated: the week before it was received, not before the start."""
+    day = dt.date.fromisoformat(received_at[:10])
+    first = max(dt.date.fromisoformat(started_at[:10]), day - dt.timedelta(days=7))
+    out = set()
+    while day >= first:
+        out.add(day.isoformat())
+        day -= dt.timedelta(days=1)
+    return out
+
+
+def judge(step: Step, card: Card, data: bytes, reading: Reading, reader: PaperReader,
+          profile: Profile, days: set[str], name: str) -> list[CheckResult]:
+    """Every check of a produce step on its file, the card standing for the creation."""
+    from conformance.checks import ScenarioState, StepData
+    from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks
+    from conformance.targets import Exchange
+
+    env = CheckEnvironment(profile, reader=reader)
+    pid = None
+    if reading.payload is not None:
+        d = reading.payload.get("D")
+        pid = str(d.get("ID")) if isinstance(d, dict) and d.get("ID") else None
+    state = ScenarioState(created=card.expected, created_id=pid, created_days=days)
+    exchange = Exchange("GET", name, None, 200, {}, data, 0.0)
+    pages = list(reading.pages) if reading.error is None else None
+    data_ = StepData(StepKind.PAPER, {}, [exchange], paper_pages=pages, paper_error=reading.error)
+    names = DEGRADED if step.degrade else REGISTERED
+    results = list(run_checks(tuple(Everywhere(n, step.location) for n in names), data_, state, env))
+    results.append(lines_check(step, card, reading))
+    return results
+
+
+def _result(status: Status, message: str, location: str, skip: SkipKind | None = None,
+            diff: tuple[str, ...] = ()) -> CheckResult:
+    return CheckResult(check="campaign_lines", requirement="PAP-08",
+                       title="Chaque ligne de la fiche imprimée (produit ou acte, quantité)",
+                       severity=Severity.MAJOR, operation=Operation.IMPRESSION, status=status,
+                       message=message, diff=diff, location=location, skip=skip,
+                       hint="print every line: product or act and its quantity or duration")
+
+
+def lines_check(step: Step, card: Card, reading: Reading) -> CheckResult:
+    """Each expected line's product (its key words) and quantity or duration are printed; the
+    posology is free text: shown, not compared word for word."""
+    if reading.error is not None:
+        return _result(Status.SKIP, f"not evaluated: {reading.error}", step.location, SkipKind.NOT_EVALUATED)
+    if not any(p.has_text for p in reading.pages):
+        return _result(Status.SKIP, "not evaluated: no text layer (an image; OCR not installed)",
+                       step.location, SkipKind.NOT_EVALUATED)
+    text = _fold(" ".join(p.text for p in reading.pages))
+    missing, posology = [], []
+    for n, (line, words) in enumerate(zip(card.expected["lignes"], step.keywords, strict=True), start=1):
+        for word in words:
+            if _fold(word) not in text:
+                missing.append(f"ligne {n}: produit {word!r} absent")
+        amount = line.get("quantite") or line.get("duree")
+        if amount and not re.search(rf"(?<!\d){re.escape(_fold(str(amount)))}", text):
+            missing.append(f"ligne {n}: quantité/durée {amount!r} absente")
+        if line.get("posologie"):
+            posology.append(f"ligne {n} posologie attendue (non comparée) : {line['posologie']}")
+    if missing:
+        return _result(Status.FAIL, f"{len(missing)} line item(s) not printed, first {missing[0]}",
+                       step.location, diff=tuple(missing + posology))
+    return _result(Status.PASS, f"{len(step.keywords)} line(s) printed (product, quantity)",
+                   step.location, diff=tuple(posology))
+
+
+def serialise(result: CheckResult) -> dict[str, Any]:
+    """A check result as the journal keeps it."""
+    out: dict[str, Any] = {"requirement": result.requirement, "check": result.check,
+                           "severity": str(result.severity), "status": str(result.status),
+                           "message": result.message}
+    if result.skip is not None:
+        out["skip"] = str(result.skip)
+    if result.cause:
+        out["cause"] = result.cause
+    if result.diff:
+        out["details"] = list(result.diff)[:20]
+    for key in ("expected", "observed"):
+        value = getattr(result, key)
+        if value is not None:
+            out[key] = value if isinstance(value, (str, int, float, bool)) else repr(value)[:300]
+    return out
