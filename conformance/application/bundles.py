@@ -12,6 +12,7 @@ from conformance.application.session import SessionOutcome, run_session
 from conformance.application.settings import ApplicationError, Selection, Settings
 from conformance.application.suite import load_scenarios
 from conformance.evidence.bundle import NotABundle, Verification
+from conformance.evidence.manifest import TargetRecord
 from conformance.vocabulary import Lang, Severity
 
 
@@ -84,59 +85,61 @@ def replay(bundle: str, base: Settings, force: bool = False,
            warn: Any = None) -> Replay:
     """Rerun a bundle's scenarios (same profile, seed, threshold, language) and compare."""
     from conformance.evidence.bundle import suite_hash
+    from conformance.evidence.manifest import ManifestError, read_run_manifest
 
     folder = Path(bundle)
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_run_manifest(folder)
         before = json.loads((folder / "report.json").read_text(encoding="utf-8"))
-        suite = manifest["suite"]
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError) as exc:  # ManifestError included
         raise ApplicationError(f"{bundle}: not a bundle ({exc})\n  = give a run folder written by "
                                "'conformance run'") from exc
-    profile = manifest["profile"]["name"]
-    if suite.get("bundled"):  # the bundle carries its suite: nothing of this machine is used
-        paths = [str(folder / p) for p in suite["paths"]]
-        fixtures = str(folder / suite["fixtures"])
-        profile = str(folder / suite["profile"])
+    suite = manifest.suite
+    profile = manifest.profile
+    if suite.bundled:  # the bundle carries its suite: nothing of this machine is used
+        paths = [str(folder / p) for p in suite.paths]
+        fixtures = str(folder / suite.fixtures)
+        if suite.profile is None:
+            raise ApplicationError(f"{bundle}: not a bundle ({ManifestError('no bundled profile')})")
+        profile = str(folder / suite.profile)
     else:
-        paths = list(suite["paths"])
-        fixtures = suite["fixtures"]
-    if suite_hash([Path(p) for p in paths], Path(fixtures)) != suite["hash"]:
+        paths = list(suite.paths)
+        fixtures = suite.fixtures
+    if suite_hash([Path(p) for p in paths], Path(fixtures)) != suite.hash:
         if not force:
             raise ApplicationError("the scenario or fixture files changed since this bundle was "
                                    "made: the replay would not run the same suite\n  = restore them, or "
                                    "pass --force to replay anyway")
         if warn is not None:
             warn("warning: the scenario or fixture files changed since the bundle; replaying anyway")
-    selection = Selection(paths=tuple(paths), fixtures=fixtures, only=tuple(suite["scenarios"]))
-    base = _recorded_target(base, manifest, warn)
+    selection = Selection(paths=tuple(paths), fixtures=fixtures, only=suite.scenarios)
+    base = _recorded_target(base, manifest.target, warn)
     settings = dataclasses.replace(
-        base, selection=selection, scenarios=bool(suite["scenarios"]), profile=profile,
-        seed=int(manifest["seed"]), fail_on=Severity(manifest.get("failOn", "major")),
-        lang=Lang(manifest.get("lang", "fr")), fuzz_examples=int(manifest.get("fuzz", 0)))
+        base, selection=selection, scenarios=bool(suite.scenarios), profile=profile,
+        seed=manifest.seed, fail_on=Severity(manifest.fail_on), lang=Lang(manifest.lang),
+        fuzz_examples=manifest.fuzz)
     scenarios = load_scenarios(selection) if settings.scenarios else []
     if not scenarios and not settings.fuzz_examples:
         raise ApplicationError("none of the bundle's scenarios is in the suite any more")
     outcome = run_session(settings, scenarios)
     after = json.loads((outcome.folder / "report.json").read_text("utf-8"))
-    return Replay(manifest["runId"], outcome, tuple(compare(before, after)))
+    return Replay(manifest.run_id, outcome, tuple(compare(before, after)))
 
 
-def _recorded_target(base: Settings, manifest: dict[str, Any], warn: Any) -> Settings:
+def _recorded_target(base: Settings, recorded: TargetRecord, warn: Any) -> Settings:
     """Without --target, the software the bundle was recorded against: the embedded reference
     only when it was recorded against it (replaying someone's bundle against our own reference
     and finding "no difference" would say nothing of their software)."""
-    recorded: dict[str, Any] = manifest["target"] if isinstance(manifest.get("target"), dict) else {}
     if base.target is not None:
         return base
-    if recorded.get("embedded", True):
+    if recorded.embedded:
         return _recorded_faults(base, recorded, warn)
-    url = recorded.get("url")
+    url = recorded.url
     if not isinstance(url, str) or not url or "***" in url:
         raise ApplicationError("this bundle was recorded against another target "
                                f"({url or 'unknown'}), not the embedded reference\n  = give --target "
                                "(and --teleservice) to replay it against that software")
-    teleservice = base.teleservice or recorded.get("teleservice")
+    teleservice = base.teleservice or recorded.teleservice
     if warn is not None:
         warn(f"replaying against the recorded target {url}"
              + (f" (teleservice {teleservice})" if teleservice else ""))
@@ -144,12 +147,13 @@ def _recorded_target(base: Settings, manifest: dict[str, Any], warn: Any) -> Set
                                and "***" not in teleservice else None)
 
 
-def _recorded_faults(base: Settings, recorded: dict[str, Any], warn: Any) -> Settings:
+def _recorded_faults(base: Settings, recorded: TargetRecord, warn: Any) -> Settings:
     """The embedded reference with the faults the bundle was recorded with: without them, every
     anomaly they caused would come out as a difference of the replay."""
-    faults = recorded.get("faults")
+    faults: Any = recorded.faults
     if faults is None:  # a bundle from before 'faults' was recorded: the reference's /about says
-        faults = ((recorded.get("about") or {}).get("capacites") or {}).get("faults") or []
+        faults = ((recorded.about or {}).get("capacites") or {}).get("faults") or []
+    faults = list(faults)
     if not isinstance(faults, list) or not all(isinstance(f, str) for f in faults):
         raise ApplicationError("the bundle's manifest names its faults in a form this version cannot "
                                "read\n  = replay it with the version that recorded it")

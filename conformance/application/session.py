@@ -371,31 +371,35 @@ def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints,
 def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile) -> tuple[str, ...]:
     """The manifest over every file of the run folder (signed when asked)."""
     from conformance import __version__
-    from conformance.evidence.bundle import suite_files, suite_hash, write_manifest
+    from conformance.evidence.bundle import suite_files, suite_hash
+    from conformance.evidence.manifest import RunManifest, SuiteRecord, TargetRecord
+    from conformance.requirements import catalogue
 
     roots, fixtures = suite_roots(settings.selection)
-    info = {
-        "harness": {"name": "epresc-conformance", "version": __version__},
-        "runId": result.run_id, "profile": {"name": profile.name}, "seed": result.seed,
-        "failOn": str(result.fail_on), "lang": str(settings.lang),
-        "pseudonymised": settings.redaction.pseudonymise,
-        "started": result.started, "finished": result.finished, "interrupted": result.interrupted,
-        "verdict": str(result.verdict), "acceptedUnverified": list(settings.accept_unverified),
-        "target": {"url": result.target, "about": result.about,
-                   "embedded": settings.target is None, "faults": list(settings.faults),
-                   "teleservice": Redactor().text(settings.teleservice) if settings.teleservice else None},
-        "suite": {"hash": result.suite_hash or suite_hash(roots, fixtures),
-                  "files": len(suite_files(roots, fixtures)),
-                  "scenarios": [sc.id for sc in result.scenarios if sc.id != "FUZZ"],
-                  **_pack_suite(settings, folder, roots, fixtures, profile)},
-        "fuzz": settings.fuzz_examples,
-    }
+    packed = _pack_suite(settings, folder, roots, fixtures, profile)
+    manifest_record = RunManifest(
+        harness_version=__version__, requirements_version=catalogue().version,
+        run_id=result.run_id, profile=profile.name, seed=result.seed,
+        fail_on=str(result.fail_on), lang=str(settings.lang),
+        pseudonymised=settings.redaction.pseudonymise,
+        started=result.started, finished=result.finished, interrupted=result.interrupted,
+        verdict=str(result.verdict), accepted_unverified=tuple(settings.accept_unverified),
+        target=TargetRecord(url=result.target, about=result.about, embedded=settings.target is None,
+                            faults=tuple(settings.faults),
+                            teleservice=Redactor().text(settings.teleservice) if settings.teleservice
+                            else None),
+        suite=SuiteRecord(hash=result.suite_hash or suite_hash(roots, fixtures),
+                          files=len(suite_files(roots, fixtures)),
+                          scenarios=tuple(sc.id for sc in result.scenarios if sc.id != "FUZZ"),
+                          bundled=bool(packed["bundled"]), paths=tuple(packed["paths"]),
+                          fixtures=str(packed["fixtures"]), profile=packed.get("profile")),
+        fuzz=settings.fuzz_examples)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ApplicationError(f"cannot write the manifest: {exc.strerror or exc}") from exc
     try:
-        manifest = write_manifest(folder, info, Path(settings.sign) if settings.sign else None)
+        manifest = manifest_record.write(folder, Path(settings.sign) if settings.sign else None)
     except FileNotFoundError as exc:
         raise ApplicationError(f"cannot write the manifest: {exc.strerror}") from exc
     except (ValueError, OSError) as exc:

@@ -11,6 +11,7 @@ from conformance import __version__
 from conformance.engine.results import CheckResult, GeneratedRun, RunResult, ScenarioResult, StepResult
 from conformance.evidence.layout import step_dir
 from conformance.reporters.summary import anomaly_groups, by_operation, status_counts
+from conformance.requirements import catalogue
 from conformance.vocabulary import Operation, Severity, SkipKind, Status
 
 SCHEMA_VERSION = "1.1"
@@ -28,6 +29,7 @@ def to_dict(result: RunResult) -> dict[str, Any]:
     return {
         "schemaVersion": SCHEMA_VERSION,
         "harness": {"name": "epresc-conformance", "version": __version__},
+        "requirements": {"version": catalogue().version},
         "runId": result.run_id,
         "verdict": result.verdict,
         "interrupted": result.interrupted,
