@@ -1,10 +1,28 @@
-"""Field-by-field comparison after Unicode NFC and whitespace normalisation."""
+"""Field-by-field comparison after Unicode NFC and whitespace normalisation.
+
+Each difference is a ``Message``: the field's path and the values quoted are data, the words
+around them are ours (French in a French report).
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from typing import Any
+
+from conformance.messages import Message, Messages, Text
+
+DIFF = Messages("compare", {
+    "not_object": Text("{path} : attendu un objet, observé {observed}",
+                       "{path}: expected an object, observed {observed}"),
+    "missing": Text("{path} : absent (attendu {expected})", "{path}: missing (expected {expected})"),
+    "not_list": Text("{path} : attendu une liste, observé {observed}",
+                     "{path}: expected a list, observed {observed}"),
+    "count": Text("{path} : {expected} éléments attendus, {observed} observés",
+                  "{path}: expected {expected} items, observed {observed}"),
+    "value": Text("{path} : attendu {expected}, observé {observed}",
+                  "{path}: expected {expected}, observed {observed}"),
+})
 
 _WS = re.compile(r"\s+")
 
@@ -20,31 +38,31 @@ def norm(value: Any) -> Any:
     return value
 
 
-def diff(expected: Any, observed: Any, path: str = "") -> list[str]:
+def diff(expected: Any, observed: Any, path: str = "") -> list[Message]:
     """Differences, one line each, for every field of ``expected`` (extra fields are ignored)."""
     if isinstance(expected, dict):
         if not isinstance(observed, dict):
-            return [f"{path or '.'}: expected an object, observed {_show(observed)}"]
-        out: list[str] = []
+            return [DIFF("not_object", path=path or ".", observed=_show(observed))]
+        out: list[Message] = []
         for key, value in expected.items():
             sub = f"{path}.{key}" if path else key
             if key not in observed:
                 if value not in (None, False, "", [], {}, 0):
-                    out.append(f"{sub}: missing (expected {_show(value)})")
+                    out.append(DIFF("missing", path=sub, expected=_show(value)))
                 continue
             out += diff(value, observed[key], sub)
         return out
     if isinstance(expected, list):
         if not isinstance(observed, list):
-            return [f"{path}: expected a list, observed {_show(observed)}"]
+            return [DIFF("not_list", path=path, observed=_show(observed))]
         out = []
         if len(expected) != len(observed):
-            out.append(f"{path}: expected {len(expected)} items, observed {len(observed)}")
+            out.append(DIFF("count", path=path, expected=len(expected), observed=len(observed)))
         for i, (e, o) in enumerate(zip(expected, observed, strict=False)):
             out += diff(e, o, f"{path}[{i}]")
         return out
     if norm(expected) != norm(observed):
-        return [f"{path}: expected {_show(expected)}, observed {_show(observed)}"]
+        return [DIFF("value", path=path, expected=_show(expected), observed=_show(observed))]
     return []
 
 

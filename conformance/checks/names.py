@@ -10,12 +10,29 @@ from typing import Any
 
 from conformance.checks.context import CheckContext
 from conformance.checks.registry import Fact, Failed, NotEvaluated, Skipped, check
-from conformance.messages import Text
+from conformance.messages import Message, Messages, Text
 from conformance.targets import untrusted
 from conformance.vocabulary import Severity, StepKind
 
 NAME_FIELDS = (("patient", "nomFamille"), ("patient", "prenom"), ("prescripteur", "nomFamille"),
                ("prescripteur", "prenom"))
+
+
+# what the helpers say: a changed name (its field and values are data), no creation to compare with
+NAMES = Messages("names", {
+    "changed": Text("{field} dans {where} : attendu {want!r} ({want_len} points de code), observé "
+                    "{got!r}",
+                    "{field} in {where}: expected {want!r} ({want_len} code points), observed "
+                    "{got!r}"),
+    "changed_len": Text("{field} dans {where} : attendu {want!r} ({want_len} points de code), "
+                        "observé {got!r} ({got_len} points de code)",
+                        "{field} in {where}: expected {want!r} ({want_len} code points), observed "
+                        "{got!r} ({got_len} code points)"),
+    "no_create": Text("aucune création avant cette étape", "no create step before this one"),
+    "ep4": Text("EP4", "EP4"),
+    "consult": Text("la consultation", "consult"),
+    "code": Text("le code 2D", "code 2D"),
+})
 
 
 def _names(rx: Any) -> dict[str, Any]:
@@ -26,20 +43,23 @@ def _names(rx: Any) -> dict[str, Any]:
     return out
 
 
-def _compare(expected: dict[str, Any], observed: dict[str, Any], where: str) -> list[str]:
+def _compare(expected: dict[str, Any], observed: dict[str, Any], where: Message) -> list[Message]:
     diffs = []
     for field, want in expected.items():
         got = observed.get(field)
         if isinstance(want, str) and got != want:
-            detail = (f"{field} in {where}: expected {want!r} ({len(want)} code points), "
-                      f"observed {got!r}" + (f" ({len(got)} code points)" if isinstance(got, str) else ""))
-            diffs.append(detail)
+            if isinstance(got, str):
+                diffs.append(NAMES("changed_len", field=field, where=where, want=want,
+                                   want_len=len(want), got=got, got_len=len(got)))
+            else:
+                diffs.append(NAMES("changed", field=field, where=where, want=want,
+                                   want_len=len(want), got=got))
     return diffs
 
 
 def _created_names(ctx: CheckContext) -> dict[str, Any]:
     if ctx.state.created is None:
-        raise Skipped("no create step before this one")
+        raise Skipped(NAMES("no_create"))
     return _names(ctx.state.created)
 
 
@@ -51,9 +71,23 @@ def _created_names(ctx: CheckContext) -> dict[str, Any]:
                  "store and send names in UTF-8 NFC exactly as entered: no NFD, no Latin-1, no "
                      "truncation"),
        steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER),
-       defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER), needs=(Fact.REGISTERED,))
+       defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER), needs=(Fact.REGISTERED,),
+       messages={
+           "no_ep4": Text("aucun appel EP4 pour cette prescription (RT-01 le signale)",
+                          "no EP4 call for this prescription (RT-01 reports it)"),
+           "no_code": Text("aucun code 2D décodé (QR-01 le signale)",
+                           "no code 2D decoded (QR-01 reports it)"),
+           "not_utf8": Text("contenu non UTF-8 (QR-02 le signale)",
+                            "payload is not UTF-8 (QR-02 reports it)"),
+           "no_names": Text("contenu sans noms du patient (QR-02 le signale)",
+                            "payload without patient names (QR-02 reports it)"),
+           "changed": Text("{count} nom(s) modifié(s) : {first}", "{count} name(s) changed: {first}"),
+           "as_entered": Text("noms tels que saisis, NFC", "names as entered, NFC"),
+           "unchanged": Text("noms inchangés dans {step}", "names unchanged in {step}"),
+       })
 def names_intact(ctx: CheckContext) -> str:
     """Names equal the entered ones exactly: in EP4 (create), in consult, in the code 2D (paper)."""
+    msg = ctx.msg
     expected = _created_names(ctx)
     kind = ctx.step.kind
     if kind == "create":
@@ -63,25 +97,26 @@ def names_intact(ctx: CheckContext) -> str:
         entries = [e for e in ctx.journal("EP4")
                    if (e["request"].get("prescription") or {}).get("id") == pid]
         if not entries:
-            raise NotEvaluated("no EP4 call for this prescription (RT-01 reports it)")
-        diffs = _compare(expected, _names(entries[-1]["request"]["prescription"]), "EP4")
+            raise NotEvaluated(msg("no_ep4"))
+        diffs = _compare(expected, _names(entries[-1]["request"]["prescription"]), NAMES("ep4"))
     elif kind == "consult":
         ctx.expect_status(200)
-        diffs = _compare(expected, _names(ctx.body()), "consult")
+        diffs = _compare(expected, _names(ctx.body()), NAMES("consult"))
     else:
         codes = [c for p in ctx.paper() for c in p.codes]
         if not codes:
-            raise NotEvaluated("no code 2D decoded (QR-01 reports it)")
+            raise NotEvaluated(msg("no_code"))
         if not codes[0].utf8:
-            raise NotEvaluated("payload is not UTF-8 (QR-02 reports it)")
+            raise NotEvaluated(msg("not_utf8"))
         try:
             person = untrusted.loads(codes[0].text)["D"]["P"]
             printed = {"patient.nomFamille": str(person["N"]).rstrip(),
                        "patient.prenom": str(person["P"]).rstrip()}
         except (ValueError, KeyError, TypeError) as exc:
-            raise NotEvaluated("payload without patient names (QR-02 reports it)") from exc
-        diffs = _compare({k: v for k, v in expected.items() if k in printed}, printed, "code 2D")
+            raise NotEvaluated(msg("no_names")) from exc
+        diffs = _compare({k: v for k, v in expected.items() if k in printed}, printed,
+                         NAMES("code"))
     if diffs:
-        raise Failed(f"{len(diffs)} name(s) changed: {diffs[0]}", "names as entered, NFC",
+        raise Failed(msg("changed", count=len(diffs), first=diffs[0]), msg("as_entered"),
                      diffs[0], tuple(diffs))
-    return f"names unchanged in {ctx.step.kind}"
+    return msg("unchanged", step=ctx.step.kind)

@@ -1,10 +1,47 @@
-"""Key algorithms and validators; each validator says why a value is invalid."""
+"""Key algorithms and validators; each validator says why a value is invalid (a ``Message``:
+English as a string, French in a French report)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from conformance.messages import Message, Messages, Text
+
+WHY = Messages("identifiers", {
+    "nir_length": Text("un NIR a 15 caractères (13 + clé de 2 chiffres), reçu {length}",
+                       "a NIR has 15 characters (13 + 2-digit key), got {length}"),
+    "nir_shape": Text("un NIR se compose du sexe (1/2/3/7/8), de l'année, du mois, du département "
+                      "(chiffres, 2A ou 2B), de 6 chiffres et de la clé",
+                      "a NIR is sex (1/2/3/7/8), year, month, department (digits, 2A or 2B), 6 "
+                      "digits, key"),
+    "nir_key": Text("clé erronée {found} : attendu {expected} (97 - nombre mod 97)",
+                    "wrong key {found}: expected {expected} (97 - number mod 97)"),
+    "digits": Text("{label} compte {length} chiffres, reçu {value!r}",
+                   "{label} is {length} digits, got {value!r}"),
+    "luhn": Text("clé de Luhn erronée : le dernier chiffre devrait être {digit}",
+                 "wrong Luhn key: last digit should be {digit}"),
+    "finess_shape": Text("un FINESS compte 9 caractères : département (2 chiffres, 2A ou 2B), 6 "
+                         "chiffres, clé",
+                         "a FINESS is 9 characters: department (2 digits, 2A or 2B), 6 digits, key"),
+    "finess_key": Text("clé de Luhn erronée sur le 9e caractère : attendu {digit}",
+                       "wrong Luhn key on the 9th character: expected {digit}"),
+    "prefix": Text("{label} commence par {prefix}", "{label} starts with {prefix}"),
+    "ean13_key": Text("clé EAN-13 erronée {found} : attendu {expected}",
+                      "wrong EAN-13 key {found}: expected {expected}"),
+    "id_length": Text("un identifiant de prescription a 18 caractères, reçu {length}",
+                      "a prescription id has 18 characters, got {length}"),
+    "id_alphabet": Text("un identifiant de prescription n'utilise que 0-9 et A-Z, trouvé {bad!r}",
+                        "a prescription id uses only 0-9 and A-Z, found {bad!r}"),
+    # what each kind is called in a reason
+    "rpps": Text("un RPPS", "an RPPS"),
+    "am": Text("un numéro AM", "an AM number"),
+    "cip13": Text("un CIP13", "a CIP13"),
+    "ucd13": Text("un UCD13", "a UCD13"),
+    "lpp": Text("un code LPP", "an LPP code"),
+    "nabm": Text("un code NABM", "a NABM code"),
+})
 
 
 @dataclass(frozen=True)
@@ -14,7 +51,7 @@ class Validity:
     kind: str
     value: str
     valid: bool
-    reason: str = ""
+    reason: str = ""  # a Message when invalid
 
 
 def luhn_valid(digits: str) -> bool:
@@ -53,77 +90,78 @@ def nir_key(body13: str) -> int:
 _NIR = re.compile(r"^[12378][0-9]{4}(?:[0-9]{2}|2A|2B)[0-9]{6}[0-9]{2}$")
 
 
-def _nir(value: str) -> str:
+def _nir(value: str) -> Message | None:
     if len(value) != 15:
-        return f"a NIR has 15 characters (13 + 2-digit key), got {len(value)}"
+        return WHY("nir_length", length=len(value))
     if not _NIR.match(value.upper()):
-        return "a NIR is sex (1/2/3/7/8), year, month, department (digits, 2A or 2B), 6 digits, key"
+        return WHY("nir_shape")
     expected = nir_key(value[:13])
     if int(value[13:]) != expected:
-        return f"wrong key {value[13:]}: expected {expected:02d} (97 - number mod 97)"
-    return ""
+        return WHY("nir_key", found=value[13:], expected=f"{expected:02d}")
+    return None
 
 
-def _luhn_digits(length: int, label: str) -> Callable[[str], str]:
-    def check(value: str) -> str:
+def _luhn_digits(length: int, label: str) -> Callable[[str], Message | None]:
+    def check(value: str) -> Message | None:
         if not value.isdigit() or len(value) != length:
-            return f"{label} is {length} digits, got {value!r}"
+            return WHY("digits", label=WHY(label), length=length, value=value)
         if not luhn_valid(value):
-            return f"wrong Luhn key: last digit should be {luhn_complete(value[:-1])[-1]}"
-        return ""
+            return WHY("luhn", digit=luhn_complete(value[:-1])[-1])
+        return None
 
     return check
 
 
-def _finess(value: str) -> str:
+def _finess(value: str) -> Message | None:
     if len(value) != 9 or not re.match(r"^(?:[0-9]{2}|2A|2B)[0-9]{7}$", value.upper()):
-        return "a FINESS is 9 characters: department (2 digits, 2A or 2B), 6 digits, key"
+        return WHY("finess_shape")
     digits = value.upper().replace("2A", "20", 1).replace("2B", "20", 1)
     if not luhn_valid(digits):
-        return f"wrong Luhn key on the 9th character: expected {luhn_complete(digits[:-1])[-1]}"
-    return ""
+        return WHY("finess_key", digit=luhn_complete(digits[:-1])[-1])
+    return None
 
 
-def _ean13(prefix: str, label: str) -> Callable[[str], str]:
-    def check(value: str) -> str:
+def _ean13(prefix: str, label: str) -> Callable[[str], Message | None]:
+    def check(value: str) -> Message | None:
         if not value.isdigit() or len(value) != 13:
-            return f"{label} is 13 digits, got {value!r}"
+            return WHY("digits", label=WHY(label), length=13, value=value)
         if not value.startswith(prefix):
-            return f"{label} starts with {prefix}"
+            return WHY("prefix", label=WHY(label), prefix=prefix)
         if int(value[12]) != ean13_key(value[:12]):
-            return f"wrong EAN-13 key {value[12]}: expected {ean13_key(value[:12])}"
-        return ""
+            return WHY("ean13_key", found=value[12], expected=ean13_key(value[:12]))
+        return None
 
     return check
 
 
-def _fixed_digits(length: int, label: str) -> Callable[[str], str]:
-    def check(value: str) -> str:
+def _fixed_digits(length: int, label: str) -> Callable[[str], Message | None]:
+    def check(value: str) -> Message | None:
         if not value.isdigit() or len(value) != length:
-            return f"{label} is {length} digits, got {value!r}"
-        return ""
+            return WHY("digits", label=WHY(label), length=length, value=value)
+        return None
 
     return check
 
 
-def _prescription_id(value: str) -> str:
+def _prescription_id(value: str) -> Message | None:
     if len(value) != 18:
-        return f"a prescription id has 18 characters, got {len(value)}"
+        return WHY("id_length", length=len(value))
     if not re.fullmatch(r"[0-9A-Z]{18}", value):
         bad = sorted({c for c in value if not re.match(r"[0-9A-Z]", c)})
-        return f"a prescription id uses only 0-9 and A-Z, found {''.join(bad)!r}"
-    return ""
+        return WHY("id_alphabet", bad="".join(bad))
+    return None
 
 
-KINDS: dict[str, Callable[[str], str]] = {
+# each validator: None when the value is valid, else why not
+KINDS: dict[str, Callable[[str], Message | None]] = {
     "nir": _nir,
-    "rpps": _luhn_digits(11, "an RPPS"),
-    "am": _luhn_digits(9, "an AM number"),
+    "rpps": _luhn_digits(11, "rpps"),
+    "am": _luhn_digits(9, "am"),
     "finess": _finess,
-    "cip13": _ean13("3400", "a CIP13"),
-    "ucd13": _ean13("34008", "a UCD13"),
-    "lpp": _fixed_digits(7, "an LPP code"),
-    "nabm": _fixed_digits(4, "a NABM code"),
+    "cip13": _ean13("3400", "cip13"),
+    "ucd13": _ean13("34008", "ucd13"),
+    "lpp": _fixed_digits(7, "lpp"),
+    "nabm": _fixed_digits(4, "nabm"),
     "prescription-id": _prescription_id,
 }
 
@@ -131,7 +169,7 @@ KINDS: dict[str, Callable[[str], str]] = {
 def validate(kind: str, value: str) -> Validity:
     """Validate ``value`` as an identifier of ``kind`` (a key of ``KINDS``)."""
     reason = KINDS[kind](value)
-    return Validity(kind=kind, value=value, valid=not reason, reason=reason)
+    return Validity(kind=kind, value=value, valid=reason is None, reason=reason or "")
 
 
 def guess_kind(value: str) -> str | None:
