@@ -129,5 +129,5 @@ def read_run_manifest(folder: Path) -> RunManifest:
     try:
         raw = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ManifestError(f"no readable {MANIFEST} ({exc})") from exc
+        raise ManifestError(str(exc)) from exc
     return RunManifest.from_dict(raw)
