@@ -154,7 +154,7 @@ def inspect_cda(file: str, expect_id: str | None = None, paper: str | None = Non
     from conformance.paper.reader import WithCdaRules
     from conformance.targets import Exchange
 
-    environment = CheckEnvironment(load_profile(profile))
+    rules_profile = load_profile(profile)
     rules = load_rules(cda_rules)
     data = _read(file)
     printed = _read(paper) if paper else None
@@ -168,7 +168,7 @@ def inspect_cda(file: str, expect_id: str | None = None, paper: str | None = Non
         params = {"printed": _pages(sandbox, printed, str(paper))} if printed is not None else {}
         step = StepData(StepKind.DMP, params, [Exchange("GET", file, None, 200, {}, data, 0.0)],
                         cda_record=record)
-        env = CheckEnvironment(environment.profile, reader=reader)
+        env = CheckEnvironment(rules_profile, reader=reader)
         results = run_checks(tuple(Everywhere(name, file) for name in standalone(StepKind.DMP)),
                              step, ScenarioState(created_id=expect_id), env)
     ans = record.ans
