@@ -15,7 +15,7 @@ from typing import Any
 
 from conformance.cda import rules, texts  # noqa: F401  (their messages cross the sandbox)
 from conformance.cda.record import NOWHERE, CdaRecord, Finding, Ident, Line, Where
-from conformance.messages import Messages, Text
+from conformance.checks.cda_messages import CDA
 from conformance.paper import PaperPage
 
 PRESCRIPTION_ROOT = "1.2.250.1.215.500.1.1"
@@ -23,132 +23,6 @@ RPPS_ROOT = "1.2.250.1.71.4.2.1"
 INS_TEST = {"1.2.250.1.213.1.4.10": "INS-NIR de test", "1.2.250.1.213.1.4.11": "INS-NIA de test"}
 INS_PRODUCTION = {"1.2.250.1.213.1.4.8": "INS-NIR", "1.2.250.1.213.1.4.9": "INS-NIA"}
 
-CDA = Messages("cda", {
-    "not_read": Text("la copie DMP n'a pas pu être lue ({kind}) : CDA-01 le signale",
-                     "the DMP copy could not be read ({kind}): CDA-01 reports it"),
-    "at": Text("{xpath} : {message}", "{xpath}: {message}"),
-    "rule": Text("[{rule}] {message}", "[{rule}] {message}"),
-    "absent": Text("absent", "absent"),
-    "none": Text("aucun", "none"),
-    "one_of": Text("l'une de {values}", "one of {values}"),
-    "cannot_read": Text("la copie DMP ne peut pas être lue ({kind}) : {why}",
-                        "the DMP copy cannot be read ({kind}): {why}"),
-    "structure_ok": Text("la structure du volet est respectée ({size} octets)",
-                         "the volet's structure holds ({size} bytes)"),
-    "no_id": Text("aucun identifiant enregistré auquel comparer (non enregistrée, ou pas de "
-                  "--expect-id)",
-                  "no registered identifier to compare (not registered, or no --expect-id)"),
-    "no_service_id": Text("le document n'a pas de serviceEvent/id : le DMP ne peut pas le relier à "
-                          "la prescription enregistrée",
-                          "the document has no serviceEvent/id: the DMP cannot link it to the "
-                          "registered prescription"),
-    "service_wrong": Text("serviceEvent/id vaut {got}, et non {want}",
-                          "serviceEvent/id is {got}, not {want}"),
-    "service_many": Text("{count} serviceEvent/id au lieu d'un",
-                         "{count} serviceEvent/id instead of one"),
-    "service_ok": Text("serviceEvent/id = {want}", "serviceEvent/id = {want}"),
-    "no_ins": Text("le patient n'a pas d'INS (patientRole/id avec une racine INS)",
-                   "the patient has no INS (patientRole/id with an INS root)"),
-    "env_test": Text("un environnement de test", "a test environment"),
-    "env_production": Text("la production", "production"),
-    "ins_root": Text("la racine INS {root} ({name}) n'est pas une de celles de {where} ({allowed})",
-                     "the INS root {root} ({name}) is not one of {where} ({allowed})"),
-    "ins_other": Text("l'INS est {got}, et non l'INS enregistré {want}",
-                      "the INS is {got}, not the registered {want}"),
-    "no_patient": Text("aucun patient enregistré auquel comparer", "no registered patient to compare"),
-    "birth_name": Text("le nom de naissance est {got}, et non {want}",
-                       "the birth name is {got}, not {want}"),
-    "given": Text("aucun prénom n'est {want} ({got})", "no given name is {want} ({got})"),
-    "sex": Text("le sexe est {got}, et non {want}", "the sex is {got}, not {want}"),
-    "birth": Text("la date de naissance est {got}, et non {want}",
-                  "the birth date is {got}, not {want}"),
-    "patient_ok": Text("patient {name} avec l'INS enregistré", "patient {name} with the registered INS"),
-    "no_prescriber": Text("aucun prescripteur enregistré auquel comparer",
-                          "no registered prescriber to compare"),
-    "author_id": Text("l'auteur n'est pas le prescripteur : id {seen}, attendu {want}",
-                      "the author is not the prescriber: id {seen}, expected {want}"),
-    "author_name": Text("le nom de l'auteur est {got}, et non {want}",
-                        "the author's name is {got}, not {want}"),
-    "author_ok": Text("auteur = le prescripteur (RPPS {rpps})",
-                      "author = the prescriber (RPPS {rpps})"),
-    "line": Text("ligne {n} ({label})", "line {n} ({label})"),
-    "quantity": Text("{line} : quantité {got}, et non {want}", "{line}: quantity {got}, not {want}"),
-    "repeat": Text("{line} : repeatNumber {got}, et non {want} renouvellement(s)",
-                   "{line}: repeatNumber {got}, not {want} renewal(s)"),
-    "ald": Text("ALD", "ALD"),
-    "nr": Text("non remboursable", "non-reimbursable"),
-    "flag": Text("{line} : indicateur {name} {got}, enregistré {want}",
-                 "{line}: {name} indicator {got}, registered {want}"),
-    "no_flag": Text("{line} : pas d'indicateur {name} sur une ligne enregistrée {name}",
-                    "{line}: no {name} indicator on a line registered {name}"),
-    "no_lines": Text("aucune ligne enregistrée à laquelle comparer", "no registered lines to compare"),
-    "line_missing": Text("la ligne {n} ({label}) n'est pas dans le document",
-                         "line {n} ({label}) is not in the document"),
-    "extra_entry": Text("une entrée qui n'a pas été enregistrée ({what})",
-                        "an entry that was not registered ({what})"),
-    "lines_ok": Text("{count} ligne(s) comme enregistrée(s)", "{count} line(s) as registered"),
-    "validity_bounds": Text("la validité (serviceEvent/effectiveTime) doit avoir low et high",
-                            "the validity (serviceEvent/effectiveTime) needs low and high"),
-    "low_high": Text("low et high", "low and high"),
-    "validity_inverted": Text("la validité finit ({high}) avant de commencer ({low})",
-                              "the validity ends ({high}) before it starts ({low})"),
-    "validity_day": Text("la validité commence le {low}, et non le jour de la prescription ({days})",
-                         "the validity starts on {low}, not on the prescription's day ({days})"),
-    "signed_day": Text("l'auteur a signé le {day}, et non le jour de la prescription",
-                       "the author signed on {day}, not on the prescription's day"),
-    "validity_ok": Text("valable du {low} au {high}", "valid from {low} to {high}"),
-    "no_pdf": Text("pas de copie PDF", "no PDF copy"),
-    "not_pdf": Text("la copie PDF n'est pas un PDF (elle commence par {start})",
-                    "the PDF copy is not a PDF (it starts with {start})"),
-    "no_reader": Text("aucun lecteur de papier pour lire la copie PDF",
-                      "no paper reader to read the PDF copy"),
-    "pdf_unreadable": Text("la copie PDF ne peut pas être lue : {why}",
-                           "the PDF copy cannot be read: {why}"),
-    "libelle": Text("le libellé", "libelle"),
-    "posologie": Text("la posologie", "posologie"),
-    "not_in_copy": Text("ligne {n} : {what} {value} n'est pas dans la copie PDF : ce n'est pas "
-                        "l'ordonnance imprimée (une version antérieure ?)",
-                        "line {n}'s {what} {value} is not in the PDF copy: not the printed "
-                        "ordonnance (an earlier version?)"),
-    "copy_ok": Text("la copie PDF est l'ordonnance imprimée ({pages} page(s))",
-                    "the PDF copy is the printed ordonnance ({pages} page(s))"),
-    "unregistered_codes": Text("la copie PDF d'une prescription non enregistrée porte {count} "
-                               "code(s) 2D",
-                               "the PDF copy of an unregistered prescription carries {count} "
-                               "code(s) 2D"),
-    "codes_count": Text("la copie PDF porte {count} code(s) 2D au lieu d'un",
-                        "the PDF copy carries {count} code(s) 2D instead of one"),
-    "not_payload": Text("le code 2D de la copie PDF contient {text}, et non le contenu de la "
-                        "prescription (JSON version 2)",
-                        "the PDF copy's code 2D holds {text}, not the prescription's payload "
-                        "(JSON version 2)"),
-    "copy_id": Text("le code 2D de la copie PDF porte l'id {got}, et non {want}",
-                    "the PDF copy's code 2D carries the id {got}, not {want}"),
-    "copy_field": Text("le code 2D de la copie PDF a P.{field} {got}, et non {want}",
-                       "the PDF copy's code 2D has P.{field} {got}, not {want}"),
-    "copy_not_paper": Text("le code 2D de la copie PDF n'est pas celui du papier imprimé ({got}, "
-                           "et non {want})",
-                           "the PDF copy's code 2D is not the printed paper's ({got}, not {want})"),
-    "no_doc_id": Text("le document n'a pas d'id (avec une racine)",
-                      "the document has no id (with a root)"),
-    "id_is_set": Text("l'id du document est égal à son setId : chaque version a besoin de son "
-                      "propre id",
-                      "the document's id equals its setId: each version needs an id of its own"),
-    "version_bad": Text("versionNumber {version} n'est pas un entier ≥ 1",
-                        "versionNumber {version} is not a whole number ≥ 1"),
-    "version_alone": Text("la version {version} ne remplace rien (pas de relatedDocument RPLC)",
-                          "version {version} replaces nothing (no relatedDocument RPLC)"),
-    "version_one": Text("la version 1 déclare remplacer un document (RPLC)",
-                        "version 1 declares that it replaces a document (RPLC)"),
-    "confidentiality": Text("confidentialityCode {code} n'est pas N, R ou V",
-                            "confidentialityCode {code} is not N, R or V"),
-    "identity_ok": Text("document {id} version {version}", "document {id} version {version}"),
-    "no_kit": Text("règles ANS non fournies : --cda-rules", "ANS rules not supplied: --cda-rules"),
-    "schematron_ok": Text("schematron ANS : aucune assertion en échec ({engine} ; {rules})",
-                          "ANS schematron: no failed assert ({engine}; {rules})"),
-    "schema_ok": Text("valide selon le schéma CDA ({rules})",
-                      "valid against the CDA schema ({rules})"),
-})
 NO_KIT = CDA("no_kit")
 
 
