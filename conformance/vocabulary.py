@@ -64,6 +64,7 @@ class StepKind(StrEnum):
     CONSULT = "consult"
     SEARCH = "search"
     PAPER = "paper"
+    DMP = "dmp"  # the DMP copy (CDA eP-MED-DM) the software sends for a prescription
     TELESERVICE = "teleservice"
     DISPENSE = "dispense"
     RUN = "run"  # the run-wide checks, after the scenarios (the journal reconciliation…)
@@ -82,6 +83,7 @@ class Operation(StrEnum):
     CONSULTER = "consulter"
     RECHERCHER = "rechercher"
     IMPRESSION = "impression"
+    DMP = "dmp"  # the copy sent to the patient's DMP (Mon espace santé)
     TELESERVICE = "téléservice"
     ROBUSTESSE = "robustesse"
 
@@ -94,6 +96,7 @@ class Operation(StrEnum):
 _STEP_OPERATION = {
     StepKind.CREATE: Operation.CREER, StepKind.CONSULT: Operation.CONSULTER,
     StepKind.SEARCH: Operation.RECHERCHER, StepKind.PAPER: Operation.IMPRESSION,
+    StepKind.DMP: Operation.DMP,
     StepKind.TELESERVICE: Operation.TELESERVICE, StepKind.DISPENSE: Operation.TELESERVICE,
     StepKind.RUN: Operation.TELESERVICE, StepKind.FUZZ: Operation.ROBUSTESSE,
 }

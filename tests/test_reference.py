@@ -129,6 +129,19 @@ EXPECTED = {
     "name-off-page": {"PAP-13"},
     "nr-not-printed": {"PAP-14"},
     "resend-failed-later": {"DEG-03"},
+    # the DMP copy (scenarios/dmp/)
+    "dmp-service-event-wrong-id": {"CDA-02"},
+    "dmp-service-event-missing": {"CDA-02"},
+    "dmp-ins-production-root": {"CDA-03"},
+    "dmp-author-replaced": {"CDA-04"},
+    "dmp-line-missing": {"CDA-05"},
+    "dmp-quantity-changed": {"CDA-05"},
+    "dmp-ald-lost": {"CDA-05"},
+    "dmp-nr-lost": {"CDA-05"},
+    "dmp-validity-inverted": {"CDA-06"},
+    "dmp-pdf-stale": {"CDA-07"},
+    "dmp-pdf-not-pdf": {"CDA-07"},
+    "dmp-template-2023": {"CDA-01"},
 }
 
 
@@ -177,7 +190,7 @@ def test_each_fault_is_caught_by_its_requirements(fault: str, self_test_result: 
 def test_self_test_covers_every_requirement_family(self_test_result: SelfTestResult) -> None:
     assert len(self_test_result.faults) >= 30 and self_test_result.passed
     families = {r.split("-")[0] for o in self_test_result.faults for r in o.caught_by}
-    assert {"ID", "RT", "QR", "PAP", "CON", "DEG", "IDN", "ROB"} <= families
+    assert {"ID", "RT", "QR", "PAP", "CON", "DEG", "IDN", "ROB", "CDA"} <= families
 
 
 def test_docs_example_is_the_contract_example() -> None:

@@ -40,6 +40,27 @@ class PaperInspection:
 
 
 @dataclass(frozen=True)
+class CdaInspection:
+    """Every standalone DMP-copy check on one CDA document; ``rules``: the ANS kit's label and
+    the engine that ran its schematron (empty without ``--cda-rules``)."""
+
+    file: str
+    results: tuple[CheckResult, ...]
+    rules: str = ""
+    engine: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """At least one check failed."""
+        return any(r.status is Status.FAIL for r in self.results)
+
+    @property
+    def unverified(self) -> tuple[CheckResult, ...]:
+        """Checks that could not judge: the document is not proven."""
+        return tuple(r for r in self.results if r.unverified)
+
+
+@dataclass(frozen=True)
 class QrInspection:
     """The first code 2D of an image or PDF, decoded and validated (QR-02)."""
 
@@ -128,6 +149,38 @@ def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None 
         results = _checks(reader, standalone(StepKind.PAPER), file, data, pages, profile, created,
                           expect_id or _payload_id(pages))
     return PaperInspection(file, len(pages), results)
+
+
+def inspect_cda(file: str, expect_id: str | None = None, paper: str | None = None,
+                cda_rules: str | None = None, profile: str = "public-2025") -> CdaInspection:
+    """Every DMP-copy check that needs no teleservice on a CDA document: against ``expect_id``
+    (CDA-02), the printed ``paper`` (CDA-07: the same code 2D), the ANS kit of ``cda_rules``
+    (CDA-09/10). ApplicationError (exit 2) when the document cannot be read at all."""
+    from conformance.application.session import cda_rules as load_rules
+    from conformance.checks import ScenarioState, StepData, standalone
+    from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks
+    from conformance.paper.reader import WithCdaRules
+    from conformance.targets import Exchange
+
+    rules_profile = load_profile(profile)
+    rules = load_rules(cda_rules)
+    data = _read(file)
+    printed = _read(paper) if paper else None
+    with _sandbox() as sandbox:  # the document is untrusted: read in a confined worker
+        reader: PaperReader = WithCdaRules(sandbox, rules) if rules is not None else sandbox
+        record = reader.cda(data)
+        if not record.readable:
+            raise ApplicationError(f"{file}: not a readable CDA document ({record.refused}): "
+                                   f"{record.refusal}\n  = give the XML document the software "
+                                   "sends to the DMP")
+        params = {"printed": _pages(sandbox, printed, str(paper))} if printed is not None else {}
+        step = StepData(StepKind.DMP, params, [Exchange("GET", file, None, 200, {}, data, 0.0)],
+                        cda_record=record)
+        env = CheckEnvironment(rules_profile, reader=reader)
+        results = run_checks(tuple(Everywhere(name, file) for name in standalone(StepKind.DMP)),
+                             step, ScenarioState(created_id=expect_id), env)
+    ans = record.ans
+    return CdaInspection(file, results, ans.rules if ans else "", ans.engine if ans else "")
 
 
 def inspect_qr(image: str, profile: str = "public-2025") -> QrInspection:

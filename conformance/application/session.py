@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import httpx
 
@@ -32,6 +32,8 @@ from conformance.engine import (
 from conformance.engine.redaction import Redactor
 from conformance.engine.results import Scope
 from conformance.evidence.writer import PNG_DPI
+from conformance.paper import PaperReader
+from conformance.paper.reader import WithCdaRules
 from conformance.paper.sandbox import Sandbox
 from conformance.profiles import Profile
 from conformance.reporters.handlers import DEFAULT_HANDLERS, Handler, HandlerContext, Pipeline
@@ -39,6 +41,9 @@ from conformance.scenario import Scenario
 from conformance.targets import HttpTarget, Limits, TeleserviceControl
 from conformance.targets.teleservice import SimulatorBusy, TeleserviceUnavailable
 from conformance.vocabulary import ExitCode
+
+if TYPE_CHECKING:
+    from conformance.cda.kit import RuleSet
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,20 @@ def endpoints(settings: Settings) -> Iterator[Endpoints]:
         yield Endpoints(world.target_url, world.teleservice_url)
 
 
+def cda_rules(folder: str | None) -> RuleSet | None:
+    """The ANS kit of ``--cda-rules`` (None without it); ApplicationError (exit 2) when the
+    folder is not one."""
+    if folder is None:
+        return None
+    from conformance.cda.kit import KitError, load_kit
+
+    try:
+        return load_kit(folder)
+    except KitError as exc:
+        raise ApplicationError(f"{exc}\n  = give a checkout of ansforge/TestContenuCDA-3-0 "
+                               "(git clone https://github.com/ansforge/TestContenuCDA-3-0)") from exc
+
+
 def load_profile(name: str) -> Profile:
     """The named or file profile; ApplicationError (exit 2) when it cannot be used."""
     from conformance.profiles import ProfileError
@@ -109,6 +128,7 @@ def run_session(settings: Settings, scenarios: list[Scenario] | None = None, *,
     ``sandbox``: paper workers shared with other sessions (the self-test's); by default the
     session starts its own and stops them at its end."""
     profile = load_profile(settings.profile)
+    rules = cda_rules(settings.cda_rules)  # a folder that is not a kit stops here
     if scenarios is None:
         scenarios = load_scenarios(settings.selection) if settings.scenarios else []
     if not scenarios and not settings.fuzz_examples:
@@ -116,7 +136,7 @@ def run_session(settings: Settings, scenarios: list[Scenario] | None = None, *,
     verify = tls_verify(settings)
     with _terminate_as_interrupt(), endpoints(settings) as ends:
         return _run(settings, scenarios, profile, ends,
-                    _Wiring(verify, transport, stream, handlers, sandbox))
+                    _Wiring(verify, transport, stream, handlers, sandbox, rules))
 
 
 @contextlib.contextmanager
@@ -145,6 +165,7 @@ class _Wiring:
     stream: TextIO | None
     handlers: Sequence[Handler]
     sandbox: Sandbox | None = None
+    rules: RuleSet | None = None  # the ANS kit of --cda-rules
 
 
 def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: Endpoints,
@@ -160,7 +181,9 @@ def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: 
     owned = wiring.sandbox is None
     sandbox = wiring.sandbox or Sandbox(min(settings.jobs, os.cpu_count() or 1)
                                         if any(not isolated(sc) for sc in scenarios) else 1)
-    reader = sandbox.view(PNG_DPI if evidence else None)
+    reader: PaperReader = sandbox.view(PNG_DPI if evidence else None)
+    if wiring.rules is not None:  # the DMP copies are also held to the ANS kit's rules
+        reader = WithCdaRules(reader, wiring.rules)
     with contextlib.ExitStack() as stack:
         stack.callback(http.close)
         if owned:

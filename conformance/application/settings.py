@@ -92,6 +92,7 @@ class Settings:
     sign: str | None = None  # Ed25519 private key signing the manifest
     lang: Lang = Lang.FR
     verbose: bool = False
+    cda_rules: str | None = None  # a checkout of the ANS kit: CDA-09/10 run (else not applicable)
 
     def __post_init__(self) -> None:
         check_url(self.target, "--target")

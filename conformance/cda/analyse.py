@@ -10,6 +10,7 @@ from conformance.cda.locate import where
 from conformance.cda.record import HL7, CdaRecord, Finding
 from conformance.cda.rules import evaluate
 from conformance.cda.safexml import XmlLimits, XmlRefused, parse
+from conformance.cda.texts import READ
 
 
 def analyse_cda(data: bytes, rules: RuleSet | None = None, engine: str = "auto",
@@ -19,12 +20,12 @@ def analyse_cda(data: bytes, rules: RuleSet | None = None, engine: str = "auto",
     try:
         tree = parse(data, limits or XmlLimits())
     except XmlRefused as exc:
-        return CdaRecord(size=len(data), refused=exc.kind, refusal=str(exc))
+        return CdaRecord(size=len(data), refused=exc.kind, refusal=exc.args[0])
     root = tree.getroot()
     if root.tag != f"{{{HL7}}}ClinicalDocument":
         return CdaRecord(size=len(data), findings=(Finding(
-            "CDA-01.00", f"the root element must be ClinicalDocument in {HL7}, not "
-            f"{etree.QName(root).localname} in {etree.QName(root).namespace or 'no namespace'}",
+            "CDA-01.00", READ("root", want=HL7, name=etree.QName(root).localname,
+                              namespace=etree.QName(root).namespace or READ("no_namespace")),
             "HL7 CDA R2", where(root)),))
     ans = None
     if rules is not None:

@@ -20,6 +20,7 @@ from lxml import etree
 from conformance.cda.kit import PHASE, SKELETON, RuleSet
 from conformance.cda.locate import where
 from conformance.cda.record import NOWHERE, AnsResult, Finding, Where
+from conformance.cda.texts import ANS
 
 # Rule-set hashes for which lxml's XSLT 1 skeleton gives, on the tests' corpus, exactly the
 # failed asserts and locations Saxon gives (tests/test_cda_ans.py proves each one).
@@ -115,14 +116,13 @@ def schematron(rules: RuleSet, tree: etree._ElementTree, engine: str = "auto"
         report = etree.fromstring(validator.transform_to_string(xdm_node=node).encode())
         return _failed(report, tree, True), saxon, ""
     if engine == "saxon":
-        return None, "", "SaxonC-HE is not installed (pip install 'epresc-conformance[cda]')"
+        return None, "", ANS("no_saxon")
     if rules.digest not in VERIFIED_ON_LXML:
-        return None, "", ("SaxonC-HE is not installed (pip install 'epresc-conformance[cda]') and "
-                          f"this rule set (sha256 {rules.digest[:12]}) was never verified on lxml")
+        return None, "", ANS("unverified", digest=rules.digest[:12])
     validator = _lxml(rules)
     validator.validate(tree)
     return (_failed(validator.validation_report.getroot(), tree, False),
-            f"lxml {etree.__version__} XSLT 1 (rule set verified identical to SaxonC-HE)", "")
+            ANS("lxml", version=etree.__version__), "")
 
 
 def schema(rules: RuleSet, tree: etree._ElementTree) -> tuple[Finding, ...]:

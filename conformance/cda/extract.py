@@ -10,6 +10,7 @@ from lxml import etree
 
 from conformance.cda.locate import where
 from conformance.cda.record import NOWHERE, Finding, Ident, Line, Person, Where
+from conformance.cda.texts import READ
 
 NS = {"cda": "urn:hl7-org:v3", "xsi": "http://www.w3.org/2001/XMLSchema-instance",
       "pharm": "urn:ihe:pharm:medication"}
@@ -130,18 +131,17 @@ def pdf_copy(root: etree._Element) -> tuple[bytes | None, str | None, str | None
     values = nodes(root, "cda:component/cda:structuredBody/cda:component/cda:section"
                          f"[cda:templateId/@root='{PDF_COPY}']//cda:observationMedia/cda:value")
     if not values:
-        return None, None, "the document has no PDF copy (section FR-Document-PDF-copie)", NOWHERE
+        return None, None, READ("no_copy"), NOWHERE
     value = values[0]
     at = where(value)
     if len(values) > 1:
-        return None, value.get("mediaType"), f"{len(values)} PDF copies instead of one", at
+        return None, value.get("mediaType"), READ("copies", count=len(values)), at
     if value.get("representation") != "B64":
-        return None, value.get("mediaType"), "the PDF copy is not in base64 " \
-            "(representation=\"B64\")", at
+        return None, value.get("mediaType"), READ("not_b64"), at
     try:
         data = base64.b64decode("".join((value.text or "").split()), validate=True)
     except (binascii.Error, ValueError):
-        return None, value.get("mediaType"), "the PDF copy is not valid base64", at
+        return None, value.get("mediaType"), READ("bad_b64"), at
     return data, value.get("mediaType"), None, at
 
 

@@ -25,6 +25,7 @@ from conformance.cda.extract import (
 )
 from conformance.cda.locate import where
 from conformance.cda.record import Finding
+from conformance.messages import Messages, Text
 
 VOLET = "ANS CI-SIS volet eP-MED-DM 2024.01"
 IG = "ANS IG ePrescription, FRCDAClinicalDocumentEPMEDDM"
@@ -39,7 +40,7 @@ class Rule:
     """One structural rule: every node at ``context`` must satisfy ``test``."""
 
     id: str
-    message: str
+    message: str  # in English; in French: ``FRENCH``
     source: str
     test: str
     context: str = "/cda:ClinicalDocument"
@@ -118,6 +119,36 @@ RULES: tuple[Rule, ...] = (
          f"//cda:entryRelationship/cda:observation[{_tpl(ALD)} or {_tpl(NR)}]"),
 )
 
+# the rules' messages in French (the English is each rule's ``message``)
+FRENCH = {
+    "CDA-01.01": "typeId doit avoir la racine 2.16.840.1.113883.1.3 et l'extension POCD_HD000040",
+    "CDA-01.02": "le modèle du volet 1.2.250.1.213.1.1.1.39 doit porter l'extension 2024.01",
+    "CDA-01.03": "les modèles d'en-tête HL7 France, CI-SIS, IHE PRE et IHE PCC sont obligatoires",
+    "CDA-01.04": "le code du document doit être LOINC 57833-6",
+    "CDA-01.05": "exactement un id (avec une racine), un effectiveTime, un setId et un versionNumber",
+    "CDA-01.06": "la langue doit être fr-FR",
+    "CDA-01.07": "exactement un patient (recordTarget/patientRole) identifié par un INS",
+    "CDA-01.08": "le patient doit avoir un nom (family et given), un sexe et une date de naissance",
+    "CDA-01.09": ("exactement un auteur avec une heure, un id, une profession et une organisation (id et "
+                  "nom)"),
+    "CDA-01.10": "un custodian est obligatoire",
+    "CDA-01.11": ("exactement une prescription documentée (documentationOf/serviceEvent codé 57833-6) avec "
+                  "sa validité (effectiveTime low et high)"),
+    "CDA-01.12": "une section de médicaments et/ou une de dispositifs médicaux, chacune au plus une fois",
+    "CDA-01.13": ("exactement une section de copie PDF (FR-Document-PDF-copie, code 55108-5) contenant un "
+                  "application/pdf en base64"),
+    "CDA-01.14": ("la section des médicaments est codée 57828-6 et ne contient que des entrées FR- "
+                  "Traitement-prescrit (au moins une)"),
+    "CDA-01.15": ("la section des dispositifs est codée 46264-8 et ne contient que des entrées de "
+                  "dispositif (au moins une)"),
+    "CDA-01.16": ("un médicament prescrit nomme son produit (code, nom ou texte d'une préparation), dit ses "
+                  "renouvellements (repeatNumber) et porte exactement un indicateur ALD"),
+    "CDA-01.17": ("un dispositif prescrit nomme son produit, dit sa quantité et ses renouvellements et "
+                  "porte exactement un indicateur ALD et un indicateur non remboursable"),
+    "CDA-01.18": "un indicateur (ALD, non remboursable…) est un booléen : value xsi:type BL, true ou false",
+}
+RULE = Messages("cda.rule", {rule.id: Text(FRENCH[rule.id], rule.message) for rule in RULES})
+
 _COMPILED = tuple((rule, etree.XPath(rule.context, namespaces=NS),
                    etree.XPath(f"boolean({rule.test})", namespaces=NS)) for rule in RULES)
 
@@ -131,5 +162,5 @@ def evaluate(tree: etree._ElementTree) -> list[Finding]:
             continue
         for node in targets:
             if isinstance(node, etree._Element) and not test(node):
-                found.append(Finding(rule.id, rule.message, rule.source, where(node)))
+                found.append(Finding(rule.id, RULE(rule.id), rule.source, where(node)))
     return found

@@ -14,6 +14,8 @@ from typing import Any
 
 from lxml import etree
 
+from conformance.cda.texts import READ
+
 MIB = 1024 * 1024
 MAX_BYTES = 16 * MIB  # a CDA with its PDF copy weighs a few hundred KB; ANS's examples 220 KB
 MAX_DEPTH = 128  # ANS's examples nest 22 deep; libxml2 alone would stop at 256
@@ -36,7 +38,10 @@ class XmlRefused(Exception):
 
     def __init__(self, message: str, kind: str = "unreadable") -> None:
         super().__init__(message)
-        self.kind = kind
+        self.message, self.kind = message, kind
+
+    def __str__(self) -> str:
+        return self.message  # as given: a ``Message`` stays one
 
 
 class _Stop(Exception):
@@ -48,8 +53,8 @@ class _Stop(Exception):
 def check_size(data: bytes, limits: XmlLimits = LIMITS) -> None:
     """XmlRefused(too-large) over the size limit: checked before the bytes go anywhere."""
     if len(data) > limits.max_bytes:
-        raise XmlRefused(f"the document weighs {len(data) / MIB:.1f} MiB, over the limit of "
-                         f"{limits.max_bytes / MIB:g} MiB", "too-large")
+        raise XmlRefused(READ("too_large", size=f"{len(data) / MIB:.1f}",
+                              limit=f"{limits.max_bytes / MIB:g}"), "too-large")
 
 
 def precheck(data: bytes, limits: XmlLimits = LIMITS) -> None:
@@ -59,15 +64,12 @@ def precheck(data: bytes, limits: XmlLimits = LIMITS) -> None:
     depth = [0]
 
     def forbid(*_: Any) -> Any:
-        raise _Stop(XmlRefused("the document declares a DTD or an entity (<!DOCTYPE>, "
-                               "<!ENTITY>): refused unread, a CDA document has none",
-                               "forbidden"))
+        raise _Stop(XmlRefused(READ("forbidden"), "forbidden"))
 
     def start(*_: Any) -> None:
         depth[0] += 1
         if depth[0] > limits.max_depth:
-            raise _Stop(XmlRefused(f"elements are nested more than {limits.max_depth} deep",
-                                   "too-deep"))
+            raise _Stop(XmlRefused(READ("too_deep", depth=limits.max_depth), "too-deep"))
 
     def end(*_: Any) -> None:
         depth[0] -= 1
@@ -82,8 +84,8 @@ def precheck(data: bytes, limits: XmlLimits = LIMITS) -> None:
     except _Stop as stop:
         raise stop.refused from None
     except xml.parsers.expat.ExpatError as exc:
-        raise XmlRefused(f"not well-formed XML ({xml.parsers.expat.ErrorString(exc.code)}, "
-                         f"line {exc.lineno}, column {exc.offset})") from None
+        raise XmlRefused(READ("not_xml_at", error=xml.parsers.expat.ErrorString(exc.code),
+                              line=exc.lineno, column=exc.offset)) from None
 
 
 def _parser() -> etree.XMLParser:
@@ -99,5 +101,5 @@ def parse(data: bytes, limits: XmlLimits = LIMITS) -> etree._ElementTree:
     try:
         root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as exc:
-        raise XmlRefused(f"not well-formed XML ({str(exc)[:160]})") from None
+        raise XmlRefused(READ("not_xml", error=str(exc)[:160])) from None
     return etree.ElementTree(root)

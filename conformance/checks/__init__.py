@@ -11,6 +11,7 @@ from __future__ import annotations
 # isort: off
 from conformance.checks import answers, roundtrip, footer, identifier, consent  # noqa: F401
 from conformance.checks import mentions, national, names, margins, degraded  # noqa: F401
+from conformance.checks import dmp  # noqa: F401
 # isort: on
 from conformance.checks.context import CheckContext, ScenarioState, StepData
 from conformance.checks.registry import (

@@ -22,7 +22,8 @@ from conformance.vocabulary import Severity, StepKind
 OPERATIONS = {StepKind.CREATE: ("post", "/prescriptions"),
               StepKind.CONSULT: ("get", "/prescriptions/{id}"),
               StepKind.SEARCH: ("get", "/prescriptions"),
-              StepKind.PAPER: ("get", "/prescriptions/{id}/paper")}
+              StepKind.PAPER: ("get", "/prescriptions/{id}/paper"),
+              StepKind.DMP: ("get", "/prescriptions/{id}/dmp")}
 SHOWN = 120  # characters of an offending value quoted in the message
 
 
@@ -102,8 +103,9 @@ def _what(ctx: CheckContext, error: jsonschema.ValidationError) -> str:
                  "(conformance contract adapter)",
                  "answer the shape the contract declares for this operation and status "
                  "(conformance contract adapter)"),
-       steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER),
-       defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER),
+       steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER, StepKind.DMP),
+       defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER,
+                 StepKind.DMP),
        gate=True,
        messages={
            "breaks": Text("la réponse de {operation} (HTTP {status}) enfreint le contrat en {path} : "

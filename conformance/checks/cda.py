@@ -13,14 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from conformance.cda import rules, texts  # noqa: F401  (their messages cross the sandbox)
 from conformance.cda.record import NOWHERE, CdaRecord, Finding, Ident, Line, Where
+from conformance.checks.cda_messages import CDA
 from conformance.paper import PaperPage
 
 PRESCRIPTION_ROOT = "1.2.250.1.215.500.1.1"
 RPPS_ROOT = "1.2.250.1.71.4.2.1"
 INS_TEST = {"1.2.250.1.213.1.4.10": "INS-NIR de test", "1.2.250.1.213.1.4.11": "INS-NIA de test"}
 INS_PRODUCTION = {"1.2.250.1.213.1.4.8": "INS-NIR", "1.2.250.1.213.1.4.9": "INS-NIA"}
-NO_KIT = "ANS rules not supplied: --cda-rules"
+
+NO_KIT = CDA("no_kit")
 
 
 class NotJudged(Exception):
@@ -42,8 +45,7 @@ class Issue:
 
     def line(self) -> str:
         """The issue with its location, for a list of them."""
-        located = f"{self.at.xpath}: {self.message}"  # a list item, not a message of its own
-        return located
+        return CDA("at", xpath=self.at.xpath, message=self.message)
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class Registered:
 def readable(record: CdaRecord) -> None:
     """NotJudged (not evaluated) when the document could not be read: CDA-01 reports it."""
     if not record.readable:
-        raise NotJudged(f"the DMP copy could not be read ({record.refused}): CDA-01 reports it")
+        raise NotJudged(CDA("not_read", kind=record.refused))
 
 
 def _norm(text: Any) -> str:
@@ -83,22 +85,21 @@ def _day(value: str | None) -> str | None:
 
 
 def _findings(found: Iterable[Finding]) -> tuple[Issue, ...]:
-    return tuple(Issue(f"[{f.rule}] {f.message}", f.at) for f in found)
+    return tuple(Issue(CDA("rule", rule=f.rule, message=f.message), f.at) for f in found)
 
 
 def structure(record: CdaRecord) -> Outcome:
     """CDA-01: readable, safe, and our structural rules of the volet hold."""
     if not record.readable:
-        return Outcome("", (Issue(f"the DMP copy cannot be read ({record.refused}): "
-                                  f"{record.refusal}", observed=record.refused or ""),))
-    return Outcome(f"the volet's structure holds ({record.size} bytes)",
+        return Outcome("", (Issue(CDA("cannot_read", kind=record.refused, why=record.refusal),
+                                  observed=record.refused or ""),))
+    return Outcome(CDA("structure_ok", size=record.size),
                    _findings(record.findings))
 
 
 def _needs_id(registered: Registered) -> str:
     if not registered.id:
-        raise NotJudged("no registered identifier to compare (not registered, or no "
-                        "--expect-id)", applicable=False)
+        raise NotJudged(CDA("no_id"), applicable=False)
     return registered.id
 
 
@@ -108,15 +109,15 @@ def service_event(record: CdaRecord, registered: Registered) -> Outcome:
     pid = _needs_id(registered)
     ids = record.service_ids
     if not ids:
-        return Outcome("", (Issue("the document has no serviceEvent/id: the DMP cannot link it "
-                                  "to the registered prescription", record.service_at,
-                                  f"{PRESCRIPTION_ROOT} / {pid}", "absent"),))
-    wrong = [Issue(f"serviceEvent/id is {i.root} / {i.extension}, not {PRESCRIPTION_ROOT} / "
-                   f"{pid}", i.at, f"{PRESCRIPTION_ROOT} / {pid}", f"{i.root} / {i.extension}")
+        return Outcome("", (Issue(CDA("no_service_id"), record.service_at,
+                                  f"{PRESCRIPTION_ROOT} / {pid}", CDA("absent")),))
+    want = f"{PRESCRIPTION_ROOT} / {pid}"
+    wrong = [Issue(CDA("service_wrong", got=f"{i.root} / {i.extension}", want=want), i.at, want,
+                   f"{i.root} / {i.extension}")
              for i in ids if (i.root, i.extension) != (PRESCRIPTION_ROOT, pid)]
     if len(ids) > 1:
-        wrong.append(Issue(f"{len(ids)} serviceEvent/id instead of one", ids[1].at))
-    return Outcome(f"serviceEvent/id = {PRESCRIPTION_ROOT} / {pid}", tuple(wrong))
+        wrong.append(Issue(CDA("service_many", count=len(ids)), ids[1].at))
+    return Outcome(CDA("service_ok", want=want), tuple(wrong))
 
 
 def _ins(record: CdaRecord, registered: Registered) -> list[Issue]:
@@ -125,17 +126,17 @@ def _ins(record: CdaRecord, registered: Registered) -> list[Issue]:
                                                                               INS_PRODUCTION)
     found = [i for i in record.patient.ids if i.root in allowed or i.root in other]
     if not found:
-        return [Issue("the patient has no INS (patientRole/id with an INS root)",
-                      record.patient.at, f"{'/'.join(allowed)} / {ins}", "absent")]
+        return [Issue(CDA("no_ins"), record.patient.at, f"{'/'.join(allowed)} / {ins}",
+                      CDA("absent"))]
     issues = []
     for ident in found:
         if ident.root in other:
-            where = "a test environment" if not registered.production else "production"
-            issues.append(Issue(f"the INS root {ident.root} ({other[ident.root]}) is not one of "
-                                f"{where} ({', '.join(allowed)})", ident.at,
-                                " or ".join(allowed), str(ident.root)))
+            where = CDA("env_production" if registered.production else "env_test")
+            issues.append(Issue(CDA("ins_root", root=ident.root, name=other[ident.root],
+                                    where=where, allowed=", ".join(allowed)), ident.at,
+                                CDA("one_of", values=", ".join(allowed)), str(ident.root)))
         if ins and ident.extension != ins:
-            issues.append(Issue(f"the INS is {ident.extension}, not the registered {ins}",
+            issues.append(Issue(CDA("ins_other", got=ident.extension, want=ins),
                                 ident.at, ins, str(ident.extension)))
     return issues
 
@@ -145,23 +146,23 @@ def patient(record: CdaRecord, registered: Registered) -> Outcome:
     readable(record)
     want = registered.prescription.get("patient")
     if not want:
-        raise NotJudged("no registered patient to compare", applicable=False)
+        raise NotJudged(CDA("no_patient"), applicable=False)
     issues = _ins(record, registered)
     got = record.patient
     if not got.family or _norm(got.family[0]) != _norm(want.get("nomFamille")):
-        issues.append(Issue(f"the birth name is {got.family[:1]}, not {want.get('nomFamille')!r}",
+        issues.append(Issue(CDA("birth_name", got=got.family[:1], want=repr(want.get("nomFamille"))),
                             got.at, str(want.get("nomFamille")), ", ".join(got.family)))
     if not any(_norm(want.get("prenom")) in (_norm(g), _norm(g.split(" ")[0]) if g else "")
                for g in got.given):
-        issues.append(Issue(f"no given name is {want.get('prenom')!r} ({list(got.given)})",
+        issues.append(Issue(CDA("given", want=repr(want.get("prenom")), got=list(got.given)),
                             got.at, str(want.get("prenom")), ", ".join(got.given)))
     sex = {"F": "F", "M": "M"}.get(str(want.get("sexe")), "UN")
     if got.sex != sex:
-        issues.append(Issue(f"the sex is {got.sex}, not {sex}", got.at, sex, str(got.sex)))
+        issues.append(Issue(CDA("sex", got=got.sex, want=sex), got.at, sex, str(got.sex)))
     if _day(got.birth) != want.get("dateNaissance"):
-        issues.append(Issue(f"the birth date is {got.birth}, not {want.get('dateNaissance')}",
+        issues.append(Issue(CDA("birth", got=got.birth, want=want.get("dateNaissance")),
                             got.at, str(want.get("dateNaissance")), str(got.birth)))
-    return Outcome(f"patient {want.get('nomFamille')} with the registered INS", tuple(issues))
+    return Outcome(CDA("patient_ok", name=want.get("nomFamille")), tuple(issues))
 
 
 def author(record: CdaRecord, registered: Registered) -> Outcome:
@@ -170,21 +171,21 @@ def author(record: CdaRecord, registered: Registered) -> Outcome:
     readable(record)
     doctor = registered.prescription.get("prescripteur")
     if not doctor:
-        raise NotJudged("no registered prescriber to compare", applicable=False)
+        raise NotJudged(CDA("no_prescriber"), applicable=False)
     want = "8" + str(doctor.get("rpps"))
     got = record.author
     rpps = [i for i in got.ids if i.root == RPPS_ROOT]
     issues = []
     if not any(i.extension == want for i in rpps):
-        seen = ", ".join(f"{i.root} / {i.extension}" for i in got.ids) or "none"
-        issues.append(Issue(f"the author is not the prescriber: id {seen}, expected "
-                            f"{RPPS_ROOT} / {want}", rpps[0].at if rpps else got.at,
+        seen = ", ".join(f"{i.root} / {i.extension}" for i in got.ids) or CDA("none")
+        issues.append(Issue(CDA("author_id", seen=seen, want=f"{RPPS_ROOT} / {want}"),
+                            rpps[0].at if rpps else got.at,
                             f"{RPPS_ROOT} / {want}", seen))
     if not got.family or _norm(got.family[0]) != _norm(doctor.get("nomFamille")):
-        issues.append(Issue(f"the author's name is {list(got.family)}, not "
-                            f"{doctor.get('nomFamille')!r}", got.at,
+        issues.append(Issue(CDA("author_name", got=list(got.family),
+                                want=repr(doctor.get("nomFamille"))), got.at,
                             str(doctor.get("nomFamille")), ", ".join(got.family)))
-    return Outcome(f"author = the prescriber (RPPS {doctor.get('rpps')})", tuple(issues))
+    return Outcome(CDA("author_ok", rpps=doctor.get("rpps")), tuple(issues))
 
 
 IN_VOLET = ("medicament", "dispositifMedical")
@@ -206,25 +207,24 @@ def _match(line: dict[str, Any], candidates: list[Line]) -> Line | None:
 
 
 def _compare(n: int, line: dict[str, Any], got: Line) -> list[Issue]:
-    label = f"line {n} ({line.get('libelle')})"
+    label = CDA("line", n=n, label=line.get("libelle"))
     issues = []
     wanted = _quantity(line)
     if wanted and got.quantity != wanted:
-        issues.append(Issue(f"{label}: quantity {got.quantity}, not {wanted}", got.at, wanted,
+        issues.append(Issue(CDA("quantity", line=label, got=got.quantity, want=wanted), got.at, wanted,
                             str(got.quantity)))
     renewals = str(line.get("renouvellements") or 0)
     if got.repeat != renewals:
-        issues.append(Issue(f"{label}: repeatNumber {got.repeat}, not {renewals} renewal(s)",
+        issues.append(Issue(CDA("repeat", line=label, got=got.repeat, want=renewals),
                             got.at, renewals, str(got.repeat)))
-    for flag, key, name in ((got.ald, "ald", "ALD"), (got.nr, "nonRembourse",
-                                                      "non-reimbursable")):
+    for flag, key, name in ((got.ald, "ald", CDA("ald")), (got.nr, "nonRembourse", CDA("nr"))):
         if flag is not None and flag != bool(line.get(key)):
-            issues.append(Issue(f"{label}: {name} indicator {str(flag).lower()}, registered "
-                                f"{str(bool(line.get(key))).lower()}", got.at,
+            issues.append(Issue(CDA("flag", line=label, name=name, got=str(flag).lower(),
+                                    want=str(bool(line.get(key))).lower()), got.at,
                                 str(bool(line.get(key))).lower(), str(flag).lower()))
         elif flag is None and line.get(key):
-            issues.append(Issue(f"{label}: no {name} indicator on a line registered {name}",
-                                got.at, "true", "absent"))
+            issues.append(Issue(CDA("no_flag", line=label, name=name), got.at, "true",
+                                CDA("absent")))
     return issues
 
 
@@ -235,20 +235,20 @@ def lines(record: CdaRecord, registered: Registered) -> Outcome:
     wanted = [ln for ln in registered.prescription.get("lignes", [])
               if isinstance(ln, dict) and ln.get("type") in IN_VOLET]
     if not registered.prescription:
-        raise NotJudged("no registered lines to compare", applicable=False)
+        raise NotJudged(CDA("no_lines"), applicable=False)
     left = list(record.lines)
     issues: list[Issue] = []
     for n, line in enumerate(wanted, start=1):
         got = _match(line, left)
         if got is None:
-            issues.append(Issue(f"line {n} ({line.get('libelle')}) is not in the document",
-                                NOWHERE, str(line.get("libelle")), "absent"))
+            issues.append(Issue(CDA("line_missing", n=n, label=line.get("libelle")),
+                                NOWHERE, str(line.get("libelle")), CDA("absent")))
             continue
         left.remove(got)
         issues += _compare(n, line, got)
-    issues += [Issue(f"an entry that was not registered ({got.label or got.codes})", got.at,
-                     "", got.label) for got in left]
-    return Outcome(f"{len(wanted)} line(s) as registered", tuple(issues))
+    issues += [Issue(CDA("extra_entry", what=got.label or got.codes), got.at, "", got.label)
+               for got in left]
+    return Outcome(CDA("lines_ok", count=len(wanted)), tuple(issues))
 
 
 def validity(record: CdaRecord, registered: Registered) -> Outcome:
@@ -258,21 +258,20 @@ def validity(record: CdaRecord, registered: Registered) -> Outcome:
     low, high = record.validity
     issues = []
     if not low or not high:
-        issues.append(Issue("the validity (serviceEvent/effectiveTime) needs low and high",
-                            record.validity_at, "low and high", f"low={low} high={high}"))
+        issues.append(Issue(CDA("validity_bounds"), record.validity_at, CDA("low_high"),
+                            f"low={low} high={high}"))
     elif (_day(low) or "") > (_day(high) or ""):
-        issues.append(Issue(f"the validity ends ({_day(high)}) before it starts ({_day(low)})",
+        issues.append(Issue(CDA("validity_inverted", high=_day(high), low=_day(low)),
                             record.validity_at, "low ≤ high", f"{low} > {high}"))
     days = registered.days
     if days and low and _day(low) not in days:
-        issues.append(Issue(f"the validity starts on {_day(low)}, not on the prescription's day "
-                            f"({', '.join(sorted(days))})", record.validity_at,
-                            " or ".join(sorted(days)), str(_day(low))))
+        issues.append(Issue(CDA("validity_day", low=_day(low), days=", ".join(sorted(days))),
+                            record.validity_at, ", ".join(sorted(days)), str(_day(low))))
     if days and _day(record.author.time) not in days:
-        issues.append(Issue(f"the author signed on {_day(record.author.time)}, not on the "
-                            f"prescription's day", record.author.at, " or ".join(sorted(days)),
+        issues.append(Issue(CDA("signed_day", day=_day(record.author.time)),
+                            record.author.at, ", ".join(sorted(days)),
                             str(_day(record.author.time))))
-    return Outcome(f"valid from {_day(low)} to {_day(high)}", tuple(issues))
+    return Outcome(CDA("validity_ok", low=_day(low), high=_day(high)), tuple(issues))
 
 
 def _payload(text: str) -> dict[str, Any] | None:
@@ -288,31 +287,38 @@ def _copy_text(pages: list[PaperPage]) -> str:
 
 
 def pdf_copy(record: CdaRecord, registered: Registered,
-             pages: list[PaperPage] | str | None) -> Outcome:
+             pages: list[PaperPage] | str | None,
+             printed: list[PaperPage] | None = None) -> Outcome:
     """CDA-07: the PDF copy is a readable PDF (read in the paper sandbox: ``pages``, or the
-    reason it could not be read) whose code 2D carries the registered id and patient, and
-    which prints every registered line (not an earlier version)."""
+    reason it could not be read) whose code 2D carries the registered id and patient (and,
+    given the ``printed`` paper, the very payload it prints), and which prints every
+    registered line (not an earlier version)."""
     readable(record)
     at = record.pdf_at
     if record.pdf is None:
-        return Outcome("", (Issue(record.pdf_problem or "no PDF copy", at),))
+        return Outcome("", (Issue(record.pdf_problem or CDA("no_pdf"), at),))
     if not record.pdf.startswith(b"%PDF-"):
-        return Outcome("", (Issue(f"the PDF copy is not a PDF (it starts with "
-                                  f"{record.pdf[:16]!r})", at, "%PDF-", repr(record.pdf[:16])),))
+        return Outcome("", (Issue(CDA("not_pdf", start=repr(record.pdf[:16])), at, "%PDF-",
+                                  repr(record.pdf[:16])),))
     if pages is None:
-        raise NotJudged("no paper reader to read the PDF copy")
+        raise NotJudged(CDA("no_reader"))
     if isinstance(pages, str):
-        return Outcome("", (Issue(f"the PDF copy cannot be read: {pages}", at),))
+        return Outcome("", (Issue(CDA("pdf_unreadable", why=pages), at),))
     issues = _copy_code(record, registered, pages)
+    if printed is not None:
+        copy = [c.text for p in pages for c in p.codes]
+        paper = [c.text for p in printed for c in p.codes]
+        if copy != paper:
+            issues.append(Issue(CDA("copy_not_paper", got=repr([c[:60] for c in copy]),
+                                    want=repr([c[:60] for c in paper])), at,
+                                repr([c[:60] for c in paper]), repr([c[:60] for c in copy])))
     text = _copy_text(pages)
     for n, line in enumerate(registered.prescription.get("lignes", []), start=1):
         for key in ("libelle", "posologie"):
             if isinstance(line, dict) and line.get(key) and _norm(line[key]) not in text:
-                issues.append(Issue(f"line {n}'s {key} {line[key]!r} is not in the PDF copy: not "
-                                    "the printed ordonnance (an earlier version?)", at,
-                                    str(line[key]), "absent"))
-    return Outcome(f"the PDF copy is the printed ordonnance ({len(pages)} page(s))",
-                   tuple(issues))
+                issues.append(Issue(CDA("not_in_copy", n=n, what=CDA(key), value=repr(line[key])),
+                                    at, str(line[key]), CDA("absent")))
+    return Outcome(CDA("copy_ok", pages=len(pages)), tuple(issues))
 
 
 def _copy_code(record: CdaRecord, registered: Registered,
@@ -320,28 +326,26 @@ def _copy_code(record: CdaRecord, registered: Registered,
     codes = [code for page in pages for code in page.codes]
     at = record.pdf_at
     if registered.id is None:
-        return [Issue(f"the PDF copy of an unregistered prescription carries {len(codes)} "
-                      "code(s) 2D", at, "0", str(len(codes)))] if codes else []
+        return [Issue(CDA("unregistered_codes", count=len(codes)), at, "0",
+                      str(len(codes)))] if codes else []
     if len(codes) != 1:
-        return [Issue(f"the PDF copy carries {len(codes)} code(s) 2D instead of one", at, "1",
-                      str(len(codes)))]
+        return [Issue(CDA("codes_count", count=len(codes)), at, "1", str(len(codes)))]
     payload = _payload(codes[0].text)
     data = payload.get("D") if payload else None
     if not isinstance(data, dict):
-        return [Issue(f"the PDF copy's code 2D holds {codes[0].text[:60]!r}, not the "
-                      "prescription's payload (JSON version 2)", at, "JSON v2",
+        return [Issue(CDA("not_payload", text=repr(codes[0].text[:60])), at, "JSON v2",
                       codes[0].text[:60])]
     issues = []
     if data.get("ID") != registered.id:
-        issues.append(Issue(f"the PDF copy's code 2D carries the id {data.get('ID')!r}, not "
-                            f"{registered.id}", at, registered.id, str(data.get("ID"))))
+        issues.append(Issue(CDA("copy_id", got=repr(data.get("ID")), want=registered.id), at,
+                            registered.id, str(data.get("ID"))))
     want = registered.prescription.get("patient", {})
     person = data.get("P")
     got: dict[str, Any] = person if isinstance(person, dict) else {}
     for key, field_name in (("N", "nomFamille"), ("P", "prenom"), ("D", "dateNaissance")):
         if want.get(field_name) and str(got.get(key, "")).strip() != str(want[field_name]).strip():
-            issues.append(Issue(f"the PDF copy's code 2D has P.{key} {got.get(key)!r}, not "
-                                f"{want[field_name]!r}", at, str(want[field_name]),
+            issues.append(Issue(CDA("copy_field", field=key, got=repr(got.get(key)),
+                                    want=repr(want[field_name])), at, str(want[field_name]),
                                 str(got.get(key))))
     return issues
 
@@ -352,30 +356,28 @@ def identity(record: CdaRecord) -> Outcome:
     readable(record)
     issues = []
     if record.doc_id is None or not record.doc_id.root:
-        issues.append(Issue("the document has no id (with a root)", NOWHERE))
+        issues.append(Issue(CDA("no_doc_id"), NOWHERE))
     elif record.set_id and (record.set_id.root, record.set_id.extension) == (
             record.doc_id.root, record.doc_id.extension):
-        issues.append(Issue("the document's id equals its setId: each version needs an id of "
-                            "its own", record.doc_id.at))
+        issues.append(Issue(CDA("id_is_set"), record.doc_id.at))
     version = record.version or ""
     replaces = [i for kind, i in record.related if kind == "RPLC"]
     if not version.isdigit() or int(version) < 1:
-        issues.append(Issue(f"versionNumber {version!r} is not a whole number ≥ 1", NOWHERE))
+        issues.append(Issue(CDA("version_bad", version=repr(version)), NOWHERE))
     elif int(version) > 1 and not replaces:
-        issues.append(Issue(f"version {version} replaces nothing (no relatedDocument RPLC)"))
+        issues.append(Issue(CDA("version_alone", version=version)))
     elif int(version) == 1 and replaces:
-        issues.append(Issue("version 1 declares that it replaces a document (RPLC)",
-                            replaces[0].at))
+        issues.append(Issue(CDA("version_one"), replaces[0].at))
     if issues:
         return Outcome("", tuple(issues))
     if record.confidentiality not in ("N", "R", "V"):
-        return Outcome("", (Issue(f"confidentialityCode {record.confidentiality!r} is not N, R "
-                                  "or V", record.confidentiality_at),), warning=True)
-    return Outcome(f"document {_ident(record.doc_id)} version {version}")
+        return Outcome("", (Issue(CDA("confidentiality", code=repr(record.confidentiality)),
+                                  record.confidentiality_at),), warning=True)
+    return Outcome(CDA("identity_ok", id=_ident(record.doc_id), version=version))
 
 
 def _ident(ident: Ident | None) -> str:
-    shown = "none" if ident is None else f"{ident.root}" + (
+    shown = CDA("none") if ident is None else f"{ident.root}" + (
         f" / {ident.extension}" if ident.extension else "")  # a value, not a message
     return shown
 
@@ -387,7 +389,7 @@ def ans_schematron(record: CdaRecord) -> Outcome:
         raise NotJudged(NO_KIT, applicable=False)
     if record.ans.schematron is None:
         raise NotJudged(record.ans.schematron_reason)
-    return Outcome(f"ANS schematron: no failed assert ({record.ans.engine}; {record.ans.rules})",
+    return Outcome(CDA("schematron_ok", engine=record.ans.engine, rules=record.ans.rules),
                    _findings(record.ans.schematron))
 
 
@@ -398,5 +400,5 @@ def ans_schema(record: CdaRecord) -> Outcome:
         raise NotJudged(NO_KIT, applicable=False)
     if record.ans.schema is None:
         raise NotJudged(record.ans.schema_reason)
-    return Outcome(f"valid against the CDA schema ({record.ans.rules})",
+    return Outcome(CDA("schema_ok", rules=record.ans.rules),
                    _findings(record.ans.schema))

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from conformance.checks.registry import CheckSpec, ExchangeFailed, Fact, NotEvaluated, Skipped
 from conformance.messages import Message, Messages, Text
 from conformance.paper import PaperError, PaperPage, PaperReader
 from conformance.profiles import Profile
 from conformance.targets import Exchange
+
+if TYPE_CHECKING:
+    from conformance.cda.record import CdaRecord
 
 # what every check says of the step's exchange (one root cause: the first check reports it)
 STEP = Messages("step", {
@@ -47,6 +50,9 @@ STEP = Messages("step", {
     "no_id": Text("aucun identifiant dans la réponse à la création",
                   "no identifier in the create response"),
     "id_18": Text("id : 18 caractères", "id: 18 characters"),
+    "no_dmp": Text("pas de copie DMP : {why}", "no DMP copy: {why}"),
+    "a_cda": Text("un document CDA (application/xml)", "a CDA document (application/xml)"),
+    "cda_unavailable": Text("lecture de la copie DMP indisponible", "DMP copy reading unavailable"),
 })
 
 
@@ -85,6 +91,8 @@ class StepData:
     paper_pages: list[PaperPage] | None = None
     paper_error: str | None = None
     paper_error_kind: str | None = None  # too-large, timeout or unreadable
+    cda_record: CdaRecord | None = None  # a ``dmp`` step's document, read once in the sandbox
+    cda_copy: list[PaperPage] | str | None = None  # its PDF copy's pages, or why unreadable
     # the check that reported the step's failed exchange, if any: (cause, its text)
     root_cause: tuple[str, str] | None = None
     denied: dict[Fact, tuple[str, str]] = field(default_factory=dict)  # facts denied in this step
@@ -179,6 +187,19 @@ class CheckContext:
             raise ExchangeFailed(self.step.paper_error, STEP("readable_paper"), observed)
         assert self.step.paper_pages is not None
         return self.step.paper_pages
+
+    def cda(self) -> CdaRecord:
+        """The DMP copy of a ``dmp`` step, read in the sandbox (a refused record when it cannot
+        be read safely); ExchangeFailed when the target served none."""
+        if self.step.cda_record is None:
+            ex = self.exchange
+            if ex.error or ex.status != 200:
+                raise ExchangeFailed(STEP("no_dmp", why=ex.error or f"HTTP {ex.status}"),
+                                     STEP("a_cda"), ex.status if ex.status else ex.error_kind)
+            if self.reader is None:
+                raise NotEvaluated(STEP("cda_unavailable"))
+            self.step.cda_record = self.reader.cda(ex.body)
+        return self.step.cda_record
 
     def expected_id(self) -> str:
         """The id the step is about (argument, step parameter or last created)."""

@@ -13,7 +13,7 @@ from conformance.vocabulary import IDENTIFIER_KINDS, ExitCode
 
 @click.group()
 def inspect() -> None:
-    """Check a printed ordonnance or a code 2D, without a target."""
+    """Check a printed ordonnance, a code 2D or a DMP copy, without a target."""
 
 
 @inspect.command("paper")
@@ -43,6 +43,45 @@ def paper(file: str, expect_id: str | None, consent: str | None, profile_name: s
             click.echo(f"{r.status:<5} {r.requirement:<7} {r.check:<16} {r.message}")
         if found.unverified and not found.failed:
             click.echo(f"incomplete: {len(found.unverified)} check(s) could not judge this printout "
+                       f"({', '.join(r.requirement for r in found.unverified)})")
+    code = (ExitCode.ANOMALIES if found.failed
+            else ExitCode.INCOMPLETE if found.unverified else ExitCode.OK)
+    exit_with(code)
+
+
+@inspect.command("cda")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--expect-id", help="The prescription id the document must name (CDA-02).")
+@click.option("--paper", type=click.Path(dir_okay=False),
+              help="The printed ordonnance (PDF): the PDF copy must carry its very code 2D.")
+@click.option("--cda-rules", type=click.Path(file_okay=False), metavar="DIR",
+              help="A checkout of ansforge/TestContenuCDA-3-0: also run its schematron and schema.")
+@click.option("--profile", "profile_name", default="public-2025", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@application_errors
+def cda(file: str, expect_id: str | None, paper: str | None, cda_rules: str | None,
+        profile_name: str, as_json: bool) -> None:
+    """Run every DMP-copy check that needs no teleservice on a CDA document (exit 0 conforming,
+    1 anomalies, 4 incomplete, 2 unreadable)."""
+    found = app.inspection.inspect_cda(file, expect_id, paper, cda_rules, profile_name)
+    if as_json:
+        results = [{"requirement": r.requirement, "check": r.check, "severity": r.severity,
+                    "status": r.status, "message": r.message, "details": list(r.diff)}
+                   for r in found.results]
+        click.echo(json.dumps({"file": file, "ansRules": found.rules or None,
+                               "ansEngine": found.engine or None, "results": results},
+                              ensure_ascii=False, indent=2))
+    else:
+        for r in found.results:
+            click.echo(f"{r.status:<5} {r.requirement:<7} {r.check:<19} {r.message}")
+            for line in r.diff if r.status in ("fail", "warn") else ():
+                click.echo(f"        {line}")
+        if found.rules:
+            click.echo(f"ANS rules: {found.rules}, schematron run by {found.engine or 'nothing'}")
+        else:
+            click.echo("ANS rules not supplied: --cda-rules")
+        if found.unverified and not found.failed:
+            click.echo(f"incomplete: {len(found.unverified)} check(s) could not judge this document "
                        f"({', '.join(r.requirement for r in found.unverified)})")
     code = (ExitCode.ANOMALIES if found.failed
             else ExitCode.INCOMPLETE if found.unverified else ExitCode.OK)

@@ -95,13 +95,16 @@ def _common(options: dict[str, Any]) -> dict[str, Any]:
               help="Also mask text matching this regular expression in everything written.")
 @click.option("-j", "--jobs", type=int, default=None,
               help="Scenarios run concurrently (default: the number of cores; isolated ones alone).")
+@click.option("--cda-rules", type=click.Path(file_okay=False), metavar="DIR",
+              help="A checkout of ansforge/TestContenuCDA-3-0: also run the volet's ANS schematron "
+                   "and the CDA schema on each DMP copy (CDA-09, CDA-10).")
 @application_errors
 def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], tags: tuple[str, ...],
         fail_on: str, accept: str, baseline: str | None, shard: str | None,
         shard_durations: str | None, fixtures: str | None, verbose: bool,
         exitfirst: bool, fuzz_examples: int,
         sign_key: str | None, pseudonymise: bool, redact: tuple[str, ...], jobs: int | None,
-        teleservice: str | None, **options: Any) -> None:
+        teleservice: str | None, cda_rules: str | None, **options: Any) -> None:
     """Run scenarios and write console, report.json, junit.xml, report.html, summary.md and the
     evidence bundle with its manifest."""
     settings = Settings(
@@ -112,7 +115,7 @@ def run(paths: tuple[str, ...], profile_name: str, keywords: tuple[str, ...], ta
         verbose=verbose,
         exit_first=exitfirst, fuzz_examples=max(0, fuzz_examples), sign=sign_key,
         redaction=Redaction(patterns=redact, pseudonymise=pseudonymise),
-        jobs=jobs if jobs is not None else default_jobs())
+        jobs=jobs if jobs is not None else default_jobs(), cda_rules=cda_rules)
     exit_with(app.run_session(settings).exit_code)
 
 

@@ -66,6 +66,8 @@ def run_step(step: Step, sc: Scenario, state: ScenarioState, target: HttpTarget,
         _search(data, state, target)
     elif step.kind == "paper":
         data.exchanges.append(target.send("GET", f"/prescriptions/{params['id']}/paper"))
+    elif step.kind == "dmp":
+        data.exchanges.append(target.send("GET", f"/prescriptions/{params['id']}/dmp"))
     elif step.kind == "teleservice":
         if control is None:
             raise NotApplicable(NEEDS("fault"))

@@ -7,6 +7,7 @@ Layout under the run folder::
                                     paper.pdf, page-<n>.png, paper.json (boxes), text.txt,
                                     code2d.json          the printed ordonnance, analysed
                                     journal.json         teleservice calls during the step
+                                    response-<k>.xml     a DMP copy (CDA), as received
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from conformance.vocabulary import Status
 PNG_DPI = 100
 # a target's HTML is kept as text: opened from the bundle, its markup and scripts never run
 EXTENSIONS = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg", "text/html": "html.txt",
-              "text/plain": "txt"}
+              "text/plain": "txt", "application/xml": "xml", "text/xml": "xml"}
 
 
 def _dump(path: Path, data: Any) -> None:

@@ -49,3 +49,21 @@ class InProcessReader:
         from conformance.cda.analyse import analyse_cda
 
         return analyse_cda(data, rules)
+
+
+class WithCdaRules:
+    """A reader whose ``cda`` also runs the ANS rules of a kit (``--cda-rules``): what the
+    session and ``inspect cda`` hand the checks."""
+
+    def __init__(self, reader: PaperReader, rules: RuleSet) -> None:
+        self.reader, self.rules = reader, rules
+
+    def analyse(self, data: bytes) -> list[PaperPage]:
+        return self.reader.analyse(data)
+
+    def degraded(self, data: bytes, page: int, box: Box,
+                 expect: str | None = None) -> list[str | None]:
+        return self.reader.degraded(data, page, box, expect)
+
+    def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
+        return self.reader.cda(data, rules or self.rules)

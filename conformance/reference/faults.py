@@ -59,9 +59,8 @@ FAULTS: dict[str, str] = {
     "search-crashes-without-du": "search answers 500 when 'au' is given without 'du'",
 }
 
-# The DMP copy's faults (CDA eP-MED-DM). Served by the reference (``--fault``) and caught by
-# the CDA checks in tests/test_cda_reference.py; they join FAULTS (the self-test's matrix) when
-# the scenario step ``dmp`` is wired into the bundled suite.
+# The DMP copy's faults (CDA eP-MED-DM): served at /prescriptions/{id}/dmp, caught by the CDA
+# checks of the bundled scenarios' ``dmp`` steps (scenarios/dmp/).
 DMP_FAULTS: dict[str, str] = {
     "dmp-service-event-wrong-id": "the DMP copy's serviceEvent/id carries another identifier",
     "dmp-service-event-missing": "the DMP copy has no serviceEvent/id although the prescription "
@@ -80,6 +79,8 @@ DMP_FAULTS: dict[str, str] = {
     "dmp-template-2023": "the DMP copy declares the volet's older template version 2023.01",
 }
 
+FAULTS.update(DMP_FAULTS)
+
 # Faults that only the fuzzer (ROB-01/ROB-02) is expected to find; the self-test runs the
 # scenarios, so it leaves these out and the fuzz tests prove they are caught.
 FUZZ_ONLY = frozenset({"search-crashes-without-du"})
@@ -87,7 +88,7 @@ FUZZ_ONLY = frozenset({"search-crashes-without-du"})
 
 def check_names(names: list[str] | tuple[str, ...]) -> frozenset[str]:
     """Validate fault names; raise ValueError naming the unknown ones."""
-    unknown = sorted(set(names) - FAULTS.keys() - DMP_FAULTS.keys())
+    unknown = sorted(set(names) - FAULTS.keys())
     if unknown:
         raise ValueError(f"unknown fault(s): {', '.join(unknown)}; see --list-faults")
     return frozenset(names)

@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.scenario.errors import Pos
 
-STEP_KINDS = ("create", "consult", "search", "paper", "teleservice", "dispense")
+STEP_KINDS = ("create", "consult", "search", "paper", "dmp", "teleservice", "dispense")
 
 
 @dataclass(frozen=True)
