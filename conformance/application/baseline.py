@@ -145,6 +145,7 @@ def write(report_dir: str, output: str, reason: str, expires: dt.date | None = N
                                "(reports/<run-id>)", ExitCode.USAGE) from exc
     until = (expires or dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     fail_on = report.get("failOn", "major")
+    from conformance.application.merge import unsharded
     from conformance.vocabulary import Severity
 
     entries: list[dict[str, Any]] = []
@@ -152,8 +153,9 @@ def write(report_dir: str, output: str, reason: str, expires: dt.date | None = N
         for st in sc.get("steps", []):
             for c in st.get("checks", []):
                 if c.get("status") == "fail" and Severity(c["severity"]).at_least(fail_on):
-                    entry = {"requirement": c["requirement"], "scenario": sc["id"], "check": c["check"],
-                             "message": re.escape(c["message"]), "reason": reason, "expires": until}
+                    entry = {"requirement": c["requirement"], "scenario": unsharded(sc["id"]),
+                             "check": c["check"], "message": re.escape(c["message"]),
+                             "reason": reason, "expires": until}
                     if entry not in entries:
                         entries.append(entry)
     text = ("# Known anomalies (conformance run --baseline): each with why it is accepted and until\n"

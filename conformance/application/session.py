@@ -364,6 +364,8 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
                   **_pack_suite(settings, folder, roots, fixtures, profile)},
         "fuzz": settings.fuzz_examples,
     }
+    if settings.selection.shard is not None:  # merge names this shard's reconciliation by it
+        info["shard"] = "{}/{}".format(*settings.selection.shard)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
