@@ -197,3 +197,29 @@ def _perspective(target: list[tuple[int, int]], source: list[tuple[int, int]]) -
     a = np.array(rows, dtype=float)
     b = np.array([c for pair in source for c in pair], dtype=float)
     return [float(v) for v in np.linalg.solve(a, b)]
+
+
+# Every form a credential takes in a target's free text: (text, the secret, what must remain).
+FREE_TEXT_SECRETS = [
+    ("Authorization: Basic dXNlcjpwYXNz", "dXNlcjpwYXNz", "Authorization: "),
+    ("authorization: basic YTpi (refused)", "YTpi", "(refused)"),  # any case, the shortest pair
+    ("Proxy-Authorization: Digest username=\"u\", response=\"6629fae4\", nonce=\"n0\"", "6629fae4", ""),
+    ("Authorization: Token abc123", "abc123", ""),
+    ('{"Authorization": "Bearer q1w2e3"}', "q1w2e3", '{"Authorization": '),
+    ("header was Bearer tok3n", "tok3n", "header was Bearer "),  # short tokens too
+    ("credentials Basic dXNlcjpwYXNz in a log", "dXNlcjpwYXNz", "in a log"),
+    ("retry https://alice:pa55w0rd@host/x", "pa55w0rd", "@host/x"),
+    ("https://ghp_t0k3n@host/repo", "ghp_t0k3n", "@host/repo"),  # a token as the URL's user
+    ("GET /x?user=a&password=hunter2&y=1", "hunter2", "&y=1"),
+    ("/login?passwd=hunter3", "hunter3", "/login?passwd="),
+    ("pwd=hunter4; path=/", "hunter4", "path=/"),
+    ("?token=abcd&api_key=zz9", "abcd", "api_key="),
+    ("?token=abcd&api_key=zz9", "zz9", "?token="),
+    ("client.secret: 's e c r e t'", "s e c r e t", "client.secret: '"),
+    ('{"userPassword": "two words"}', "two words", '"userPassword": "'),
+    ("X-Auth-Token: t0k", "t0k", "X-Auth-Token: "),
+    ("Set-Cookie: session=s3ss; HttpOnly", "s3ss", "Set-Cookie: "),
+    ("id eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc end", "eyJzdWIiOiIxIn0", " end"),
+    ("unsigned eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "eyJzdWIiOiIxIn0", "unsigned "),
+    ("-----BEGIN RSA PRIVATE KEY-----\nMIIEcut", "MIIEcut", ""),  # cut short: masked still
+]

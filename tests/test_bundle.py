@@ -15,7 +15,7 @@ import yaml
 
 from conformance.engine.redaction import Redactor
 from conformance.paths import BUNDLED_FIXTURES, BUNDLED_SCENARIOS
-from tests.helpers import cli, only_run
+from tests.helpers import FREE_TEXT_SECRETS, cli, only_run
 from tests.hostile import HOSTILE_TEXT, HostileServer
 
 pytestmark = pytest.mark.slow
@@ -151,7 +151,29 @@ def test_redactor_masks_secrets_and_custom_patterns() -> None:
     for secret in ("eyJhbGciOi", "s3cr3t", "hunter2", "MIIE", "LAP-1234"):
         assert secret not in masked
     assert r.data({"Cookie": "a=b", "x": ["Bearer abcdefghij"]}) == {"Cookie": "<redacted>",
-                                                                   "x": ["<redacted>"]}
+                                                                   "x": ["Bearer <redacted>"]}
+
+
+@pytest.mark.parametrize(("text", "secret", "kept"), FREE_TEXT_SECRETS)
+def test_a_credential_is_masked_in_any_form_free_text_gives_it(text: str, secret: str, kept: str) -> None:
+    masked = Redactor().text(text)
+    assert secret not in masked and "<redacted>" in masked and kept in masked
+
+
+@pytest.mark.parametrize("text", ["Expected: 400, time: 12:30", "Basic information", "tokens: 5",
+                                  "https://host/path?q=a@b", "eyJ is not a token", "author: Dr NESSI"])
+def test_ordinary_text_is_left_alone(text: str) -> None:
+    assert Redactor().text(text) == text
+
+
+def test_a_secret_named_field_is_masked_whatever_its_case_or_separator() -> None:
+    data = {"apiKey": "1", "userPassword": "2", "authToken": "3", "X-Auth-Token": "4", "client_secret": "5",
+            "db.passwd": "6", "tokenType": "Bearer", "nested": [{"access-key": "7"}], "note": "x=1"}
+    masked = Redactor().data(data)
+    assert masked["tokenType"] == "Bearer" and masked["note"] == "x=1"
+    assert [masked[k] for k in ("apiKey", "userPassword", "authToken", "X-Auth-Token", "client_secret",
+                                "db.passwd")] == ["<redacted>"] * 6
+    assert masked["nested"] == [{"access-key": "<redacted>"}]
 
 
 def test_redaction_shares_what_it_leaves_unchanged_and_never_alters_the_original() -> None:

@@ -12,6 +12,7 @@ import pytest
 from conformance.application import Redaction, Settings, run_session
 from conformance.vocabulary import ExitCode, Lang
 from tests.fakes import PID, FakeTarget, scenarios
+from tests.helpers import FREE_TEXT_SECRETS
 
 ONE = """
 id: P
@@ -164,6 +165,48 @@ def test_credentials_in_the_target_url_and_secret_fields_never_reach_an_output(t
     for secret in ("s3cretpw", "dXNlcjpzM2NyZXRwdw", "c2lnbmF0dXJlMTIz", "hunter2hunter2",
                    "k3y-k3y-k3y", "cs-cs-cs"):
         assert not [t[:80] for t in texts if secret in t], secret
+
+
+THREE = """
+id: P
+title: create, consult, search
+given: {prescriber: generaliste, patient: adulte}
+steps:
+  - create: {lignes: [paracetamol], consentement: {opposition: false}}
+    save: {id: $.id}
+  - consult: {id: "${id}"}
+  - search: {patient: "${patient.ins}"}
+"""
+
+
+def test_credentials_in_a_targets_free_text_are_masked_in_the_report_and_the_evidence(tmp_path: Path) -> None:
+    # answers that pass, with secrets in free strings: a JSON note, a header, a broken JSON body
+    notes = [text for text, _, _ in FREE_TEXT_SECRETS]
+
+    def chatty(request: httpx.Request) -> httpx.Response | None:
+        if request.method == "POST":
+            return httpx.Response(201, headers={"X-Debug": "Authorization: Basic dXNlcjpwYXNz"},
+                                  json={"id": PID, "statut": "enregistree", "note": notes[0],
+                                        "papier": f"/prescriptions/{PID}/paper"})
+        if request.url.path == f"/prescriptions/{PID}":
+            return httpx.Response(200, json={"id": PID, "notes": notes})
+        if request.url.path == "/prescriptions":  # not JSON after all: kept as text, redacted
+            return httpx.Response(200, headers={"content-type": "application/json"},
+                                  content=("{" * 5000 + " ".join(notes)).encode())
+        return None
+
+    done = run_session(Settings(target="http://fake", report_dir=tmp_path / "r"),
+                       scenarios(tmp_path, THREE), stream=io.StringIO(),
+                       transport=FakeTarget(chatty).transport)
+    evidence = [p for p in (done.folder / "evidence").rglob("*") if p.is_file()]
+    written = {p.name: p.read_text("utf-8", "replace") for p in [done.folder / "report.json", *evidence]}
+    assert {"report.json", "exchange-1.json", "response-1.bin"} <= set(written)
+    for name, text in written.items():
+        leaks = [secret for _, secret, _ in FREE_TEXT_SECRETS if secret in text]
+        assert not leaks, (name, leaks)
+    consult = json.loads((done.folder / "evidence/P/02-consult/exchange-1.json").read_text("utf-8"))
+    assert consult["response"]["notes"][0] == "Authorization: <redacted>"  # masked, the rest kept
+    assert "<redacted>" in written["response-1.bin"]
 
 
 def test_a_report_folder_that_cannot_be_written_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:

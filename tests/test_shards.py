@@ -1,4 +1,4 @@
-"""GitLab parallel: three shards merged equal one full run in verdicts and counts."""
+"""GitLab parallel: three shards merged give one full run's verdict, every shard's checks."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_shards_are_disjoint_stable_and_balanced_by_previous_durations() -> None
     assert len(heavy) < len(suite) // 3  # the long one's slice takes fewer others
 
 
-def test_three_shards_merged_equal_one_full_run(tmp_path: Path) -> None:
+def test_three_shards_merged_keep_every_check_of_one_full_run(tmp_path: Path) -> None:
     base = Settings(selection=Selection(keywords=(PICK,)), faults=("number-missing",), jobs=1)
     full = run_session(Settings(**{**base.__dict__, "report_dir": tmp_path / "full"}))
     parts = []
@@ -43,10 +43,17 @@ def test_three_shards_merged_equal_one_full_run(tmp_path: Path) -> None:
     one = json.loads((full.folder / "report.json").read_text("utf-8"))
     both = json.loads((merged.folder / "report.json").read_text("utf-8"))
     assert both["verdict"] == one["verdict"]
-    assert both["summary"]["scenarios"] == one["summary"]["scenarios"]
-    assert both["summary"]["checks"] == one["summary"]["checks"]
+    shards = [json.loads((Path(p) / "report.json").read_text("utf-8")) for p in parts]
+    for what in ("scenarios", "checks"):  # nothing of a shard is dropped: the counts are the sums
+        assert both["summary"][what] == {status: sum(r["summary"][what][status] for r in shards)
+                                         for status in one["summary"][what]}
+    # each shard reconciled its own journal: two more JOURNAL scenarios than one run, one check each
+    assert both["summary"]["checks"]["total"] == one["summary"]["checks"]["total"] + 2
     assert both["summary"]["anomalies"] == one["summary"]["anomalies"]
-    assert sorted(sc["id"] for sc in both["scenarios"]) == sorted(sc["id"] for sc in one["scenarios"])
+    ids = [sc["id"] for sc in both["scenarios"]]
+    assert ids[-3:] == ["JOURNAL[1/3]", "JOURNAL[2/3]", "JOURNAL[3/3]"]
+    assert sorted([*ids[:-3], "JOURNAL"]) == sorted(sc["id"] for sc in one["scenarios"])
+    assert json.loads((Path(parts[1]) / "manifest.json").read_text("utf-8"))["shard"] == "2/3"
     manifest = json.loads((merged.folder / "manifest.json").read_text("utf-8"))
     assert len(manifest["merged"]) == 3 and all(len(m["manifestSha256"]) == 64 for m in manifest["merged"])
     for name in ("junit.xml", "report.html", "summary.md"):

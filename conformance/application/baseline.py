@@ -22,6 +22,8 @@ import yaml
 from conformance.application.settings import ApplicationError
 from conformance.engine.events import Event, RunFinished, ScenarioFinished, StepFinished
 from conformance.engine.results import BaselineOutcome, CheckResult, StepResult
+from conformance.nesting import safe_load
+from conformance.scenario.errors import Pos, ScenarioError
 from conformance.vocabulary import ExitCode, Status
 
 DEFAULT_DAYS = 90
@@ -107,9 +109,14 @@ class Baseline:
 def load(path: str, today: dt.date | None = None) -> Baseline:
     """A baseline file; ApplicationError (exit 2), located, when it cannot be used."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ApplicationError(f"{path}: cannot read the baseline ({exc})") from exc
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise ApplicationError(ScenarioError(f"not YAML: {exc.problem or exc.context}",
+                                             Pos(path, mark.line + 1, mark.column + 1) if mark else None,
+                                             "fix the YAML around this place").render()) from exc
     except yaml.YAMLError as exc:
         raise ApplicationError(f"{path}: not YAML ({exc})") from exc
     raw = data.get("anomalies") if isinstance(data, dict) else None
@@ -145,6 +152,7 @@ def write(report_dir: str, output: str, reason: str, expires: dt.date | None = N
                                "(reports/<run-id>)", ExitCode.USAGE) from exc
     until = (expires or dt.date.today() + dt.timedelta(days=DEFAULT_DAYS)).isoformat()
     fail_on = report.get("failOn", "major")
+    from conformance.application.merge import unsharded
     from conformance.vocabulary import Severity
 
     entries: list[dict[str, Any]] = []
@@ -152,8 +160,9 @@ def write(report_dir: str, output: str, reason: str, expires: dt.date | None = N
         for st in sc.get("steps", []):
             for c in st.get("checks", []):
                 if c.get("status") == "fail" and Severity(c["severity"]).at_least(fail_on):
-                    entry = {"requirement": c["requirement"], "scenario": sc["id"], "check": c["check"],
-                             "message": re.escape(c["message"]), "reason": reason, "expires": until}
+                    entry = {"requirement": c["requirement"], "scenario": unsharded(sc["id"]),
+                             "check": c["check"], "message": re.escape(c["message"]),
+                             "reason": reason, "expires": until}
                     if entry not in entries:
                         entries.append(entry)
     text = ("# Known anomalies (conformance run --baseline): each with why it is accepted and until\n"

@@ -416,7 +416,8 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
                           scenarios=tuple(sc.id for sc in result.scenarios if sc.id != "FUZZ"),
                           bundled=bool(packed["bundled"]), paths=tuple(packed["paths"]),
                           fixtures=str(packed["fixtures"]), profile=packed.get("profile")),
-        fuzz=settings.fuzz_examples)
+        fuzz=settings.fuzz_examples,
+        shard=None if settings.selection.shard is None else "{}/{}".format(*settings.selection.shard))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

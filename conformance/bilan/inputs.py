@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from conformance.bilan.errors import BilanInputError
+from conformance.nesting import safe_load
 
 SITUATIONS = ("liberal", "centre")
 ATTESTATION_TYPES = ("prerequis", "formation", "kitSupport", "anomalie")
@@ -63,7 +64,7 @@ def _yaml(path: str) -> tuple[Any, dict[int, int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise BilanInputError(path, f"cannot read it: {exc}", "give a UTF-8 file") from exc
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise BilanInputError(path, f"not YAML: {getattr(exc, 'problem', exc)}", "fix the YAML syntax",

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from conformance.bilan.errors import BilanInputError
+from conformance.nesting import safe_load
 
 FIELDS = ("evenement", "ts", "rpps", "situation", "ref", "numerique", "motif", "types", "service",
           "id", "resultat", "code", "dureeMs")
@@ -46,7 +47,7 @@ def load_mapping(path: str | None) -> Mapping:
     if path is None:
         return Mapping()
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise BilanInputError(path, f"cannot read the mapping: {exc}") from exc
     except yaml.YAMLError as exc:

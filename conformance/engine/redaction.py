@@ -7,8 +7,10 @@ birth date) are replaced consistently by synthetic ones in every text written.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import datetime as dt
+import functools
 import json
 import random
 import re
@@ -29,20 +31,75 @@ from conformance.engine.events import (
 from conformance.messages import Message
 from conformance.targets.http import SENSITIVE_HEADERS, Exchange
 
-SECRET_PATTERNS = (
-    r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{8,}",
-    r"\bBasic\s+[A-Za-z0-9+/]{12,}={0,2}",  # Basic credentials quoted in a text
-    r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}",  # a JWT, wherever it stands
-    r"(?i)([a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+(?=@)",  # user:password@ in a URL
-    r"(?i)(\"?(?:access_token|refresh_token|id_token|token|password|passwd|secret|client_secret|"
-    r"api_key|apikey|api-key)\"?\s*[:=]\s*\"?)[^\"&\s,}]+",
-    r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----",
+# --- secrets: one family, whatever form they take in a target's text ---------------------------
+# A credential reaches us as a header, a JSON field, a URL's user:password@, or quoted inside
+# free text (an error message, a note, a log line a target echoes). Each form has its rule
+# below; a name that designates a credential is decided by one predicate (``_secret_key``),
+# for JSON keys, headers and the ``key=value`` / ``key: value`` of free text alike. The rules
+# err towards masking: a word too many hidden in a target's message costs readability, a
+# credential left in a report travels with it. Every rule is linear in the text's length
+# (bounded repeats, anchored starts): the text is the target's, up to megabytes of it.
+
+# words that, ending a key (case, '_', '-', '.' ignored), make its value a credential
+SECRET_WORDS = ("password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "accesskey",
+                "authorization", "cookie", "sessionid", "privatekey", "credential", "credentials")
+SECRET_PATTERNS = (  # kept as texts: the user's --redact patterns join them, same convention
+    # a private key, to its END line or (cut short) to the end of the text
+    r"-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----(?:[^-]|-(?!----))*(?:-----END [A-Z ]{0,40}PRIVATE KEY-----)?",
+    # an Authorization header written out: its scheme and credentials (Digest's parameters too)
+    r"(?i)(\b(?:proxy-)?authori[sz]ation\b[\"']?[ \t]*[:=][ \t]*[\"']?)(?:[a-z][\w-]*[ \t]+)?"
+    r"(?:[\w-]+=(?:\"[^\"\r\n]*\"|[^\s,\"]*)(?:[ \t]*,[ \t]*[\w-]+=(?:\"[^\"\r\n]*\"|[^\s,\"]*))*"
+    r"|[^\s\"',;]+)",
+    r"(?i)(\b(?:set-)?cookie\b[\"']?[ \t]*:[ \t]*)[^\"'\r\n]+",  # a cookie line: all of it
+    r"(?i)\b([a-z][a-z0-9+.-]{0,31}://)[^/?#\s@]+(?=@)",  # user:password@ (or a token as user) in a URL
+    r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*){1,4}",  # a JWT (JWS, JWE, unsigned)
+    # no minimum length: a short token is still a token ('Bearer of' loses a word, nothing more)
+    r"(?i)\b(bearer[ \t]+)[A-Za-z0-9._~+/=-]+",
 )
-SECRET_KEY = re.compile(r"(?i)^(?:.*[_-])?(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|"
-                        r"authorization|cookie|session[_-]?id|private[_-]?key|credentials?)$|"
-                        r"^(?i:client[_-]?secret|accesstoken|refreshtoken|idtoken)$")
+# Basic credentials: base64 of user:password (checked by decoding, so 'Basic information' stays)
+_BASIC = re.compile(r"(?i)\b(basic[ \t]+)([A-Za-z0-9+/]{4,}={0,2})(?![A-Za-z0-9+/=])")
+# key: value and key=value in free text (query strings, logs, JSON written as text); the key is
+# at most 64 characters and starts a word, which keeps the scan linear
+_KEYED = re.compile(r"(?<![\w.-])([\w.-]{1,64})[\"']?[ \t]*[:=][ \t]*")
+_VALUE = re.compile(r"\"[^\"\r\n]*\"|'[^'\r\n]*'|[^\"'&\s,;}<>]+")
 MASK = "<redacted>"
 T = TypeVar("T")
+
+
+@functools.lru_cache(maxsize=4096)  # keys repeat: every record, every line of a log
+def _secret_key(key: str) -> bool:
+    """A header, a JSON field or a text's key whose value is a credential, whatever it holds
+    (``userPassword``, ``X-Auth-Token``, ``api_key``, ``client.secret``…)."""
+    if key.lower() in SENSITIVE_HEADERS:
+        return True
+    flat = re.sub(r"[^a-z0-9]", "", key.lower())
+    return flat.endswith(SECRET_WORDS)
+
+
+def _basic(m: re.Match[str]) -> str:
+    token = m.group(2)
+    try:
+        decoded = base64.b64decode(token + "=" * (-len(token) % 4), validate=True)
+    except ValueError:
+        decoded = b""
+    return m.group(1) + MASK if b":" in decoded or len(token) >= 12 else m.group(0)
+
+
+def _mask_keyed(text: str) -> str:
+    """Every ``key=value`` / ``key: value`` of ``text`` whose key names a credential, masked
+    (quotes kept); a key that does not is skipped without swallowing what follows it."""
+    out: list[str] = []
+    last = 0
+    for m in _KEYED.finditer(text):
+        if m.start() < last or not _secret_key(m.group(1)):
+            continue
+        value = _VALUE.match(text, m.end())
+        if value is None or value.group().strip("\"'") == MASK:
+            continue
+        quote = value.group()[0] if value.group()[0] in "\"'" else ""
+        out += [text[last:m.end()], quote, MASK, quote]
+        last = value.end()
+    return "".join(out) + text[last:] if out else text
 
 
 def _variants(value: str) -> set[str]:
@@ -57,11 +114,6 @@ def _date_variants(iso: str) -> dict[str, str]:
     except ValueError:
         return {}
     return {d.isoformat(): "", d.strftime("%d/%m/%Y"): "%d/%m/%Y", d.strftime("%d.%m.%Y"): "%d.%m.%Y"}
-
-
-def _secret_key(key: str) -> bool:
-    """A header or JSON field whose value is a credential, whatever it holds."""
-    return key.lower() in SENSITIVE_HEADERS or SECRET_KEY.match(key) is not None
 
 
 class Redactor:
@@ -125,6 +177,7 @@ class Redactor:
         original = value
         for pattern in self.secrets:
             value = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + MASK, value)
+        value = _mask_keyed(_BASIC.sub(_basic, value))
         names = self._compiled() if self.pseudonymise else None
         if names is not None:
             value = names.sub(lambda m: self._pseudonyms[m.group(1)], value)
@@ -208,7 +261,9 @@ def _evidence(redactor: Redactor, ev: StepEvidence) -> StepEvidence:
 
 def _exchange(redactor: Redactor, x: Exchange) -> Exchange:
     """The exchange with its URL, request, headers and body redacted; a PDF or image is kept
-    as received (its text cannot be rewritten) unless the bundle is pseudonymised."""
+    as received (its text cannot be rewritten) unless the bundle is pseudonymised. Any other
+    body is redacted as text — a JSON answer too broken or too deep to parse included: the
+    evidence writer keeps such a body beside the record, as it came."""
     body = x.body
     ctype = x.content_type
     if body:
@@ -218,12 +273,11 @@ def _exchange(redactor: Redactor, x: Exchange) -> Exchange:
             parsed = None
         if parsed is not None:
             body = json.dumps(redactor.data(parsed), ensure_ascii=False).encode("utf-8")
-        elif ctype.startswith("text/") or "xml" in ctype or not ctype:
+        elif not (ctype == "application/pdf" or ctype.startswith("image/")):
             body = redactor.text(body.decode("utf-8", "replace")).encode("utf-8")
         elif redactor.pseudonymise:
             body = b""
-    headers = {k: (MASK if k.lower() in SENSITIVE_HEADERS else redactor.text(v))
-               for k, v in x.headers.items()}
+    headers = {k: (MASK if _secret_key(k) else redactor.text(v)) for k, v in x.headers.items()}
     return dataclasses.replace(x, url=redactor.text(x.url), request_body=redactor.data(x.request_body),
                                headers=headers, body=body,
                                error=redactor.text(x.error) if x.error else x.error, _json=[])

@@ -63,6 +63,7 @@ class RunManifest:
     verdict: str = ""
     accepted_unverified: tuple[str, ...] = ()
     fuzz: int = 0
+    shard: str | None = None  # "K/N" for one shard of a run (merge names its reconciliation by it)
 
     def to_dict(self) -> dict[str, Any]:
         """The manifest's JSON keys (the files' hashes are added when it is written)."""
@@ -82,6 +83,7 @@ class RunManifest:
                        "embedded": self.target.embedded, "faults": list(self.target.faults or ()),
                        "teleservice": self.target.teleservice},
             "suite": suite, "fuzz": self.fuzz,
+            **({"shard": self.shard} if self.shard else {}),
         }
 
     @classmethod
@@ -98,7 +100,7 @@ class RunManifest:
                 started=str(raw.get("started", "")), finished=str(raw.get("finished", "")),
                 interrupted=bool(raw.get("interrupted", False)), verdict=str(raw.get("verdict", "")),
                 accepted_unverified=tuple(raw.get("acceptedUnverified") or ()),
-                fuzz=int(raw.get("fuzz", 0)),
+                fuzz=int(raw.get("fuzz", 0)), shard=raw.get("shard"),
                 suite=SuiteRecord(hash=str(suite["hash"]), files=int(suite.get("files", 0)),
                                   scenarios=tuple(suite.get("scenarios") or ()),
                                   bundled=bool(suite.get("bundled", False)),

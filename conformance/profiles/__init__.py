@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from conformance.nesting import NestedTooDeep, safe_load
+
 DEFAULT = "public-2025"
 
 
@@ -45,14 +47,25 @@ def load_profile(name_or_path: str = DEFAULT) -> Profile:
     """A bundled profile by name, or a profile file by path."""
     path = Path(name_or_path)
     if path.suffix in (".yaml", ".yml") and path.is_file():
-        text = path.read_text(encoding="utf-8")
+        text, where = path.read_text(encoding="utf-8"), str(path)
     else:
         res = resources.files("conformance.profiles").joinpath(f"{name_or_path}.yaml")
         if not res.is_file():
             raise ProfileError(f"unknown profile '{name_or_path}'; bundled: {', '.join(available())}")
-        text = res.read_text(encoding="utf-8")
+        text, where = res.read_text(encoding="utf-8"), str(res)
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
+    except yaml.MarkedYAMLError as exc:  # located, in the scenario files' format
+        from conformance.scenario.errors import Pos, ScenarioError
+
+        mark = exc.problem_mark or exc.context_mark
+        pos = Pos(where, mark.line + 1, mark.column + 1) if mark else None
+        if isinstance(exc, NestedTooDeep):
+            title, fix = f"profile {name_or_path}: {exc.problem}", "a profile needs a dozen levels"
+        else:
+            title, fix = f"profile {name_or_path} is not YAML: {exc.problem or exc.context}", \
+                "fix the YAML around this place"
+        raise ProfileError(ScenarioError(title, pos, fix).render()) from exc
     except yaml.YAMLError as exc:
         raise ProfileError(f"profile {name_or_path} is not YAML: {exc}") from exc
     problems = validate_profile(data)

@@ -41,10 +41,11 @@ class ScenarioError(Exception):
             line = _source_line(self.pos)
             if line is not None:
                 gutter = " " * len(str(self.pos.line))
+                shown, col = _window(line, self.pos.col)
                 out += [
                     f"{gutter} |",
-                    f"{self.pos.line} | {line}",
-                    f"{gutter} | {' ' * (self.pos.col - 1)}{'^' * self.width}",
+                    f"{self.pos.line} | {shown}",
+                    f"{gutter} | {' ' * (col - 1)}{'^' * self.width}",
                 ]
         if self.hint:
             out.append(f"  = {self.hint}")
@@ -96,6 +97,19 @@ def _source_line(pos: Pos) -> str | None:
     except (OSError, RuntimeError, ValueError):
         return None
     return lines[pos.line - 1] if 0 < pos.line <= len(lines) else None
+
+
+EXCERPT = 100  # characters of a line shown around the column (a bomb's line is 40,000 long)
+
+
+def _window(line: str, col: int) -> tuple[str, int]:
+    """The part of ``line`` shown under an error, and the column within it."""
+    if len(line) <= EXCERPT:
+        return line, col
+    start = max(0, min(col - 1 - EXCERPT // 2, len(line) - EXCERPT))
+    end = start + EXCERPT
+    shown = ("…" if start else "") + line[start:end] + ("…" if end < len(line) else "")
+    return shown, col - start + (1 if start else 0)
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

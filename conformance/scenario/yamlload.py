@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from conformance.nesting import TooDeep, check_yaml, yaml_levels
 from conformance.scenario.errors import Pos, ScenarioError
 
 MAX_BYTES = 1_000_000
@@ -77,8 +78,16 @@ class _Builder:
 _FAST: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 
 
+def too_deep(exc: TooDeep, file: str) -> ScenarioError:
+    """The located error of a YAML file nested past the limit."""
+    return ScenarioError(f"nested deeper than {exc.limit} levels", Pos(file, exc.line, exc.column),
+                         "a scenario, a fixture or a profile needs a dozen levels: flatten this value")
+
+
 def _check_aliases(text: str, file: str, loader: Any) -> None:
-    for event in yaml.parse(text, Loader=loader):
+    """No anchors or aliases, and no nesting past MAX_DEPTH as the parser itself sees it (the
+    events come one by one: a bomb stops at its 65th level)."""
+    for event in yaml_levels(yaml.parse(text, Loader=loader)):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             mark = event.start_mark
             raise ScenarioError("anchors and aliases are not supported",
@@ -90,6 +99,10 @@ def load_text(text: str, file: str) -> list[Located]:
     """Every document of a YAML text, with positions; ScenarioError on any problem."""
     if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
         raise ScenarioError("file too large", Pos(file, 1, 1), f"at most {MAX_BYTES} bytes")
+    try:
+        check_yaml(text)  # before any parser: PyYAML's spent 12 s on 20,000 nested brackets
+    except TooDeep as exc:
+        raise too_deep(exc, file) from None
     if _FAST is not None:
         try:
             return _load(text, file, _FAST)
@@ -112,6 +125,8 @@ def _load(text: str, file: str, loader: Any) -> list[Located]:
             value = builder.build(node, ())
             docs.append(Located(value, file, builder.positions))
         return docs
+    except TooDeep as exc:
+        raise too_deep(exc, file) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = Pos(file, mark.line + 1, mark.column + 1) if mark else Pos(file, 1, 1)
@@ -122,3 +137,4 @@ def _load(text: str, file: str, loader: Any) -> list[Located]:
     except (ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise ScenarioError(f"unreadable value: {exc}", Pos(file, 1, 1),
                             "quote values such as dates and codes") from exc
+

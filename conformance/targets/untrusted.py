@@ -7,7 +7,9 @@ import json
 import math
 from typing import Any
 
-MAX_DEPTH = 64  # nesting deeper than any real prescription: refused
+from conformance import nesting
+
+MAX_DEPTH = nesting.MAX_DEPTH  # nesting deeper than any real prescription: refused
 MAX_CHARS = 20_000_000
 
 
@@ -56,6 +58,7 @@ def loads(data: bytes | str) -> Any:
     """Parse untrusted JSON; ValueError for anything that is not JSON within the limits."""
     if len(data) > MAX_CHARS:
         raise ValueError(f"JSON larger than {MAX_CHARS} characters")
+    nesting.check_json(data)  # before parsing: a bomb costs 64 steps, not the parser's recursion
     try:
         value = json.loads(data, parse_float=_number, parse_constant=_constant)
     except RecursionError as exc:

@@ -1,0 +1,91 @@
+"""``conformance merge`` keeps every check of every shard: each shard's journal reconciliation
+(DEG-03) is named by its shard, the counts are the sums, a failure in any shard fails the merge.
+
+The shards here are run folders written the way a run writes them (report.json, manifest.json),
+so that the merge's own rules are tested fast; tests/test_shards.py merges real shard runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conformance.application import ApplicationError
+from conformance.application.baseline import write as write_baseline
+from conformance.application.merge import merge, unsharded
+from conformance.engine.results import CheckResult, RunResult, ScenarioResult, StepResult
+from conformance.evidence.bundle import write_manifest
+from conformance.reporters.jsonreport import write_json
+from conformance.vocabulary import Operation, Severity, Status
+
+
+def _scenario(sc_id: str, status: Status, *checks: tuple[str, str]) -> ScenarioResult:
+    journal = sc_id == "JOURNAL"
+    results = tuple(CheckResult(check=check, requirement=requirement, title=check, severity=Severity.MAJOR,
+                                operation=Operation.TELESERVICE if journal else Operation.CREER,
+                                status=status,
+                                message="ok" if status is Status.PASS else "registered, never told")
+                    for check, requirement in checks)
+    step = StepResult(index=0, kind="journal" if journal else "create", title=sc_id, status=status,
+                      duration=0.1, checks=results)
+    return ScenarioResult(id=sc_id, title=sc_id, file="" if journal else f"{sc_id}.yaml", status=status,
+                          duration=0.1, steps=(step,))
+
+
+def _shard(root: Path, k: int, journal: Status = Status.PASS, shard: str | None = "{k}/3") -> str:
+    """Shard k: one scenario of its own (two checks), then its own journal reconciliation; its
+    manifest says which shard it is (``shard`` None: an older run's manifest, which does not)."""
+    own = _scenario(f"RT-{k:03d}", Status.PASS, ("status_created", "RT-01"), ("id_echoed", "ID-02"))
+    reconciled = _scenario("JOURNAL", journal, ("journal_reconciled", "DEG-03"))
+    result = RunResult(run_id=f"run-{k}", started=f"2026-01-0{k}T00:00:00", finished=f"2026-01-0{k}T00:01:00",
+                       duration=60.0, target="http://target", teleservice="http://sim", about=None,
+                       fail_on=Severity.MAJOR, seed=7, profile="p", lang="fr", suite_hash="abc",
+                       scenarios=(own, reconciled))
+    folder = root / f"shard{k}"
+    folder.mkdir(parents=True)
+    write_json(result, folder / "report.json")
+    info = {"suite": {"hash": "abc"}, "lang": "fr", "runId": result.run_id}
+    write_manifest(folder, info if shard is None else {**info, "shard": shard.format(k=k)})
+    return str(folder)
+
+
+def test_every_shard_reconciliation_is_kept_and_the_counts_are_the_sums(tmp_path: Path) -> None:
+    shards = [_shard(tmp_path, k) for k in (1, 2, 3)]
+    merged = merge(shards, str(tmp_path / "merged"))
+    report = json.loads((merged.folder / "report.json").read_text("utf-8"))
+    parts = [json.loads((Path(s) / "report.json").read_text("utf-8")) for s in shards]
+    for what in ("checks", "scenarios"):
+        for status in ("pass", "fail", "warn", "skip", "error", "total"):
+            assert report["summary"][what][status] == sum(p["summary"][what][status] for p in parts)
+    assert report["summary"]["checks"]["total"] == 9
+    ids = [sc["id"] for sc in report["scenarios"]]
+    assert ids == ["RT-001", "RT-002", "RT-003", "JOURNAL[1/3]", "JOURNAL[2/3]", "JOURNAL[3/3]"]
+    assert report["verdict"] == "conforme" and merged.exit_code == 0
+    junit = (merged.folder / "junit.xml").read_text("utf-8")
+    html = (merged.folder / "report.html").read_text("utf-8")
+    for k in (1, 2, 3):
+        assert f'name="JOURNAL[{k}/3]"' in junit and f"JOURNAL[{k}/3]" in html
+
+
+def test_a_failed_reconciliation_in_a_later_shard_fails_the_merge(tmp_path: Path) -> None:
+    shards = [_shard(tmp_path, 1), _shard(tmp_path, 2, journal=Status.FAIL), _shard(tmp_path, 3)]
+    merged = merge(shards, str(tmp_path / "merged"))
+    report = json.loads((merged.folder / "report.json").read_text("utf-8"))
+    assert report["verdict"] == "non-conforme" and merged.exit_code != 0
+    assert report["summary"]["anomalies"] == 1 and report["summary"]["checks"]["fail"] == 1
+    (group,) = report["anomalyGroups"]
+    assert group["requirement"] == "DEG-03" and group["scenarios"] == ["JOURNAL[2/3]"]
+    # a baseline made from the merged report matches the journal as each shard's run names it
+    write_baseline(str(merged.folder), str(tmp_path / "known.yaml"), reason="known")
+    assert "scenario: JOURNAL\n" in (tmp_path / "known.yaml").read_text("utf-8")
+
+
+def test_without_the_shard_in_the_manifest_a_journal_is_named_by_its_place(tmp_path: Path) -> None:
+    shards = [_shard(tmp_path, k, shard=None) for k in (1, 2)]
+    merged = merge(shards, str(tmp_path / "merged"))
+    assert [sc.id for sc in merged.result.scenarios][-2:] == ["JOURNAL[1/2]", "JOURNAL[2/2]"]
+    assert unsharded("JOURNAL[2/2]") == "JOURNAL" and unsharded("RT-001") == "RT-001"
+    # the same shard given twice (its scenarios aside): its reconciliation would count twice
+    with pytest.raises(ApplicationError, match=r"JOURNAL\[1/3\] ran in .* overlap"):
+        merge([_shard(tmp_path / "a", 1), _shard(tmp_path / "b", 2, shard="1/3")], str(tmp_path / "twice"))
