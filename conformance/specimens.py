@@ -40,9 +40,11 @@ def _font() -> str:
 
 
 def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: float = 120,
-              patient: tuple[float, str] = (120, PATIENT), pid: str = PID) -> bytes:
+              patient: tuple[float, str] = (120, PATIENT), pid: str = PID,
+              code: tuple[float, float, float] = (15.0, 225.0, 36.0)) -> bytes:
     """A one-page ordonnance drawn by fpdf2: prescriber and patient, the code 2D bottom-left with
-    the number under it, both paragraphs justified to its right."""
+    the number under it (``code``: its left, top and side in mm), both paragraphs justified to
+    its right."""
     import segno
     from fpdf import FPDF
 
@@ -56,7 +58,7 @@ def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: flo
                           "D": "1977-07-14"}, "M": {"RPPS": "10000000017", "AM": "101000016"}}},
                          separators=(",", ":"))
     qr = segno.make(payload, error="l", micro=False)
-    n, size, x, y = len(qr.matrix), 36.0, 15.0, 225.0
+    n, (x, y, size) = len(qr.matrix), code
     module = size / n
     for r, row in enumerate(qr.matrix):
         for c, bit in enumerate(row):

@@ -61,11 +61,32 @@ def changed(key: str, text: str) -> dict[str, tuple[float, float, str]]:
     return {**HEADER, key: (HEADER[key][0], HEADER[key][1], text)}
 
 
+Symbol = tuple[Any, tuple[float, float], float]  # a segno symbol, its top-left (mm), its side (mm)
+
+
+def draw(c: Canvas, symbol: Any, at: tuple[float, float], size: float, backing: bool = False) -> None:
+    """A segno symbol drawn module by module; ``backing``: on a white square two modules wider
+    all round (its quiet zone, when it is drawn over another code)."""
+    n = len(symbol.matrix)
+    m = size * mm / n
+    x, y = at[0] * mm, H - at[1] * mm
+    if backing:
+        c.setFillGray(1)
+        c.rect(x - 2 * m, y - size * mm - 2 * m, size * mm + 4 * m, size * mm + 4 * m, stroke=0, fill=1)
+        c.setFillGray(0)
+    for r, row in enumerate(symbol.matrix):
+        for col, bit in enumerate(row):
+            if bit:
+                c.rect(x + col * m, y - (r + 1) * m, m, m, stroke=0, fill=1)
+
+
 def page(code: str | None = None, at: tuple[float, float] = (15, 236), size: float = 36,
          raster: bool = False, number: str | None = PID, consent: str | None = "Oui",
          data: bool = True, font: str = "Times-Roman", legal: tuple[float, float] = (60, 241),
-         label_gap: float = 5, header: dict[str, tuple[float, float, str]] | None = None) -> bytes:
-    """A one-page ordonnance drawn independently of the reference's renderer."""
+         label_gap: float = 5, header: dict[str, tuple[float, float, str]] | None = None,
+         error: str = "l", others: tuple[Symbol, ...] = ()) -> bytes:
+    """A one-page ordonnance drawn independently of the reference's renderer; ``others`` are
+    symbols drawn after the code (over it, or beside it)."""
     buf = io.BytesIO()
     c = Canvas(buf, pagesize=A4)
     c.setFont(font, 10)
@@ -73,19 +94,16 @@ def page(code: str | None = None, at: tuple[float, float] = (15, 236), size: flo
         c.drawString(hx * mm, H - hy * mm, line)
     x, y = at
     if code is not None:
-        qr = segno.make(code, error="l", micro=False)
+        qr = segno.make(code, error=error, micro=False)
         if raster:
             png = io.BytesIO()
             qr.save(png, kind="png", scale=4, border=4)
             png.seek(0)
             c.drawImage(ImageReader(png), x * mm, H - (y + size) * mm, size * mm, size * mm)
         else:
-            n = len(qr.matrix)
-            m = size * mm / n
-            for r, row in enumerate(qr.matrix):
-                for col, bit in enumerate(row):
-                    if bit:
-                        c.rect(x * mm + col * m, H - y * mm - (r + 1) * m, m, m, stroke=0, fill=1)
+            draw(c, qr, at, size)
+    for symbol, where, side in others:
+        draw(c, symbol, where, side, backing=True)
     if number is not None:
         c.drawString(x * mm, H - (y + size + label_gap) * mm, "e-prescription")
         c.drawString(x * mm, H - (y + size + 9) * mm, f"N° {number}")
@@ -218,6 +236,51 @@ def test_replaced_doctor_named_or_anomaly() -> None:
 
 def test_consent_non_matches_an_objecting_patient() -> None:
     assert run_check("consent_matches", page(payload(), consent="Non"), opposition=True)
+
+
+MICRO = segno.make_micro("8554")  # zxing-cpp 3 returns it when asked for BarcodeFormat.QRCode
+
+
+@pytest.mark.parametrize(("error", "micro_at"), [
+    ("l", (20, 222)),  # beside the code, above it
+    ("h", (30, 250)),  # over the middle of the code, which its error correction absorbs
+])
+def test_a_micro_qr_beside_or_over_the_code_is_not_a_second_code(
+        error: str, micro_at: tuple[float, float]) -> None:
+    pdf = page(payload(), error=error, others=((MICRO, micro_at, 6.0),))
+    assert [c.text for c in analyse_bytes(pdf)[0].codes] == [payload()]
+    assert run_check("qr_present", pdf) == "one code 2D on 1 of 1 page(s)"
+    assert run_check("qr_values", pdf)
+    assert run_check("qr_degraded", pdf)  # QR-06 reads the same code from the degraded frames
+
+
+def test_a_second_qr_code_on_the_page_still_fails_qr01() -> None:
+    other = segno.make("un autre code", micro=False)
+    pdf = page(payload(), others=((other, (15, 195), 25.0), (MICRO, (60, 222), 6.0)))
+    with pytest.raises(Failed) as info:
+        run_check("qr_present", pdf)
+    assert info.value.message == "more than one QR code (ISO 18004, model 2) on a page"
+    assert info.value.observed == {1: 2}  # the Micro QR is not counted
+
+
+def test_the_decoder_asks_for_qr_model_2_under_zxing_cpp_2_and_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    from types import SimpleNamespace
+
+    import zxingcpp
+
+    from conformance.paper import symbols
+
+    formats = zxingcpp.BarcodeFormat
+    assert symbols.qr_format(zxingcpp) == getattr(formats, "QRCodeModel2", formats.QRCode)
+    two = SimpleNamespace(BarcodeFormat=SimpleNamespace(QRCode="2.x QRCode", MicroQRCode="micro"))
+    assert symbols.qr_format(two) == "2.x QRCode"  # 2.x: QRCode is models 1 and 2 only
+
+    def widened(image: Any, formats: Any) -> list[Any]:  # a decoder that returns the whole family
+        return [SimpleNamespace(format=SimpleNamespace(name=name), text=name)
+                for name in ("QRCode", "MicroQRCode", "RMQRCode", "QRCodeModel2")]
+
+    monkeypatch.setattr(zxingcpp, "read_barcodes", widened)
+    assert [b.text for b in symbols.read_qr_codes(None)] == ["QRCode", "QRCodeModel2"]
 
 
 def test_unreadable_paper_fails_cleanly() -> None:

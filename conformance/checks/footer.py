@@ -81,7 +81,8 @@ def _where(page: PaperPage, box: tuple[float, ...]) -> Message:
            "none": Text("aucun code 2D décodable sur le papier", "no decodable code 2D on the paper"),
            "one": Text("un code 2D", "one code 2D"),
            "none_decoded": Text("aucun décodé", "none decoded"),
-           "crowded": Text("plus d'un code 2D sur une page", "more than one code 2D on a page"),
+           "crowded": Text("plus d'un code QR (ISO 18004, modèle 2) sur une page",
+                           "more than one QR code (ISO 18004, model 2) on a page"),
            "one_per_page": Text("un par page", "one per page"),
            "different": Text("les pages portent des codes 2D différents",
                              "pages carry different codes 2D"),
@@ -97,7 +98,7 @@ def qr_present(ctx: CheckContext) -> str:
     if not any(per_page.values()):
         raise Failed(msg("none"), msg("one"), msg("none_decoded"))
     crowded = [n for n, count in per_page.items() if count > 1]
-    if crowded:
+    if crowded:  # the reader decodes QR Code model 2 only: a Micro QR or rMQR is not counted
         raise Failed(msg("crowded"), msg("one_per_page"), {n: per_page[n] for n in crowded})
     payloads = {c.text for p in pages for c in p.codes}
     if len(payloads) > 1:

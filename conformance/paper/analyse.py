@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.messages import Message
+from conformance.paper.symbols import read_qr_codes
 from conformance.paper.texts import PAPER
 
 MM_PER_PT = 25.4 / 72
@@ -114,21 +115,14 @@ def normalise(text: str) -> str:
 
 
 def _modules(version: str) -> int:
-    """Modules per side from zxing's version text ('11' for QR, 'M4' for Micro QR), 0 if unknown."""
-    micro = version.startswith("M")
-    digits = version[1:] if micro else version
-    if not digits.isdigit():
-        return 0
-    return 11 + 2 * int(digits) if micro else 17 + 4 * int(digits)
+    """Modules per side from zxing's version text of a QR code ('11'), 0 if unknown."""
+    return 17 + 4 * int(version) if version.isdigit() else 0
 
 
 def _decode(image: Any, mm_per_px: float) -> tuple[QrCode, ...]:
-    import zxingcpp
-
     codes = []
-    # QR only: about 4x faster than every format (the stubs want BarcodeFormats; one format is fine)
-    qr_only = zxingcpp.BarcodeFormat.QRCode
-    for result in zxingcpp.read_barcodes(image, formats=qr_only):  # type: ignore[arg-type]
+    # QR Code model 2 only: what an ordonnance carries, and about 4x faster than every format
+    for result in read_qr_codes(image):
         p = result.position
         xs = [p.top_left.x, p.top_right.x, p.bottom_left.x, p.bottom_right.x]
         ys = [p.top_left.y, p.top_right.y, p.bottom_left.y, p.bottom_right.y]

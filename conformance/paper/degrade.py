@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance.messages import Message
 from conformance.paper.analyse import MAX_PIXELS, PDFIUM_LOCK, Box, PaperError, image_dpi
+from conformance.paper.symbols import read_qr_codes
 from conformance.paper.texts import PAPER
 
 SCAN_DPI = 150
@@ -94,7 +95,6 @@ def degraded_decode(data: bytes, page_number: int, box: Box, how: Degradation = 
     """For each rotation in turn, the payload decoded from the degraded crop around ``box`` (or
     None). With ``expect``, the frames stop once the verdict is settled (half of them decoding
     to it, or too few left to get there): the same verdict for less work."""
-    import zxingcpp
     from PIL import Image, ImageFilter
 
     if data[:5] == b"%PDF-":
@@ -107,7 +107,7 @@ def degraded_decode(data: bytes, page_number: int, box: Box, how: Degradation = 
     for angle in how.rotations:
         img = crop.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
         img = img.filter(ImageFilter.GaussianBlur(how.blur))
-        found = zxingcpp.read_barcodes(img, formats=zxingcpp.BarcodeFormat.QRCode)  # type: ignore[arg-type]
+        found = read_qr_codes(img)
         out.append(found[0].text if found else None)
         if expect is not None:
             read = sum(1 for text in out if text == expect)
