@@ -27,16 +27,16 @@ def _run(tmp_path: Path, name: str, **settings: Any) -> tuple[str, dict[str, Any
 def test_a_partial_selection_is_never_the_suites_verdict(world: EmbeddedWorld, tmp_path: Path) -> None:
     console, report, summary = _run(tmp_path, "k", target=world.target_url,
                                     teleservice=world.teleservice_url,
-                                    selection=Selection(keywords=("RT-MED or ALD",)))
+                                    selection=Selection(keywords=("RT-MED or RT-ALD",)))
     total = report["partial"]["total"]
-    n = len(load_scenarios(Selection(keywords=("RT-MED or ALD",))))
+    n = len(load_scenarios(Selection(keywords=("RT-MED or RT-ALD",)))) + 1  # + JOURNAL
     assert 1 < n < total - 1
-    assert report["partial"] == {"filter": "-k RT-MED or ALD", "scenarios": n, "total": total}
+    assert report["partial"] == {"filter": "-k RT-MED or RT-ALD", "scenarios": n, "total": total}
     assert total == len(load_scenarios(Selection())) + 1  # + JOURNAL
     verdict = [line for line in console.splitlines() if line.startswith("Verdict:")]
-    assert verdict == [f"Verdict: CONFORME, sélection partielle (-k RT-MED or ALD): {n} scénarios sur "
+    assert verdict == [f"Verdict: CONFORME, sélection partielle (-k RT-MED or RT-ALD): {n} scénarios sur "
                        f"{total} — Anomalies: 0"]
-    assert summary.splitlines()[0] == (f"### ✅ Conforme, sélection partielle (`-k RT-MED or ALD`): "
+    assert summary.splitlines()[0] == (f"### ✅ Conforme, sélection partielle (`-k RT-MED or RT-ALD`): "
                                        f"{n} scénarios sur {total} — epresc-conformance")
 
 

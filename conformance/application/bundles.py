@@ -96,6 +96,9 @@ def replay(bundle: str, base: Settings, force: bool = False,
                                "'conformance run'") from exc
     suite = manifest.suite
     profile = manifest.profile
+    if not profile:
+        raise ApplicationError(f"{bundle}: not a bundle (its manifest names no profile)\n  = give a "
+                               "run folder written by 'conformance run'")
     if suite.bundled:  # the bundle carries its suite: nothing of this machine is used
         paths = [str(folder / p) for p in suite.paths]
         fixtures = str(folder / suite.fixtures)

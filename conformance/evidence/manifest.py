@@ -93,7 +93,8 @@ class RunManifest:
             suite, target = raw["suite"], raw.get("target") or {}
             return cls(
                 harness_version=str((raw.get("harness") or {}).get("version", "")),
-                run_id=str(raw["runId"]), profile=str(raw["profile"]["name"]), seed=int(raw["seed"]),
+                run_id=str(raw["runId"]), profile=str((raw.get("profile") or {}).get("name", "")),
+                seed=int(raw.get("seed", 0)),
                 fail_on=str(raw.get("failOn", "major")), lang=str(raw.get("lang", "fr")),
                 requirements_version=str((raw.get("requirements") or {}).get("version", "")),
                 pseudonymised=bool(raw.get("pseudonymised", False)),
