@@ -89,7 +89,7 @@ EXPECTED = {
     "id-too-short": {"RT-01"},
     "duplicate-ids": {"ID-03", "RT-01"},
     "search-leaks-other-patients": {"RT-05"},
-    "no-ep4-call": {"RT-01", "RT-06"},
+    "no-ep4-call": {"RT-01", "DEG-03"},  # RT-06 & co. are RT-01's consequences: not evaluated
     "ep4-birthdate-shift": {"RT-06"},
     "number-mismatch": {"PAP-01"},
     "consult-wrong-id": {"ID-02"},
@@ -112,7 +112,7 @@ EXPECTED = {
     "renewals-not-printed": {"PAP-08"},
     "replaced-not-identified": {"PAP-12"},
     "rpps-wrong-key-printed": {"IDN-01", "PAP-05"},
-    "consent-not-sent": {"CON-01", "CON-03"},
+    "consent-not-sent": {"CON-01"},  # the consult then breaks the contract: CON-03 not evaluated
     "consent-ignored-on-consult": {"CON-04"},
     "executions-hidden": {"CON-03"},
     "qr-in-degraded-mode": {"DEG-01"},

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 SCENARIOS = "RT-MED-001 or RT-CON-001 or RT-ENFANT-001"
 EXPECTED_KIND = {  # what the report says of each behaviour
     "silent": "timeout", "drip": "timeout", "5xx": "HTTP status 500", "invalid-json": "not JSON",
-    "wrong-shape": "not an object", "huge": "over the limit", "redirect-loop": "HTTP status 302",
+    "wrong-shape": "breaks the contract at", "huge": "over the limit", "redirect-loop": "HTTP status 302",
     "paper-not-pdf": "unreadable paper", "paper-corrupt": "unreadable paper",
     "paper-bomb": "decompression bomb", "paper-wide": "paper too large to read",
     # PDFium dies on these (memory, CPU or deadline): whichever limit breaks first, classified

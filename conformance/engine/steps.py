@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from conformance.checks import ScenarioState, StepData
 from conformance.engine.variables import interpolate
 from conformance.messages import Messages, Text
-from conformance.scenario import Scenario, Step, merge_override
+from conformance.scenario import Scenario, Step
+from conformance.scenario.model import create_body
 from conformance.targets import HttpTarget, TeleserviceControl
 
 PHARMACIST = {"rpps": "10000000124", "nomFamille": "PHARMACIEN", "prenom": "Test",
@@ -34,21 +35,6 @@ NEEDS = Messages("steps", {
     "ep1_refused": Text("une exécution EP1, que le simulateur a refusée : HTTP {status}",
                         "an EP1 execution, which the simulator refused: HTTP {status}"),
 })
-
-
-def _create_body(sc: Scenario, params: dict[str, Any], generated: Any) -> dict[str, Any]:
-    """The step's keys over the generated prescription (if any), fixtures for what is missing;
-    a ``patient:``/``prescripteur:`` mapping overrides the fixture field by field."""
-    body = dict(generated) if isinstance(generated, dict) else {}
-    base = {"prescripteur": body.get("prescripteur", sc.fixtures.get("prescriber")),
-            "patient": body.get("patient", sc.fixtures.get("patient"))}
-    body.update({k: v for k, v in params.items() if k not in ("repeat", "raw")})
-    for key, fallback in base.items():
-        if isinstance(body.get(key), dict) and isinstance(fallback, dict) and key in params:
-            body[key] = merge_override(fallback, body[key])
-        elif key not in body and fallback is not None:
-            body[key] = fallback
-    return body
 
 
 def run_step(step: Step, sc: Scenario, state: ScenarioState, target: HttpTarget,
@@ -90,7 +76,7 @@ def _create(data: StepData, sc: Scenario, state: ScenarioState, target: HttpTarg
         data.sent = params["raw"]
         data.exchanges.append(target.send("POST", "/prescriptions", body=data.sent))
         return
-    body = _create_body(sc, params, state.variables.get("generated"))
+    body = create_body(params, sc.fixtures, state.variables.get("generated"))
     data.sent = body
     state.created_days = {paris_day()}
     repeat = int(params.get("repeat", 1))

@@ -28,10 +28,20 @@ INDICATORS = (  # (template, code, label, the line's field)
 )
 
 
+# characters XML 1.0 cannot carry (a name typed with a control character is printed on paper
+# as it is; the DMP copy leaves them out rather than fail to be written)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 def _el(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
-    node = etree.SubElement(parent, f"{{{HL7}}}{tag}", {k.rstrip("_"): v for k, v in attrs.items()})
+    node = etree.SubElement(parent, f"{{{HL7}}}{tag}",
+                            {k.rstrip("_"): _xml(str(v)) for k, v in attrs.items()})
     if text is not None:
-        node.text = text
+        node.text = _xml(text)
     return node
 
 

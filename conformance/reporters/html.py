@@ -134,7 +134,7 @@ def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -
         evidence = st.get("evidence") or ""
         out.append('<section class="anomaly">')
         out.append(f"<h3><span class=\"{_e(c.get('status'))}\">{_e(c.get('requirement'))}</span> "
-                   f"[{_e(c.get('severity'))}] {_e(c.get('title'))}</h3>")
+                   f"[{_e(t.get(str(c.get('severity')), c.get('severity')))}] {_e(c.get('title'))}</h3>")
         out.append(f"<p>{_e(t['scenario'])} <strong>{_e(sc.get('id'))}</strong> — {_e(sc.get('title'))}, "
                    f"{_e(t['step'])} {int(st.get('index', 0)) + 1} ({_e(st.get('kind'))})</p>")
         out.append(f"<p>{_e(c.get('message'))}</p><dl>")
@@ -149,6 +149,10 @@ def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -
         if evidence:
             link = f'<a href="{_e(evidence)}/">{_e(evidence)}/</a>'
             out.append(f"<dt>{_e(t['evidence'])}</dt><dd>{link}</dd>")
+        following = _consequences(sc, st, c)
+        if following:
+            out.append(f"<dt>{len(following)} {_e(t['consequences'])}</dt>"
+                       f"<dd>{_e(', '.join(following))}</dd>")
         out.append("</dl>")
         if st.get("kind") == "paper" and folder is not None and evidence not in shown_pages \
                 and images < MAX_IMAGES:
@@ -162,6 +166,14 @@ def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -
                        f"{_e(sc['generated']['falsifying'])}</pre></details>")
         out.append("</section>")
     return "\n".join(out)
+
+
+def _consequences(sc: dict[str, Any], st: dict[str, Any], c: dict[str, Any]) -> list[str]:
+    """The checks not evaluated because this one failed (one root cause, one anomaly)."""
+    key = f"{c.get('check')}@{int(st.get('index', 0)) + 1}"
+    return [f"{other.get('requirement')} {other.get('check')} ({int(step.get('index', 0)) + 1})"
+            for step in sc.get("steps", []) for other in step.get("checks", [])
+            if other.get("cause") == key]
 
 
 def _signature(report: dict[str, Any], t: dict[str, str]) -> str:

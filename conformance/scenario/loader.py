@@ -16,7 +16,7 @@ from conformance.scenario.contract import capabilities, create_body_errors
 from conformance.scenario.errors import ScenarioError, ScenarioErrors, did_you_mean
 from conformance.scenario.files import read_text, walk
 from conformance.scenario.fixtures import Fixtures
-from conformance.scenario.model import STEP_KINDS, Expectation, Scenario, Step, merge_override
+from conformance.scenario.model import STEP_KINDS, Expectation, Scenario, Step, create_body
 from conformance.scenario.yamlload import Located, load_text
 
 VAR = re.compile(r"\$\{([^}]*)\}")
@@ -175,12 +175,7 @@ class _Builder:
         expects a rejection (invalid on purpose) is held to types only."""
         if self.doc.value.get("generate"):
             return  # the body is drawn at run time
-        body = {k: v for k, v in params.items() if k not in ("repeat", "raw")}
-        for key, fixture in (("prescripteur", "prescriber"), ("patient", "patient")):
-            if isinstance(body.get(key), dict) and fixture in self.loaded:
-                body[key] = merge_override(self.loaded[fixture], body[key])
-            elif key not in body and fixture in self.loaded:
-                body[key] = self.loaded[fixture]
+        body = create_body(params, self.loaded)
         for error in create_body_errors(body):
             if types_only and error.kind != "type":
                 continue

@@ -56,3 +56,20 @@ def merge_override(fixture: dict[str, Any], override: dict[str, Any]) -> dict[st
     it names replace the fixture's, a field set to null is removed, the rest is kept."""
     merged = {**fixture, **override}
     return {k: v for k, v in merged.items() if v is not None}
+
+
+def create_body(params: dict[str, Any], fixtures: dict[str, Any], generated: Any = None) -> dict[str, Any]:
+    """The body a ``create`` step sends, built here only (``validate`` checks this very body
+    against the contract; ``run`` sends it): the step's keys over the generated prescription
+    (if any), the fixtures for what is missing; a ``patient:``/``prescripteur:`` mapping
+    overrides the fixture field by field."""
+    body = dict(generated) if isinstance(generated, dict) else {}
+    base = {"prescripteur": body.get("prescripteur", fixtures.get("prescriber")),
+            "patient": body.get("patient", fixtures.get("patient"))}
+    body.update({k: v for k, v in params.items() if k not in ("repeat", "raw")})
+    for key, fallback in base.items():
+        if isinstance(body.get(key), dict) and isinstance(fallback, dict) and key in params:
+            body[key] = merge_override(fallback, body[key])
+        elif key not in body and fallback is not None:
+            body[key] = fallback
+    return body
