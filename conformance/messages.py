@@ -126,22 +126,4 @@ def declare(message_id: str, text: Text, literal: bool = False) -> None:
     TEMPLATES[message_id] = text
 
 
-def localise(value: Any, lang: str) -> Any:
-    """``value`` in ``lang`` when it is a message or a text (inside lists, tuples and dicts
-    too); anything else — data, the target's own text — as it is."""
-    if isinstance(value, Message):
-        return value.render(lang)
-    if isinstance(value, Text):
-        return value(lang)
-    if isinstance(value, list | tuple):
-        items = [localise(v, lang) for v in value]
-        if all(a is b for a, b in zip(items, value, strict=True)):
-            return value
-        return items if isinstance(value, list) else tuple(items)
-    if isinstance(value, dict):
-        pairs = {k: localise(v, lang) for k, v in value.items()}
-        return value if all(pairs[k] is v for k, v in value.items()) else pairs
-    return value
-
-
-__all__ = ["LANGS", "TEMPLATES", "Message", "Messages", "Text", "declare", "localise", "render"]
+__all__ = ["LANGS", "TEMPLATES", "Message", "Messages", "Text", "declare", "render"]

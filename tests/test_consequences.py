@@ -112,3 +112,30 @@ def test_an_answer_registered_but_never_sent_to_ep4_is_one_anomaly_per_scenario(
     assert per_scenario and max(per_scenario.values()) == 1, per_scenario
     causes = [c for _, _, c in result.checks() if c.cause]
     assert causes  # the consequences name their cause
+
+
+def _run_wide(name: str, creations: list[object], journal: list[dict[str, object]]) -> object:
+    from conformance.checks.context import Creation  # noqa: F401 (the records handed in)
+    from conformance.engine.checking import Everywhere
+
+    data = StepData(StepKind.RUN, {"creations": creations}, [], journal_since=0)
+    data.journal_entries = journal
+    env = CheckEnvironment(load_profile(), journal=lambda since: journal)
+    (result,) = run_checks((Everywhere(name),), data, ScenarioState(), env)
+    return result
+
+
+def test_a_prescription_announced_registered_but_never_seen_by_ep4_is_one_run_wide_anomaly() -> None:
+    from conformance.checks import Fact
+    from conformance.checks.context import Creation
+
+    told = [Creation({"id": "AAAAAAAAAAAAAAAAAA", "statut": "enregistree"}),
+            Creation({"id": "BBBBBBBBBBBBBBBBBB", "statut": "enregistree"}),
+            Creation({"id": "CCCCCCCCCCCCCCCCCC", "statut": "enregistree"}, (Fact.REGISTERED,))]
+    journal = [{"seq": 1, "operation": "EP4", "id": "AAAAAAAAAAAAAAAAAA", "status": 201, "at": "t"}]
+    result = _run_wide("announced_registered", told, journal)
+    assert result.status is Status.FAIL  # type: ignore[attr-defined]
+    assert result.observed == "BBBBBBBBBBBBBBBBBB"  # type: ignore[attr-defined]  # C: its scenario's RT-01
+    assert result.message.render("fr").startswith("1 prescription(s) annoncée(s) enregistrée(s)")  # type: ignore[attr-defined]
+    journal.append({"seq": 2, "operation": "EP4", "id": "BBBBBBBBBBBBBBBBBB", "status": 201, "at": "t"})
+    assert _run_wide("announced_registered", told, journal).status is Status.PASS  # type: ignore[attr-defined]

@@ -59,7 +59,7 @@ def test_list_of_scenarios_and_positions(tmp_path: Path, fixtures: Fixtures) -> 
 
 
 def test_a_partial_patient_override_merges_with_the_fixture(tmp_path: Path) -> None:
-    from conformance.engine.steps import _create_body
+    from conformance.scenario.model import create_body
 
     file = tmp_path / "s.yaml"
     file.write_text("id: M\ntitle: m\ngiven: {prescriber: generaliste, patient: adulte}\nsteps:\n"
@@ -67,7 +67,7 @@ def test_a_partial_patient_override_merges_with_the_fixture(tmp_path: Path) -> N
                     "      patient: {dateNaissance: '1980-02-29', prenom: Anne}\n"
                     "      lignes: [paracetamol]\n", encoding="utf-8")
     (sc,) = load_file(file, Fixtures(PROJECT / "fixtures"), REGISTRY)
-    body = _create_body(sc, sc.steps[0].params, None)
+    body = create_body(sc.steps[0].params, sc.fixtures)
     assert body["patient"]["nomFamille"] == "NESSI" and body["patient"]["dateNaissance"] == "1980-02-29"
     assert body["patient"]["prenom"] == "Anne" and body["prescripteur"] == sc.fixtures["prescriber"]
     assert merge_override({"a": 1, "b": 2}, {"b": None, "c": 3}) == {"a": 1, "c": 3}

@@ -20,12 +20,9 @@ from conformance.vocabulary import IDENTIFIER_KINDS, Status, StepKind
 MAX_FILE = 50_000_000
 
 
-@dataclass(frozen=True)
-class PaperInspection:
-    """Every standalone paper check on one file."""
+class _Judged:
+    """What an inspection's results say: a failure, or checks that could not judge."""
 
-    file: str
-    pages: int
     results: tuple[CheckResult, ...]
 
     @property
@@ -35,12 +32,22 @@ class PaperInspection:
 
     @property
     def unverified(self) -> tuple[CheckResult, ...]:
-        """Checks that could not judge (an error, or not evaluated): the printout is not proven."""
+        """Checks that could not judge (an error, or not evaluated): the file is not proven."""
         return tuple(r for r in self.results if r.unverified)
 
 
 @dataclass(frozen=True)
-class CdaInspection:
+class PaperInspection(_Judged):
+    """Every standalone paper check on one file."""
+
+    file: str
+    pages: int
+    results: tuple[CheckResult, ...]
+
+
+
+@dataclass(frozen=True)
+class CdaInspection(_Judged):
     """Every standalone DMP-copy check on one CDA document; ``rules``: the ANS kit's label and
     the engine that ran its schematron (empty without ``--cda-rules``)."""
 
@@ -49,15 +56,6 @@ class CdaInspection:
     rules: str = ""
     engine: str = ""
 
-    @property
-    def failed(self) -> bool:
-        """At least one check failed."""
-        return any(r.status is Status.FAIL for r in self.results)
-
-    @property
-    def unverified(self) -> tuple[CheckResult, ...]:
-        """Checks that could not judge: the document is not proven."""
-        return tuple(r for r in self.results if r.unverified)
 
 
 @dataclass(frozen=True)
