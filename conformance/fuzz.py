@@ -167,7 +167,9 @@ def _collect(recorder: Any, target_url: str, findings: dict[str, dict[tuple[str,
             if key in findings[label]:
                 continue
             title = getattr(failure, "title", check.name)
-            detail = str(getattr(failure, "message", "")).strip()
+            # schemathesis's own words, on one line (a report line, not a terminal block)
+            detail = " — ".join(p.strip() for p in str(getattr(failure, "message", "")).splitlines()
+                                if p.strip())
             curl = getattr(info, "code_sample", None) or (
                 case.as_curl_command(base_url=target_url) if case is not None else "")
             findings[label][key] = Finding(label, check.name,

@@ -12,6 +12,13 @@ from conformance.paths import BUNDLED_FIXTURES, BUNDLED_SCENARIOS
 from conformance.scenario import Fixtures, Scenario, load_suite
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The self-test matrix (the longest file by far) first: with ``--dist loadfile`` it then
+    runs on one worker from the start while the other takes every other file, instead of
+    starting last and running alone."""
+    items.sort(key=lambda item: item.nodeid.split("::")[0] != "tests/test_reference.py")
+
+
 @pytest.fixture(scope="session")
 def world() -> Iterator[EmbeddedWorld]:
     """The clean reference and its simulator, shared by read-mostly tests."""

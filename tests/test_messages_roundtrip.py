@@ -13,9 +13,10 @@ from conformance.checks.compare import diff
 from conformance.engine.checking import CheckEnvironment, run_check
 from conformance.engine.results import CheckResult
 from conformance.identifiers import validate
-from conformance.messages import Message, localise
+from conformance.messages import Message
 from conformance.paths import PACKAGE
 from conformance.profiles import load_profile
+from conformance.reporters.localisation import localise
 from conformance.targets import Exchange
 from conformance.vocabulary import Status
 

@@ -57,7 +57,7 @@ class Everywhere:
     """A check asked for by no scenario line: a run-wide check, or ``inspect``'s."""
 
     name: str
-    pos: str = "(the whole run)"
+    pos: str = "JOURNAL"  # a place in no scenario file: the run-wide checks' scenario
     arg: Any = None
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from conformance.engine.results import CheckResult, RunResult
 from conformance.evidence.layout import step_dir
+from conformance.messages import Message, Messages, Text, render
 from conformance.reporters.i18n import labels
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -27,15 +28,22 @@ def shown(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def attachment_base(folder: Path, cwd: Path | None = None) -> tuple[str, str | None]:
+JUNIT = Messages("junit", {
+    "outside": Text("le dossier du rapport {folder} est hors du répertoire de travail {here} : GitLab "
+                    "y résout les pièces jointes, il ne pourra pas les montrer",
+                    "the report folder {folder} is outside the working directory {here}: GitLab "
+                    "resolves attachments from there, so it cannot show them"),
+})
+
+
+def attachment_base(folder: Path, cwd: Path | None = None) -> tuple[str, Message | None]:
     """The run folder as GitLab resolves attachments (relative to the job's working directory),
     and a warning when it lies outside it (then the path stays absolute)."""
     here = (cwd or Path.cwd()).resolve()
     try:
         return folder.resolve().relative_to(here).as_posix(), None
     except ValueError:
-        return str(folder), (f"the report folder {folder} is outside the working directory "
-                             f"{here}: GitLab resolves attachments from there, so it cannot show them")
+        return str(folder), JUNIT("outside", folder=str(folder), here=str(here))
 
 
 def _detail(c: CheckResult, t: dict[str, str]) -> str:
@@ -58,7 +66,7 @@ def build(result: RunResult, bundle: str | None = None, warning: str | None = No
     t = labels(result.lang)
     if warning:
         properties = ET.SubElement(root, "properties")
-        ET.SubElement(properties, "property", name="warning", value=clean(warning))
+        ET.SubElement(properties, "property", name="warning", value=clean(render(warning, result.lang)))
     for sc in result.scenarios:
         suite = ET.SubElement(root, "testsuite", name=clean(sc.id), time=f"{sc.duration:.3f}")
         properties = ET.SubElement(suite, "properties")
@@ -102,7 +110,7 @@ def build(result: RunResult, bundle: str | None = None, warning: str | None = No
                     why = c.message if not kind or c.message.startswith(kind) else f"{kind}{sep}{c.message}"
                     ET.SubElement(case, "skipped", message=clean(why))
                 elif c.status == "warn":
-                    ET.SubElement(case, "system-out").text = clean(f"warning: {c.message}")
+                    ET.SubElement(case, "system-out").text = clean(f"{t['warn']}: {c.message}")
         suite.set("tests", str(cases))
         for tag, attr in (("failure", "failures"), ("error", "errors"), ("skipped", "skipped")):
             suite.set(attr, str(len(suite.findall(f"testcase/{tag}"))))

@@ -6,21 +6,30 @@ this stage renders each one by looking its id up — it never parses English. An
 from __future__ import annotations
 
 import dataclasses
-from enum import Enum
 from typing import Any, TypeVar
 
 from conformance.engine.events import (
     Event,
     RunFinished,
-    RunStarted,
     ScenarioFinished,
     ScenarioStarted,
     StepFinished,
 )
-from conformance.engine.results import RunResult
+from conformance.engine.results import CheckResult, RunResult, ScenarioResult, StepResult
 from conformance.messages import Message, Text
 
 T = TypeVar("T")
+
+
+# the fields that may hold our messages, by record: nothing else is walked (a step's exchanges,
+# the target's /about, a generated prescription are the target's or the scenario's own data)
+_FIELDS: dict[type, tuple[str, ...]] = {
+    CheckResult: ("title", "message", "expected", "observed", "diff", "hint"),
+    StepResult: ("title", "message", "checks"),
+    ScenarioResult: ("title", "reason", "steps"),
+    RunResult: ("stopped", "scenarios"),
+    ScenarioStarted: ("title",),
+}
 
 
 def _any(value: Any, lang: str) -> Any:
@@ -28,17 +37,14 @@ def _any(value: Any, lang: str) -> Any:
         return value.render(lang)
     if isinstance(value, Text):
         return value(lang)
-    if isinstance(value, Enum) or value is None or isinstance(value, str | bool | int | float | bytes):
-        return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+    fields = _FIELDS.get(type(value))
+    if fields is not None:
         changes = {}
-        for f in dataclasses.fields(value):
-            if not f.init or f.name.startswith("_"):
-                continue
-            before = getattr(value, f.name)
+        for name in fields:
+            before = getattr(value, name)
             after = _any(before, lang)
             if after is not before:
-                changes[f.name] = after
+                changes[name] = after
         return dataclasses.replace(value, **changes) if changes else value
     if isinstance(value, list | tuple):
         items = [_any(v, lang) for v in value]
@@ -65,6 +71,8 @@ def localise_event(event: Event, lang: str) -> Event:
     if isinstance(event, RunFinished):
         result: RunResult = localise(event.result, lang)
         return RunFinished(dataclasses.replace(result, lang=lang))
-    if isinstance(event, ScenarioFinished | ScenarioStarted | RunStarted):
+    if isinstance(event, ScenarioFinished):
+        return ScenarioFinished(localise(event.result, lang))
+    if isinstance(event, ScenarioStarted):
         return localise(event, lang)
     return event
