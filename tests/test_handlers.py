@@ -300,4 +300,6 @@ def test_coverage_says_where_each_requirement_was_evaluated(tmp_path: Path) -> N
     assert len(by_id["ID-02"]["evaluatedIn"]) > 1  # every paper step evaluates it, declared or not
     assert "RT-MED-001" in by_id["ID-02"]["evaluatedIn"]
     table = CliRunner().invoke(cli, ["list", "requirements", "--format", "csv"])
-    assert table.output.splitlines()[0] == "requirement,title,scenarios,evaluated_in,declared_by"
+    assert table.output.splitlines()[0] == ("requirement,title,severity,confidence,source,scenarios,"
+                                            "evaluated_in,declared_by")
+    assert by_id["RT-01"]["severity"] == "blocking" and by_id["RT-09"]["source"].startswith("assumption")

@@ -44,16 +44,18 @@ def list_cmd(what: str, paths: tuple[str, ...], fmt: str) -> None:
     else:
         requirements = app.requirement_catalogue(Selection(paths=paths))
         if fmt == "json":
-            click.echo(json.dumps([{"requirement": r.id, "title": r.title, "where": r.where,
+            click.echo(json.dumps([{"requirement": r.id, "title": r.title, "severity": r.severity,
+                                    "source": r.source, "confidence": r.confidence, "where": r.where,
                                     "evaluatedIn": list(r.scenarios), "declaredBy": list(r.declared)}
                                    for r in requirements], ensure_ascii=False, indent=2))
         elif fmt == "csv":
             out = io.StringIO()
             writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(("requirement", "title", "scenarios", "evaluated_in", "declared_by"))
+            writer.writerow(("requirement", "title", "severity", "confidence", "source", "scenarios",
+                             "evaluated_in", "declared_by"))
             for r in requirements:
-                writer.writerow((r.id, r.title, len(r.scenarios), ";".join(r.scenarios),
-                                 ";".join(r.declared)))
+                writer.writerow((r.id, r.title, r.severity, r.confidence, r.source, len(r.scenarios),
+                                 ";".join(r.scenarios), ";".join(r.declared)))
             click.echo(out.getvalue(), nl=False)
         else:
             for req in requirements:
