@@ -126,7 +126,8 @@ def test_replay_gives_identical_verdicts_and_refuses_a_changed_suite(signed: tup
 
 
 def test_pseudonymised_bundle_has_no_patient_identity(tmp_path: Path) -> None:
-    done = cli("run", "-k", "RT-MED-001 or ROB-ACCENTS-001 or RT-ALD-001 or RT-ENFANT-001 or GEN",
+    done = cli("run", "-k", "RT-MED-001 or ROB-ACCENTS-001 or RT-ALD-001 or RT-ENFANT-001 or GEN or "
+               "CDA-MED-001",
                "--fault", "number-missing", "--pseudonymise", "--report-dir", str(tmp_path))
     assert done.returncode == 1, done.stderr
     bundle = only_run(tmp_path)
@@ -140,6 +141,8 @@ def test_pseudonymised_bundle_has_no_patient_identity(tmp_path: Path) -> None:
                                                                        p.read_text("utf-8"))]
     assert leaks == []
     assert not list(bundle.rglob("*.pdf")) and not list(bundle.rglob("page-*.png"))
+    # nor the DMP copy's PDF in base64, whose text no pseudonym can reach
+    assert not [p.name for p in bundle.rglob("*") if p.is_file() and b"JVBERi0" in p.read_bytes()]
     assert "PSEUDO0" in (bundle / "report.json").read_text("utf-8")
 
 

@@ -261,7 +261,8 @@ def _evidence(redactor: Redactor, ev: StepEvidence) -> StepEvidence:
 
 def _exchange(redactor: Redactor, x: Exchange) -> Exchange:
     """The exchange with its URL, request, headers and body redacted; a PDF or image is kept
-    as received (its text cannot be rewritten) unless the bundle is pseudonymised. Any other
+    as received (its text cannot be rewritten) unless the bundle is pseudonymised, and so is a
+    CDA document (the PDF copy inside it). Any other
     body is redacted as text — a JSON answer too broken or too deep to parse included: the
     evidence writer keeps such a body beside the record, as it came."""
     body = x.body
@@ -273,6 +274,8 @@ def _exchange(redactor: Redactor, x: Exchange) -> Exchange:
             parsed = None
         if parsed is not None:
             body = json.dumps(redactor.data(parsed), ensure_ascii=False).encode("utf-8")
+        elif redactor.pseudonymise and "xml" in ctype:
+            body = b""  # a DMP copy carries the printed PDF in base64: identities text cannot reach
         elif not (ctype == "application/pdf" or ctype.startswith("image/")):
             body = redactor.text(body.decode("utf-8", "replace")).encode("utf-8")
         elif redactor.pseudonymise:
