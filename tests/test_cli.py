@@ -112,7 +112,9 @@ def test_list_faults_names_each_fault_once_and_marks_those_only_fuzzing_finds() 
 def test_self_test_cli_writes_its_matrix_and_fails_when_a_fault_escapes(tmp_path: Path) -> None:
     from conformance.paths import BUNDLED_SCENARIOS
 
-    ok = cli("self-test", "--fault", "number-missing", "--fault", "search-misses-latest",
+    # two folders of the suite are enough to see both faults (the whole matrix: test_reference)
+    ok = cli("self-test", str(BUNDLED_SCENARIOS / "nominal"), str(BUNDLED_SCENARIOS / "rechercher"),
+             "--fault", "number-missing", "--fault", "search-misses-latest",
              "--jobs", "2", "--report-dir", str(tmp_path / "ok"))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     data = json.loads(next((tmp_path / "ok").glob("selftest-*/self-test.json")).read_text("utf-8"))
