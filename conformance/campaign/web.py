@@ -229,8 +229,12 @@ def create_app(folder: Path, reader: PaperReader, actions: Actions, lang: str = 
             return page(str(exc), 409)
         return _done()
 
-    routes = [Route("/", index), Route("/etat.json", etat), Route("/carte/{step}", carte),
-              Route("/page/{sha:str}/{n:int}", picture), Route("/depot", depot, methods=["POST"]),
+    def favicon(request: Request) -> Response:
+        return _secure(Response(status_code=204))  # none: a browser asks, and would log a 404
+
+    routes = [Route("/", index), Route("/favicon.ico", favicon), Route("/etat.json", etat),
+              Route("/carte/{step}", carte), Route("/page/{sha:str}/{n:int}", picture),
+              Route("/depot", depot, methods=["POST"]),
               Route("/confirmer", confirmer, methods=["POST"]), Route("/passer", passer, methods=["POST"])]
     return Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=list(HOSTS))])
 
@@ -251,6 +255,7 @@ def _secure(response: Response, nonce: str | None = None) -> Response:
         f"default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; script-src {script}; "
         "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # not no-referrer: with it, a browser's post says "Origin: null", which we must refuse
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -197,7 +197,8 @@ def _step(view: View, s: StepState, t: dict[str, str], is_current: bool) -> str:
             out.append(_card(card.patient, card.expected, t, sid))
         out.append("</details>")
     if s.answer is not None:
-        said = t["answered"].format(s.answer["value"], s.answer["tester"], s.answer["at"])
+        value = {"yes": t["yes"], "no": t["no"]}.get(str(s.answer["value"]), str(s.answer["value"]))
+        said = t["answered"].format(value, s.answer["tester"], s.answer["at"])
         note = f" — {e(s.answer['note'])}" if s.answer.get("note") else ""
         out.append(f'<p class="answer">{e(said)}{note}</p>')
     if s.reason is not None:
