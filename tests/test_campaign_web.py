@@ -19,7 +19,7 @@ from conformance.campaign.web import create_app, safe_name
 from conformance.paper.reader import InProcessReader
 from conformance.paths import BUNDLED_FIXTURES
 from conformance.serving import BackgroundServer
-from tests.helpers import campaign_page, small_campaign_plan
+from tests.helpers import campaign_page, phone_photo, small_campaign_plan
 
 PRESCRIBER = BUNDLED_FIXTURES / "prescribers" / "generaliste.yaml"
 TOKEN = "jeton-de-test-0123456789abcdef"
@@ -119,6 +119,22 @@ def test_an_upload_lands_in_depot_and_is_judged_and_pictured_like_a_dropped_file
     assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
     assert client.get(f"/page/{sha}/2").status_code == 404
     assert client.get(f"/page/{'0' * 64}/1").status_code == 404
+
+
+def test_a_phone_photo_is_pictured_as_it_is_with_its_code_outlined_and_its_text_not_evaluated(
+        camp: Path, client: httpx.Client) -> None:
+    photo = phone_photo(_page(camp, "biologie"))
+    files = {"fichier": ("IMG_0001.jpg", photo, "image/jpeg")}
+    sent = client.post("/depot", data={"token": TOKEN}, files=files)
+    assert sent.status_code == 303
+    said = _judge(camp)
+    assert any("attributed to step biologie" in s for s in said), said
+    section = client.get("/").text.split('id="step-biologie"', 1)[1].split("</section>")[0]
+    sha = re.search(r'data-sha256="([0-9a-f]{64})"', section)
+    assert sha and section.count('class="box qr"') == 1 and 'class="box mention"' not in section
+    assert re.search(r'<li class="skip" data-requirement="PAP-08">not-evaluated', section), section
+    picture = client.get(f"/page/{sha.group(1)}/1")
+    assert picture.headers["content-type"] == "image/jpeg" and picture.content == photo
 
 
 def test_a_file_naming_no_patient_is_listed_as_not_attributed_with_its_text_escaped(
