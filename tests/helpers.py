@@ -223,3 +223,39 @@ FREE_TEXT_SECRETS = [
     ("unsigned eyJhbGciOiJub25lIn0.eyJzdWIiOiIxIn0.", "eyJzdWIiOiIxIn0", "unsigned "),
     ("-----BEGIN RSA PRIVATE KEY-----\nMIIEcut", "MIIEcut", ""),  # cut short: masked still
 ]
+
+
+SMALL_PLAN = """\
+id: petite-campagne
+version: "1"
+title: Petite campagne <de test>
+steps:
+  - id: simple
+    kind: produce
+    title: Médicament simple
+    instructions: Rédigez l'ordonnance de la fiche, imprimez-la et déposez le PDF.
+    patient: {age: [30, 60]}
+    prescription:
+      lignes:
+        - produit: paracetamol
+  - id: signale
+    kind: confirm
+    title: Mode dégradé signalé
+    instructions: Répondez d'après ce que votre logiciel a affiché.
+    question: Le logiciel a-t-il signalé que l'ordonnance n'était pas enregistrée ?
+  - id: biologie
+    kind: produce
+    title: Biologie
+    instructions: Prescrivez l'acte de biologie de la fiche, imprimez et déposez.
+    patient: {age: [30, 70]}
+    prescription:
+      lignes:
+        - {produit: nfs, motsCles: [Hémogramme]}
+"""
+
+
+def small_campaign_plan(folder: Path) -> Path:
+    """A three-step campaign plan (produce, confirm, produce) written in ``folder``."""
+    path = folder / "petite.yaml"
+    path.write_text(SMALL_PLAN, encoding="utf-8")
+    return path

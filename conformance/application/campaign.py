@@ -18,6 +18,7 @@ Echo = Callable[[str], None]
 PROFILE = "public-2025"
 RESCAN_SECONDS = 2.0  # a full rescan at least this often: events are only hints (network shares)
 RESCAN_TICK_MS = 250  # how often a file still settling is looked at again
+PICTURE_DPI = 72  # the page's pictures of judged files
 
 
 def _errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -121,41 +122,95 @@ def _processor(folder: str, tester: str, reader: Any, echo: Echo, settle: float)
 @_errors
 def watch(folder: str, echo: Echo, once: bool = False, settle: float = 2.0,
           accept_change: bool = False, tester: str | None = None,
-          stop: threading.Event | None = None, patience: float = 60.0) -> int:
+          stop: threading.Event | None = None, patience: float = 60.0,
+          serve: int | None = None, lang: str = "fr", on_serving: Callable[[str], None] | None = None) -> int:
     """Judge what lands in ``depot/``: watchfiles events are hints, a rescan every 2 s finds what
     they miss, and a file still settling is looked at again as soon as it may be complete. ``once``:
-    take what is there (waiting up to ``patience`` s for it to complete), then return. The number of
+    take what is there (waiting up to ``patience`` s for it to complete), then return. ``serve``: also
+    serve the tester's page on 127.0.0.1 at that port (0: a free one; its URL goes to ``on_serving``,
+    and the page stays up, read only, once the campaign is closed, until ``stop``). The number of
     files still waiting."""
+    opened = _open(folder, accept_change, tester)
+    stop = stop or threading.Event()
+    who = tester or opened.tester
+    with _reader() as reader, _serving(folder, reader, who, serve, lang, echo, on_serving):
+        left = _watch_loop(folder, _processor(folder, who, reader, echo, settle), echo, once, stop,
+                           patience, serving=serve is not None)
+        if serve is not None and not once and _closed(folder):
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the read-only page
+                while not stop.wait(0.5):  # the closed campaign's page stays up until interrupted
+                    pass
+        return left
+
+
+@contextlib.contextmanager
+def _serving(folder: str, reader: Any, tester: str, port: int | None, lang: str, echo: Echo,
+             on_serving: Callable[[str], None] | None) -> Iterator[None]:
+    """The tester's page on loopback while watch runs (nothing when ``port`` is None)."""
+    if port is None:
+        yield
+        return
+    from conformance.campaign.web import create_app
+    from conformance.serving import BackgroundServer
+
+    app = create_app(Path(folder), reader.view(PICTURE_DPI), web_actions(folder, tester), lang)
+    try:
+        server = BackgroundServer(app, "127.0.0.1", port).start()
+    except OSError as exc:
+        raise ApplicationError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror or exc}") from exc
+    echo(f"tester's page: {server.url}/ (this computer only; Ctrl-C stops)")
+    if on_serving is not None:
+        on_serving(server.url)
+    try:
+        yield
+    finally:
+        server.stop()
+
+
+def web_actions(folder: str, tester: str) -> Any:
+    """The page's confirm and skip: the CLI's own, a refusal shown on the page."""
+    from conformance.campaign.web import Actions, Refused
+
+    def refusing(fn: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any) -> Any:
+            try:
+                return fn(folder, *args, tester=tester)
+            except ApplicationError as exc:
+                raise Refused(exc.message) from exc
+        return call
+
+    return Actions(confirm=refusing(confirm), skip=refusing(skip))
+
+
+def _watch_loop(folder: str, processor: Any, echo: Echo, once: bool, stop: threading.Event,
+                patience: float, serving: bool) -> int:
     import time
 
     import watchfiles
 
     from conformance.campaign.folder import DEPOT
 
-    opened = _open(folder, accept_change, tester)
-    stop = stop or threading.Event()
-    with _reader() as reader:
-        processor = _processor(folder, tester or opened.tester, reader, echo, settle)
+    waiting = processor.scan()
+    last = time.monotonic()
+    deadline = last + patience
+    if once and not waiting:
+        return 0
+    for changes in watchfiles.watch(Path(folder) / DEPOT, rust_timeout=RESCAN_TICK_MS,
+                                    yield_on_timeout=True, stop_event=stop, raise_interrupt=False):
+        now = time.monotonic()
+        if not changes and not waiting and now - last < RESCAN_SECONDS:
+            continue
         waiting = processor.scan()
-        last = time.monotonic()
-        deadline = last + patience
-        if once and not waiting:
-            return 0
-        for changes in watchfiles.watch(Path(folder) / DEPOT, rust_timeout=RESCAN_TICK_MS,
-                                        yield_on_timeout=True, stop_event=stop, raise_interrupt=False):
-            now = time.monotonic()
-            if not changes and not waiting and now - last < RESCAN_SECONDS:
-                continue
-            waiting = processor.scan()
-            last = now
-            if _closed(folder):
-                echo("the campaign was closed: watch stops")
-                return len(waiting)
-            if once and (not waiting or now > deadline):
-                break
-        for item in waiting:
-            echo(f"{item.path.name}: not taken yet ({item.reason})")
-        return len(waiting)
+        last = now
+        if _closed(folder):
+            echo("the campaign was closed: watch stops"
+                 + (" (the page stays up, read only)" if serving else ""))
+            return len(waiting)
+        if once and (not waiting or now > deadline):
+            break
+    for item in waiting:
+        echo(f"{item.path.name}: not taken yet ({item.reason})")
+    return len(waiting)
 
 
 def _closed(folder: str) -> bool:

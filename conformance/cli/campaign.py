@@ -69,16 +69,24 @@ def status(folder: str, as_json: bool) -> None:
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--once", is_flag=True, help="Take what is in depot/ now, then stop.")
 @click.option("--settle", type=float, default=2.0, hidden=True, help="Seconds a file must stay untouched.")
+@click.option("--serve", type=click.IntRange(0, 65535), is_flag=False, flag_value=0, default=None,
+              metavar="[PORT]", help="Also serve the tester's page on 127.0.0.1 (PORT, or a free one).")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="The page's language.")
 @_TESTER
 @_ACCEPT
 @application_errors
-def watch(folder: str, once: bool, settle: float, tester: str | None, accept_change: bool) -> None:
-    """Judge every file that lands in DIR/depot/ (stop with Ctrl-C; 'watch' again resumes)."""
+def watch(folder: str, once: bool, settle: float, serve: int | None, lang: str, tester: str | None,
+          accept_change: bool) -> None:
+    """Judge every file that lands in DIR/depot/ (stop with Ctrl-C; 'watch' again resumes); with
+    --serve, the tester's web page: steps, cards, upload, confirm and skip, judged pages."""
+    if once and serve is not None:
+        raise click.UsageError("--serve keeps watching: it does not go with --once")
     if not once:
         click.echo(f"watching {folder}/depot/ (Ctrl-C stops; nothing is lost)")
     try:
         left = app.campaign.watch(folder, click.echo, once=once, settle=settle,
-                                  accept_change=accept_change, tester=tester)
+                                  accept_change=accept_change, tester=tester, serve=serve, lang=lang)
     except KeyboardInterrupt:
         click.echo("watch stopped: nothing is lost ('watch' again resumes from the journal)", err=True)
         exit_with(ExitCode.INTERRUPTED)
