@@ -15,6 +15,7 @@ from conformance.application import Selection
 from conformance.application.suite import load_scenarios
 from conformance.cli.main import cli
 from conformance.embedded import EmbeddedWorld
+from conformance.engine.results import CheckResult
 from conformance.messages import Message
 from conformance.paths import PROJECT
 from conformance.vocabulary import SkipKind, Status
@@ -110,6 +111,42 @@ def test_a_run_locates_each_dmp_problem_in_either_language() -> None:
     ans = [c for c in checks if c.requirement in ("CDA-09", "CDA-10")]
     assert ans and all(c.skip is SkipKind.NOT_APPLICABLE for c in ans)
     assert ans[0].message.render("fr") == "règles ANS non fournies : --cda-rules"
+    # CDA-07 compares the copy's code 2D with the paper its scenario printed, when it did
+    copies = {sc.id: c.message for sc, _, c in result.checks() if c.requirement == "CDA-07"}
+    assert isinstance(copies["CDA-MED-001"], Message)
+    assert copies["CDA-MED-001"].id == "cda.copy_ok"  # paper step, then dmp step
+    assert copies["CDA-REMPL-001"].id == "cda.copy_ok_alone", copies  # no paper step
+    assert "could not be compared with the printed paper's" in copies["CDA-REMPL-001"]
+
+
+def _paper_then_dmp(document: Path, printed: Path, pid: str) -> CheckResult:
+    """A ``paper`` step of ``pid`` printing ``printed``, then its ``dmp`` step serving
+    ``document``, through the check runner: the DMP step's CDA-07."""
+    from conformance.application.session import load_profile
+    from conformance.checks import ScenarioState, StepData, defaults
+    from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks
+    from conformance.paper import InProcessReader
+    from conformance.targets import Exchange
+
+    env = CheckEnvironment(load_profile("public-2025"), reader=InProcessReader())
+    state = ScenarioState(created=example_body(), created_id=pid)
+    for kind, body, ctype in (("paper", printed, "application/pdf"),
+                              ("dmp", document, "application/xml")):
+        step = StepData(kind, {"id": pid}, [Exchange("GET", f"/prescriptions/{pid}/{kind}", None,
+                                                     200, {"content-type": ctype},
+                                                     body.read_bytes(), 0.0)])
+        results = run_checks(tuple(Everywhere(n) for n in defaults(kind)), step, state, env)
+    return next(r for r in results if r.requirement == "CDA-07")
+
+
+def test_cda_07_compares_the_copy_with_the_paper_printed_earlier_in_the_scenario(
+        served: tuple[Path, Path, Path, str]) -> None:
+    document, paper, other, pid = served
+    same = _paper_then_dmp(document, paper, pid)
+    assert same.status is Status.PASS and same.message == "the PDF copy is the printed ordonnance (1 page(s))"
+    another = _paper_then_dmp(document, other, pid)
+    assert another.status is Status.FAIL
+    assert any("not the printed paper's" in line for line in another.diff), another
 
 
 def test_a_declared_copy_that_is_not_served_is_one_anomaly(tmp_path: Path) -> None:
