@@ -4,6 +4,7 @@ French and English alike, CDA-09/10 not applicable without ``--cda-rules``), and
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from conformance.application import Selection
+from conformance.application import Redaction, Selection, Settings, run_session
 from conformance.application.suite import load_scenarios
 from conformance.cli.main import cli
 from conformance.embedded import EmbeddedWorld
@@ -160,3 +161,23 @@ def test_a_declared_copy_that_is_not_served_is_one_anomaly(tmp_path: Path) -> No
     assert [s for s in statuses if s[1] is Status.FAIL] == [("CDA-01", Status.FAIL)], statuses
     first = next(c for _, _, c in result.checks() if c.requirement == "CDA-01")
     assert first.message == "no DMP copy: HTTP 404"
+
+
+@pytest.mark.parametrize("pseudonymise", [False, True], ids=["plain", "pseudonymised"])
+def test_the_dmp_step_keeps_the_copys_pdf_in_its_evidence_unless_pseudonymised(
+        pseudonymise: bool, tmp_path: Path) -> None:
+    scenarios = load_scenarios(Selection(paths=(str(DMP_SUITE / "copie-dmp.yaml"),)))
+    with EmbeddedWorld() as world:
+        done = run_session(Settings(target=world.target_url, teleservice=world.teleservice_url,
+                                    report_dir=tmp_path, handlers=("json", "evidence"),
+                                    redaction=Redaction(pseudonymise=pseudonymise)),
+                           scenarios, stream=io.StringIO())
+    evidence = done.folder / "evidence" / "CDA-MED-001"
+    copy = evidence / "03-dmp" / "dmp-copy.pdf"
+    if pseudonymise:  # the copy prints the patient: no pseudonym reaches a PDF
+        assert not copy.exists() and not list(done.folder.rglob("*.pdf"))
+        assert not list(done.folder.rglob("dmp-copy.*"))
+    else:  # decoded from the document: the very PDF the paper step printed
+        assert copy.read_bytes().startswith(b"%PDF-")
+        assert copy.read_bytes() == (evidence / "02-paper" / "paper.pdf").read_bytes()
+        assert (evidence / "03-dmp" / "response-1.xml").is_file()
