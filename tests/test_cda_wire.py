@@ -181,3 +181,21 @@ def test_the_dmp_step_keeps_the_copys_pdf_in_its_evidence_unless_pseudonymised(
         assert copy.read_bytes().startswith(b"%PDF-")
         assert copy.read_bytes() == (evidence / "02-paper" / "paper.pdf").read_bytes()
         assert (evidence / "03-dmp" / "response-1.xml").is_file()
+
+
+def test_inspections_can_share_the_callers_workers(served: tuple[Path, Path, Path, str]) -> None:
+    """benchmarks/cda.py's loop: one set of workers for many documents, left open for the next."""
+    from conformance.application.inspection import inspect_cda
+    from conformance.paper.sandbox import Sandbox
+
+    document, paper, _, pid = served
+    sandbox = Sandbox()
+    try:
+        first, again = (inspect_cda(str(document), pid, str(paper), sandbox=sandbox)
+                        for _ in range(2))
+        assert [(r.requirement, r.status) for r in first.results] == \
+            [(r.requirement, r.status) for r in again.results]
+        assert not first.failed and not first.unverified
+        assert sandbox.cda(document.read_bytes()).readable  # still open
+    finally:
+        sandbox.close()
