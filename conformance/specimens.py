@@ -6,6 +6,7 @@ them: a failure on any of them is a false positive of the harness, not the targe
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,11 @@ def _font() -> str:
 
 def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: float = 120,
               patient: tuple[float, str] = (120, PATIENT), pid: str = PID,
-              code: tuple[float, float, float] = (15.0, 225.0, 36.0)) -> bytes:
-    """A one-page ordonnance drawn by fpdf2: prescriber and patient, the code 2D bottom-left with
-    the number under it (``code``: its left, top and side in mm), both paragraphs justified to
-    its right."""
+              code: tuple[float, float, float] = (15.0, 225.0, 36.0),
+              lines: Sequence[str] = ()) -> bytes:
+    """A one-page ordonnance drawn by fpdf2: prescriber and patient, ``lines`` of prescription
+    text, the code 2D bottom-left with the number under it (``code``: its left, top and side in
+    mm), both paragraphs justified to its right."""
     import segno
     from fpdf import FPDF
 
@@ -54,6 +56,8 @@ def fpdf_page(consent: str | None = CONSENT, data: str | None = DATA, width: flo
     pdf.set_font("DejaVu", size=10)
     pdf.text(20, 25, "Dr Claire MARTIN — Médecine générale — RPPS 10000000017 — AM 101000016")
     pdf.text(patient[0], 35, patient[1])
+    for n, line in enumerate(lines):
+        pdf.text(20, 55 + 7 * n, line)
     payload = json.dumps({"S": {"V": 2}, "D": {"ID": pid, "P": {"N": "NESSI", "P": "Ruth",
                           "D": "1977-07-14"}, "M": {"RPPS": "10000000017", "AM": "101000016"}}},
                          separators=(",", ":"))

@@ -73,7 +73,10 @@ class QrInspection:
 
 
 @contextlib.contextmanager
-def _sandbox() -> Iterator[Sandbox]:
+def _sandbox(given: Sandbox | None = None) -> Iterator[Sandbox]:
+    if given is not None:  # the caller's workers, already started: the caller closes them
+        yield given
+        return
     sandbox = Sandbox()
     try:
         yield sandbox
@@ -150,12 +153,17 @@ def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None 
 
 
 def inspect_cda(file: str, expect_id: str | None = None, paper: str | None = None,
-                cda_rules: str | None = None, profile: str = "public-2025") -> CdaInspection:
+                cda_rules: str | None = None, profile: str = "public-2025",
+                registered: dict[str, Any] | None = None,
+                sandbox: Sandbox | None = None) -> CdaInspection:
     """Every DMP-copy check that needs no teleservice on a CDA document: against ``expect_id``
     (CDA-02), the printed ``paper`` (CDA-07: the same code 2D), the ANS kit of ``cda_rules``
-    (CDA-09/10). ApplicationError (exit 2) when the document cannot be read at all."""
+    (CDA-09/10). ``registered`` (the self-test's specimens: what was registered, a create
+    body): every DMP-copy check, those comparing with the teleservice's record included.
+    ``sandbox``: workers shared across inspections (a benchmark's loop), else started here.
+    ApplicationError (exit 2) when the document cannot be read at all."""
     from conformance.application.session import cda_rules as load_rules
-    from conformance.checks import ScenarioState, StepData, standalone
+    from conformance.checks import ScenarioState, StepData, defaults, standalone
     from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks
     from conformance.paper.reader import WithCdaRules
     from conformance.targets import Exchange
@@ -164,19 +172,22 @@ def inspect_cda(file: str, expect_id: str | None = None, paper: str | None = Non
     rules = load_rules(cda_rules)
     data = _read(file)
     printed = _read(paper) if paper else None
-    with _sandbox() as sandbox:  # the document is untrusted: read in a confined worker
-        reader: PaperReader = WithCdaRules(sandbox, rules) if rules is not None else sandbox
+    with _sandbox(sandbox) as workers:  # the document is untrusted: read in a confined worker
+        reader: PaperReader = WithCdaRules(workers, rules) if rules is not None else workers
         record = reader.cda(data)
         if not record.readable:
             raise ApplicationError(f"{file}: not a readable CDA document ({record.refused}): "
                                    f"{record.refusal}\n  = give the XML document the software "
                                    "sends to the DMP")
-        params = {"printed": _pages(sandbox, printed, str(paper))} if printed is not None else {}
+        params = {"printed": _pages(workers, printed, str(paper))} if printed is not None else {}
         step = StepData(StepKind.DMP, params, [Exchange("GET", file, None, 200, {}, data, 0.0)],
                         cda_record=record)
         env = CheckEnvironment(rules_profile, reader=reader)
-        results = run_checks(tuple(Everywhere(name, file) for name in standalone(StepKind.DMP)),
-                             step, ScenarioState(created_id=expect_id), env)
+        names = standalone(StepKind.DMP) if registered is None else defaults(StepKind.DMP)
+        day = (registered or {}).get("dateOrdonnance")
+        state = ScenarioState(created=registered, created_id=expect_id,
+                              created_days={str(day)} if day else set())
+        results = run_checks(tuple(Everywhere(name, file) for name in names), step, state, env)
     ans = record.ans
     return CdaInspection(file, results, ans.rules if ans else "", ans.engine if ans else "")
 

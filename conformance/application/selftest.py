@@ -22,7 +22,7 @@ from typing import Any
 from conformance.application.session import run_session
 from conformance.application.settings import Selection, Settings
 from conformance.application.suite import load_scenarios
-from conformance.engine.results import RunResult
+from conformance.engine.results import CheckResult, RunResult
 from conformance.paper.sandbox import Sandbox
 from conformance.scenario import Scenario
 from conformance.vocabulary import Severity, Status
@@ -62,12 +62,14 @@ class SpecimenOutcome:
 
 
 def inspect_specimens() -> tuple[SpecimenOutcome, ...]:
-    """Every conforming specimen through ``inspect paper``: nothing may fail."""
+    """Every conforming specimen through ``inspect paper``, and every conforming DMP copy
+    through ``inspect cda`` (CDA-01…08 against what was registered, CDA-07 against the paper it
+    carries): nothing may fail."""
     import tempfile
 
-    from conformance.application.inspection import inspect_paper
+    from conformance.application.inspection import inspect_cda, inspect_paper
     from conformance.specimens import PID, specimens
-    from conformance.vocabulary import SkipKind
+    from conformance.specimens_cda import cda_specimens
 
     out = []
     with tempfile.TemporaryDirectory() as folder:
@@ -75,13 +77,23 @@ def inspect_specimens() -> tuple[SpecimenOutcome, ...]:
             file = Path(folder) / f"{specimen.name}{specimen.suffix}"
             file.write_bytes(specimen.data)
             found = inspect_paper(str(file), PID, consent=not specimen.objects)
-            out.append(SpecimenOutcome(
-                specimen.name,
-                tuple(f"{r.requirement} {r.check}: {r.message}" for r in found.results
-                      if r.status is Status.FAIL),
-                tuple(f"{r.requirement} {r.check}" for r in found.results
-                      if r.skip is SkipKind.NOT_EVALUATED)))
+            out.append(_specimen_outcome(specimen.name, found.results))
+        for copy in cda_specimens():
+            document, paper = Path(folder) / f"{copy.name}.xml", Path(folder) / f"{copy.name}.pdf"
+            document.write_bytes(copy.document)
+            paper.write_bytes(copy.paper)
+            judged = inspect_cda(str(document), copy.pid, str(paper), registered=copy.registered)
+            out.append(_specimen_outcome(copy.name, judged.results))
     return tuple(out)
+
+
+def _specimen_outcome(name: str, results: tuple[CheckResult, ...]) -> SpecimenOutcome:
+    from conformance.vocabulary import SkipKind
+
+    return SpecimenOutcome(
+        name,
+        tuple(f"{r.requirement} {r.check}: {r.message}" for r in results if r.status is Status.FAIL),
+        tuple(f"{r.requirement} {r.check}" for r in results if r.skip is SkipKind.NOT_EVALUATED))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -288,11 +288,12 @@ def _copy_text(pages: list[PaperPage]) -> str:
 
 def pdf_copy(record: CdaRecord, registered: Registered,
              pages: list[PaperPage] | str | None,
-             printed: list[PaperPage] | None = None) -> Outcome:
+             printed: Sequence[str] | None = None) -> Outcome:
     """CDA-07: the PDF copy is a readable PDF (read in the paper sandbox: ``pages``, or the
     reason it could not be read) whose code 2D carries the registered id and patient (and,
-    given the ``printed`` paper, the very payload it prints), and which prints every
-    registered line (not an earlier version)."""
+    given the codes 2D of the ``printed`` paper, the very payloads it prints; without them the
+    summary says the comparison was not possible), and which prints every registered line (not
+    an earlier version)."""
     readable(record)
     at = record.pdf_at
     if record.pdf is None:
@@ -307,7 +308,7 @@ def pdf_copy(record: CdaRecord, registered: Registered,
     issues = _copy_code(record, registered, pages)
     if printed is not None:
         copy = [c.text for p in pages for c in p.codes]
-        paper = [c.text for p in printed for c in p.codes]
+        paper = list(printed)
         if copy != paper:
             issues.append(Issue(CDA("copy_not_paper", got=repr([c[:60] for c in copy]),
                                     want=repr([c[:60] for c in paper])), at,
@@ -318,7 +319,8 @@ def pdf_copy(record: CdaRecord, registered: Registered,
             if isinstance(line, dict) and line.get(key) and _norm(line[key]) not in text:
                 issues.append(Issue(CDA("not_in_copy", n=n, what=CDA(key), value=repr(line[key])),
                                     at, str(line[key]), CDA("absent")))
-    return Outcome(CDA("copy_ok", pages=len(pages)), tuple(issues))
+    summary = CDA("copy_ok" if printed is not None else "copy_ok_alone", pages=len(pages))
+    return Outcome(summary, tuple(issues))
 
 
 def _copy_code(record: CdaRecord, registered: Registered,

@@ -94,6 +94,12 @@ CDA = Messages("cda", {
                         "ordonnance (an earlier version?)"),
     "copy_ok": Text("la copie PDF est l'ordonnance imprimée ({pages} page(s))",
                     "the PDF copy is the printed ordonnance ({pages} page(s))"),
+    "copy_ok_alone": Text("la copie PDF porte la prescription enregistrée ({pages} page(s)) ; son "
+                          "code 2D n'a pas pu être comparé à celui du papier imprimé : aucun "
+                          "papier de cette prescription lu avant (une étape paper, ou --paper)",
+                          "the PDF copy carries the registered prescription ({pages} page(s)); "
+                          "its code 2D could not be compared with the printed paper's: no paper "
+                          "of this prescription read before (a paper step, or --paper)"),
     "unregistered_codes": Text("la copie PDF d'une prescription non enregistrée porte {count} "
                                "code(s) 2D",
                                "the PDF copy of an unregistered prescription carries {count} "

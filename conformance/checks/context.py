@@ -74,6 +74,8 @@ class ScenarioState:
     created_id: str | None = None
     dispensed: bool = False  # a pharmacist recorded an execution (EP1) in an earlier step
     created_days: set[str] = field(default_factory=set)  # Europe/Paris days of the last creation
+    # the code 2D texts a paper step read, by prescription id (CDA-07 compares the DMP copy's)
+    printed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # facts a failed check denied for the rest of the scenario, and the check that failed
     denied: dict[Fact, tuple[str, str]] = field(default_factory=dict)  # fact -> (cause, its text)
 
@@ -176,6 +178,7 @@ class CheckContext:
             else:
                 try:
                     self.step.paper_pages = self.reader.analyse(ex.body)
+                    self._remember_printed(self.step.paper_pages)
                 except PaperError as exc:
                     kind = exc.kind if exc.kind in ("too-large", "timeout") else "unreadable"
                     self.step.paper_error = STEP(kind, why=exc.message)
@@ -187,6 +190,14 @@ class CheckContext:
             raise ExchangeFailed(self.step.paper_error, STEP("readable_paper"), observed)
         assert self.step.paper_pages is not None
         return self.step.paper_pages
+
+    def _remember_printed(self, pages: list[PaperPage]) -> None:
+        """The codes 2D a ``paper`` step of a known prescription printed, for the scenario's
+        later ``dmp`` steps (a paper without any: nothing to compare with)."""
+        pid = self.step.params.get("id")
+        codes = tuple(code.text for page in pages for code in page.codes)
+        if pid and codes:
+            self.state.printed[str(pid)] = codes
 
     def cda(self) -> CdaRecord:
         """The DMP copy of a ``dmp`` step, read in the sandbox (a refused record when it cannot

@@ -61,10 +61,15 @@ def _copy_pages(ctx: CheckContext, record: CdaRecord) -> list[PaperPage] | str |
     return ctx.step.cda_copy
 
 
-def _printed(ctx: CheckContext) -> list[PaperPage] | None:
-    """The printed paper to compare the copy with (``inspect cda --paper``)."""
+def _printed(ctx: CheckContext) -> tuple[str, ...] | None:
+    """The codes 2D of the printed paper to compare the copy with: ``inspect cda --paper``, or
+    what an earlier ``paper`` step of the same prescription printed in the scenario (None: no
+    paper to compare with)."""
     pages: Any = ctx.step.params.get("printed")
-    return pages if isinstance(pages, list) else None
+    if isinstance(pages, list):
+        return tuple(code.text for page in pages for code in page.codes)
+    pid = ctx.step.params.get("id") or ctx.state.created_id
+    return ctx.state.printed.get(str(pid)) if pid else None
 
 
 def _title(fr: str, en: str) -> Text:
@@ -149,8 +154,10 @@ def cda_validity(ctx: CheckContext) -> str:
                  "attach the very PDF of the printed ordonnance (its last version), with its code 2D"),
        steps=STEPS, defaults=STEPS, standalone=True, needs=(Fact.REGISTERED,))
 def cda_pdf_copy(ctx: CheckContext) -> str:
-    """The PDF copy is readable and carries the registered id, patient and lines (and, given the
-    printed paper, its very code 2D)."""
+    """The PDF copy is readable and carries the registered id, patient and lines; and its very
+    code 2D is the printed paper's when one was read — an earlier ``paper`` step of the same
+    prescription (``ScenarioState.printed``) or ``inspect cda --paper`` —, else the verdict says
+    the comparison was not possible (not a ``needs``: the copy is judged all the same)."""
     def judge(record: CdaRecord) -> cda.Outcome:
         known = registered(ctx)
         if ctx.state.created is None and known.id is None:  # inspect without --expect-id

@@ -37,6 +37,7 @@ class StepEvidence:
     pages: tuple[PaperPage, ...] = ()
     journal: tuple[dict[str, Any], ...] = ()
     sent: Any = None
+    copy: bytes = b""  # a ``dmp`` step's PDF copy, decoded from its document in the sandbox
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,8 @@ def _evidence(redactor: Redactor, ev: StepEvidence) -> StepEvidence:
                     else redactor.record(p) for p in ev.pages),
         journal=tuple(redactor.data(list(ev.journal))),
         sent=redactor.data(ev.sent),
+        # the DMP copy's PDF prints the patient: kept only when identities are
+        copy=b"" if redactor.pseudonymise else ev.copy,
     )
 
 

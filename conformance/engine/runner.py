@@ -483,8 +483,9 @@ class Runner:
         if journal is None and control is not None and data.journal_since is not None:
             with contextlib.suppress(TeleserviceUnavailable):
                 journal = control.journal(data.journal_since)
+        copy = data.cda_record.pdf if data.cda_record is not None else None
         return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), tuple(journal or ()),
-                            data.sent)
+                            data.sent, copy or b"")
 
     @staticmethod
     def _save(step: Step, data: StepData, state: ScenarioState) -> None:

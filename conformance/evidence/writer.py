@@ -8,6 +8,8 @@ Layout under the run folder::
                                     code2d.json          the printed ordonnance, analysed
                                     journal.json         teleservice calls during the step
                                     response-<k>.xml     a DMP copy (CDA), as received
+                                    dmp-copy.pdf         its PDF copy, decoded from it
+                                                         (dmp-copy.bin: not a PDF)
 """
 
 from __future__ import annotations
@@ -71,6 +73,9 @@ class EvidenceWriter:
             first = ev.pages[0]
             if first.picture and annotated:  # what a failing check attaches (JUnit, report.html)
                 (folder / "page-1-annotated.png").write_bytes(annotate(first, self.qr_zone))
+        if ev.copy:  # decoded by the sandbox that read the document; written, never opened
+            name = "dmp-copy.pdf" if ev.copy.startswith(b"%PDF-") else "dmp-copy.bin"
+            (folder / name).write_bytes(ev.copy)
         if ev.journal:
             _dump(folder / "journal.json", list(ev.journal))
 
