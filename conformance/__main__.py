@@ -25,15 +25,16 @@ def _name_process() -> None:
 
 
 def run() -> None:
-    """Entry point of the ``conformance`` script. A SIGINT the parent ignores (a background
-    command of a shell without job control) stays ignored."""
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is not signal.SIG_IGN:
+    """Entry point of the ``conformance`` script. The quiet early handling lasts until a
+    command's own code starts (``cli.common.application_errors`` hands SIGINT back to Python):
+    a Ctrl-C while click still parses the command line would otherwise be click's 'Aborted!'
+    and exit 1. A SIGINT the parent ignores (a background command of a shell without job
+    control) stays ignored."""
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
         signal.signal(signal.SIGINT, _early_interrupt)
     _name_process()
     from conformance.cli.main import main
 
-    signal.signal(signal.SIGINT, previous)
     main()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
@@ -43,6 +45,11 @@ def application_errors(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
+            # the command's own handling starts here: a Ctrl-C is a KeyboardInterrupt again
+            # (the early, quiet handling of __main__ ends), unless the parent ignores SIGINT
+            if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+                with contextlib.suppress(ValueError):  # not the main thread (a test's runner)
+                    signal.signal(signal.SIGINT, signal.default_int_handler)
             return fn(*args, **kwargs)
         except ApplicationError as exc:
             fail(exc.message, exc.code)
