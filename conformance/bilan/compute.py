@@ -79,7 +79,7 @@ def compute(traces: Traces, inputs: Inputs, profile: Profile) -> dict[str, Any]:
     """The bilan as a JSON-ready dictionary (``bilan.json``)."""
     con = traces.con
     people = inputs.participants
-    con.execute("CREATE OR REPLACE TEMP TABLE participants (rpps VARCHAR, situation VARCHAR)")
+    con.execute("CREATE OR REPLACE TABLE participants (rpps VARCHAR, situation VARCHAR)")
     con.executemany("INSERT INTO participants VALUES (?, ?)", [(p.rpps, p.situation) for p in people])
     _situations_known(traces)
     con.execute(_PRESCRIPTIONS.format(denominator=_denominator(profile)))
@@ -304,7 +304,7 @@ _ONLY = "(SELECT min(p.situation) FROM participants p WHERE p.rpps = {0}.rpps HA
 
 # the last event of each prescription (rpps, ref): one group-by, no sort
 _PRESCRIPTIONS = """
-CREATE OR REPLACE TEMP TABLE rx AS
+CREATE OR REPLACE TABLE rx AS
 SELECT rpps, ref, numerique, motif, ts, ({denominator}) AS in_denominator,
        coalesce(situation, {only_d}) AS situation
 FROM (SELECT rpps, ref, last.numerique AS numerique, last.motif AS motif, last.ts AS ts,
@@ -317,7 +317,7 @@ FROM (SELECT rpps, ref, last.numerique AS numerique, last.motif AS motif, last.t
 # EP4 calls grouped by prescription (one row each, with whether one call registered it), then
 # given the prescription's situation by one join; failures, a few, are counted apart
 _EP4 = """
-CREATE OR REPLACE TEMP TABLE ep4 AS
+CREATE OR REPLACE TABLE ep4 AS
 SELECT c.rpps, c.key, c.ok, c.successes, rx.ref IS NOT NULL AS known,
        coalesce(c.situation, rx.situation, {only_c}) AS situation
 FROM (SELECT rpps, coalesce(ref, 'id:' || id, '(sans référence)') AS key, ref,
