@@ -45,12 +45,12 @@ print(len(c1), len(c2))
 """
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, from GNU time's %M: the process's own high-water mark)."""
     gnu_time = ["/usr/bin/time", "-f", "peak-rss-kb %M"] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
     done = subprocess.run([*gnu_time, *command], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, cwd=ROOT, check=False)
+                          stderr=subprocess.PIPE, text=True, cwd=cwd, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"{command[:4]} failed ({done.returncode}): {done.stderr[-500:]}")
@@ -101,15 +101,17 @@ def main() -> None:
                 "--questionnaire", str(files["questionnaire"]), "--report-dir", str(folder / "reports")]
         ours += ["--memory", args.memory] if args.memory else []
         commands = {"bare DuckDB C1+C2": [sys.executable, "-c", BARE, str(files["traces"])],
-                    "conformance bilan": ["env", f"PYTHONPATH={ROOT}", sys.executable, *ours]}
+                    "conformance bilan": [sys.executable, *ours]}
+        where = {name: ROOT for name in commands}  # `python -m` imports the working directory's code
         if args.baseline:
             # the baseline's own code; --memory is new, not passed to it
-            commands["baseline bilan"] = ["env", f"PYTHONPATH={args.baseline.resolve()}", sys.executable,
+            where["baseline bilan"] = args.baseline.resolve()
+            commands["baseline bilan"] = [sys.executable,
                                           *(ours[:ours.index("--memory")] if args.memory else ours)]
         results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
         for _ in range(args.rounds):  # interleaved: each sees the same machine state
             for name, command in commands.items():
-                wall, rss = timed(command)
+                wall, rss = timed(command, where[name])
                 results[name].append((wall, rss, os.getloadavg()[0]))
     load = os.getloadavg()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

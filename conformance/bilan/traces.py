@@ -136,9 +136,7 @@ def connect(memory: int | None = None) -> Iterator[Any]:
     # directory (its default, ".tmp")
     with tempfile.TemporaryDirectory(prefix="conformance-bilan-") as scratch:
         con = duckdb.connect(str(Path(scratch) / "bilan.duckdb"), config={
-            "memory_limit": f"{limit // 1024}KiB", "temp_directory": str(Path(scratch) / "spill"),
-            # the rows' order is never asked of a table: DuckDB may stream instead of buffering
-            "preserve_insertion_order": False})
+            "memory_limit": f"{limit // 1024}KiB", "temp_directory": str(Path(scratch) / "spill")})
         try:
             con.execute("SET TimeZone = 'Europe/Paris'")
             con.execute("SET enable_progress_bar = false")  # the console is ours
@@ -233,7 +231,8 @@ class Traces:
                                   "name them as DESIGN §13 does, or map yours with --mapping", 1)
         first_line = 2 if EXTENSIONS[path.suffix.lower()] == "csv" else 1
         line = f"row_number() OVER () + {first_line - 1}" if numbered else "NULL::BIGINT"
-        parts = [f"{_quote(str(path))} AS source", f"{line} AS line"]
+        # the file by its position in the list: four bytes a row, not its path's text
+        parts = [f"{self.files.index(path)}::UINTEGER AS source", f"{line} AS line"]
         self.warnings[:] = list(dict.fromkeys(self.warnings))  # a file read twice warns once
         for name in FIELDS:
             value = f"CAST({_ident(canonical[name])} AS VARCHAR)" if name in canonical else "NULL"
@@ -264,11 +263,11 @@ class Traces:
         row = self.con.execute(f"SELECT source FROM ev WHERE {condition} LIMIT 1").fetchone()
         if row is None:
             return None
-        path = next(p for p in self.files if str(p) == row[0])
+        path = self.files[int(row[0])]
         numbered = _TYPED_SELECT.format(raw=self._select(path, numbered=True))
-        found = self.con.execute(f"SELECT source, line, {column} FROM ({numbered}) WHERE {condition} "
+        found = self.con.execute(f"SELECT line, {column} FROM ({numbered}) WHERE {condition} "
                                  "ORDER BY line LIMIT 1").fetchone()
-        return (str(found[0]), int(found[1]), found[2]) if found else None
+        return (str(path), int(found[0]), found[1]) if found else None
 
     def _check(self) -> None:
         for condition, column, what, fix in _RULES:
