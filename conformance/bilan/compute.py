@@ -302,9 +302,11 @@ def _modalities(inputs: Inputs, profile: Profile) -> list[dict[str, Any]]:
 # a doctor's one practice situation (NULL when he has two: then the event must say which)
 _ONLY = "(SELECT min(p.situation) FROM participants p WHERE p.rpps = {0}.rpps HAVING count(*) = 1)"
 
-# the last event of each prescription (rpps, ref): one group-by, no sort
+# the last event of each prescription (rpps, ref): one group-by, no sort. rx and ep4 are
+# TEMP tables (in memory, uncompressed: faster to write than the events' compressed table, and
+# still within DuckDB's limit, spilled beyond it)
 _PRESCRIPTIONS = """
-CREATE OR REPLACE TABLE rx AS
+CREATE OR REPLACE TEMP TABLE rx AS
 SELECT rpps, ref, numerique, motif, ts, ({denominator}) AS in_denominator,
        coalesce(situation, {only_d}) AS situation
 FROM (SELECT rpps, ref, last.numerique AS numerique, last.motif AS motif, last.ts AS ts,
@@ -317,7 +319,7 @@ FROM (SELECT rpps, ref, last.numerique AS numerique, last.motif AS motif, last.t
 # EP4 calls grouped by prescription (one row each, with whether one call registered it), then
 # given the prescription's situation by one join; failures, a few, are counted apart
 _EP4 = """
-CREATE OR REPLACE TABLE ep4 AS
+CREATE OR REPLACE TEMP TABLE ep4 AS
 SELECT c.rpps, c.key, c.ok, c.successes, rx.ref IS NOT NULL AS known,
        coalesce(c.situation, rx.situation, {only_c}) AS situation
 FROM (SELECT rpps, coalesce(ref, 'id:' || id, '(sans référence)') AS key, ref,
