@@ -1,8 +1,10 @@
-"""The bilan at scale (DESIGN §10): ``conformance bilan`` over N million trace events against a
-bare DuckDB aggregate computing C1 and C2 per doctor over the same CSV file; whole processes,
-interleaved rounds, median and spread, peak RSS of each process, machine load noted.
+"""The bilan at scale (DESIGN §10): ``conformance bilan`` over N million trace events against the
+tightest bare DuckDB aggregate (one typed read of the columns needed, then C1 per doctor and
+situation and C2 per doctor as two GROUP BYs) over the same CSV file; whole processes, interleaved
+rounds, median and spread, peak RSS of each process, machine load noted.
 
-    .venv/bin/python benchmarks/bilan.py [--events 10000000] [--rounds 3]
+    .venv/bin/python benchmarks/bilan.py [--events 10000000] [--rounds 3] [--folder DIR]
+        [--baseline ../main] [--memory 2GiB]
 
 The input: a synthetic présérie (``traces generate``, 50 doctors) replicated by DuckDB with
 distinct references up to the size asked (same columns, same mix of events).
@@ -23,30 +25,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# the tightest floor: one typed read of the columns needed, then C1 per doctor and situation
+# and C2 per doctor (registered / created EP4 prescriptions) as two GROUP BYs
 BARE = """
 import duckdb, sys
 con = duckdb.connect()
-rows = con.execute('''
-WITH rx AS (
-  SELECT rpps, ref, arg_max(numerique, ts) AS numerique FROM read_csv(?, header = true, all_varchar = true)
-  WHERE evenement = 'prescription' GROUP BY rpps, ref),
-ep4 AS (
-  SELECT rpps, ref, bool_or(resultat = 'ok') AS ok FROM read_csv(?, header = true, all_varchar = true)
-  WHERE evenement = 'appel' AND service = 'EP4' GROUP BY rpps, ref)
-SELECT c1.rpps, c1.num, c1.total, c2.ok, c2.created FROM
-  (SELECT rpps, count(*) FILTER (WHERE numerique = 'true') AS num, count(*) AS total FROM rx GROUP BY rpps) c1
-  LEFT JOIN (SELECT rpps, count(*) FILTER (WHERE ok) AS ok, count(*) AS created FROM ep4 GROUP BY rpps) c2
-  USING (rpps)''', [sys.argv[1], sys.argv[1]]).fetchall()
-print(len(rows))
+con.execute("SET enable_progress_bar = false")
+con.execute(f'''CREATE TABLE t AS SELECT evenement, ts, rpps, situation, ref, numerique, service, resultat
+FROM read_csv(?, header = true, auto_detect = false, columns = {{
+  'evenement': 'VARCHAR', 'ts': 'TIMESTAMPTZ', 'rpps': 'VARCHAR', 'situation': 'VARCHAR',
+  'ref': 'VARCHAR', 'numerique': 'BOOLEAN', 'motif': 'VARCHAR', 'types': 'VARCHAR',
+  'service': 'VARCHAR', 'id': 'VARCHAR', 'resultat': 'VARCHAR', 'code': 'VARCHAR',
+  'dureeMs': 'BIGINT'}})''', [sys.argv[1]])
+c1 = con.execute("SELECT rpps, situation, count(*) FILTER (WHERE numerique), count(*) FROM t "
+                 "WHERE evenement = 'prescription' GROUP BY rpps, situation").fetchall()
+c2 = con.execute("SELECT rpps, count(DISTINCT ref) FILTER (WHERE resultat = 'ok'), count(DISTINCT ref) "
+                 "FROM t WHERE evenement = 'appel' AND service = 'EP4' GROUP BY rpps").fetchall()
+print(len(c1), len(c2))
 """
 
 
-def timed(command: list[str]) -> tuple[float, float]:
+def timed(command: list[str], cwd: Path = ROOT) -> tuple[float, float]:
     """Wall seconds and peak RSS (MiB, from GNU time's %M: the process's own high-water mark)."""
     gnu_time = ["/usr/bin/time", "-f", "peak-rss-kb %M"] if Path("/usr/bin/time").exists() else []
     start = time.perf_counter()
     done = subprocess.run([*gnu_time, *command], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, cwd=ROOT, check=False)
+                          stderr=subprocess.PIPE, text=True, cwd=cwd, check=False)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         raise SystemExit(f"{command[:4]} failed ({done.returncode}): {done.stderr[-500:]}")
@@ -76,32 +80,55 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--folder", type=Path,
+                        help="Where the input is built, kept and reused (default: a temporary folder).")
+    parser.add_argument("--baseline", type=Path,
+                        help="Another checkout whose `conformance bilan` also runs (e.g. main's).")
+    parser.add_argument("--memory", help="Passed to `conformance bilan --memory`.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-bilan-") as scratch:
-        folder = Path(scratch)
+        folder = args.folder or Path(scratch)
         t0 = time.perf_counter()
-        files = build(folder, args.events)
+        files = {"traces": folder / "traces.csv", "participants": folder / "base" / "participants.yaml",
+                 "attestations": folder / "base" / "attestations.yaml",
+                 "questionnaire": folder / "base" / "questionnaire.csv"}
+        if args.folder is None or not all(p.exists() for p in files.values()):
+            files = build(folder, args.events)
         size = files["traces"].stat().st_size / 1e6
-        print(f"input: {args.events:,} events, {size:.0f} MB CSV (built in {time.perf_counter() - t0:.1f} s)")
-        ours = [sys.executable, "-m", "conformance", "bilan", "--traces", str(files["traces"]),
+        print(f"input: {args.events:,} events, {size:.0f} MB CSV (ready in {time.perf_counter() - t0:.1f} s)")
+        ours = ["-m", "conformance", "bilan", "--traces", str(files["traces"]),
                 "--participants", str(files["participants"]), "--attestations", str(files["attestations"]),
                 "--questionnaire", str(files["questionnaire"]), "--report-dir", str(folder / "reports")]
-        bare = [sys.executable, "-c", BARE, str(files["traces"])]
-        results: dict[str, list[tuple[float, float]]] = {"conformance bilan": [], "bare DuckDB C1+C2": []}
-        for _ in range(args.rounds):  # interleaved: both see the same machine state
-            results["bare DuckDB C1+C2"].append(timed(bare))
-            results["conformance bilan"].append(timed(ours))
+        ours += ["--memory", args.memory] if args.memory else []
+        commands = {"bare DuckDB C1+C2": [sys.executable, "-c", BARE, str(files["traces"])],
+                    "conformance bilan": [sys.executable, *ours]}
+        where = {name: ROOT for name in commands}  # `python -m` imports the working directory's code
+        if args.baseline:
+            # the baseline's own code; --memory is new, not passed to it
+            where["baseline bilan"] = args.baseline.resolve()
+            commands["baseline bilan"] = [sys.executable,
+                                          *(ours[:ours.index("--memory")] if args.memory else ours)]
+        results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+        for _ in range(args.rounds):  # interleaved: each sees the same machine state
+            for name, command in commands.items():
+                wall, rss = timed(command, where[name])
+                results[name].append((wall, rss, os.getloadavg()[0]))
     load = os.getloadavg()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.rounds} interleaved rounds")
-    print(f"{'':22} {'median s':>9} {'min–max s':>14} {'peak RSS MiB':>13}")
+          f"load now {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.rounds} interleaved rounds")
+    print(f"{'':22} {'median s':>9} {'min–max s':>14} {'peak RSS MiB':>13} {'load (1 min)':>13}")
     for name, runs in results.items():
-        walls = [w for w, _ in runs]
+        walls = [w for w, _, _ in runs]
+        loads = " ".join(f"{x:.1f}" for _, _, x in runs)
         print(f"{name:22} {statistics.median(walls):9.2f} {min(walls):6.2f}–{max(walls):<7.2f} "
-              f"{max(r for _, r in runs):13.0f}")
-    ratio = statistics.median(w for w, _ in results["conformance bilan"]) / statistics.median(
-        w for w, _ in results["bare DuckDB C1+C2"])
-    print(f"ratio: {ratio:.2f}× (target ≤ 3×)")
+              f"{max(r for _, r, _ in runs):13.0f}  {loads}")
+    floor = statistics.median(w for w, _, _ in results["bare DuckDB C1+C2"])
+    for name in results:
+        if name != "bare DuckDB C1+C2":
+            ratio = statistics.median(w for w, _, _ in results[name]) / floor
+            peak = max(r for _, r, _ in results[name])
+            print(f"{name}: {ratio:.2f}× the bare aggregate's time (target ≤ 3×), peak {peak:.0f} MiB "
+                  "(target ≤ 2048)")
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ class BilanSettings:
     lang: Lang = Lang.FR
     sign: str | None = None
     demo_seed: int = 0
+    memory: int | None = None  # DuckDB's limit in bytes, spilling to disk beyond (None: default)
 
 
 @dataclass(frozen=True)
@@ -132,17 +133,14 @@ def _compute(settings: BilanSettings, profile: Any) -> dict[str, Any]:
         editor = editor or from_attestations
     answers = load_questionnaire(settings.questionnaire) if settings.questionnaire else None
     reports = tuple(_run_report(path) for path in settings.run_reports)
-    con = connect()
-    try:
+    from conformance.bilan.inputs import Editor
+
+    with connect(settings.memory) as con:
         traces = Traces(con, trace_files(settings.traces), load_mapping(settings.mapping),
                         settings.since, settings.until)
-        from conformance.bilan.inputs import Editor
-
         inputs = Inputs(people, editor or Editor(), attestations, answers, reports,
                         settings.since, settings.until)
         bilan = compute(traces, inputs, profile)
-    finally:
-        con.close()
     bilan["profil"] = profile.name
     bilan["entrees"] = {"traces": list(settings.traces), "participants": settings.participants,
                         "attestations": settings.attestations, "questionnaire": settings.questionnaire,

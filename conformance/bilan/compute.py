@@ -79,7 +79,7 @@ def compute(traces: Traces, inputs: Inputs, profile: Profile) -> dict[str, Any]:
     """The bilan as a JSON-ready dictionary (``bilan.json``)."""
     con = traces.con
     people = inputs.participants
-    con.execute("CREATE OR REPLACE TEMP TABLE participants (rpps VARCHAR, situation VARCHAR)")
+    con.execute("CREATE OR REPLACE TABLE participants (rpps VARCHAR, situation VARCHAR)")
     con.executemany("INSERT INTO participants VALUES (?, ?)", [(p.rpps, p.situation) for p in people])
     _situations_known(traces)
     con.execute(_PRESCRIPTIONS.format(denominator=_denominator(profile)))
@@ -302,7 +302,9 @@ def _modalities(inputs: Inputs, profile: Profile) -> list[dict[str, Any]]:
 # a doctor's one practice situation (NULL when he has two: then the event must say which)
 _ONLY = "(SELECT min(p.situation) FROM participants p WHERE p.rpps = {0}.rpps HAVING count(*) = 1)"
 
-# the last event of each prescription (rpps, ref): one group-by, no sort
+# the last event of each prescription (rpps, ref): one group-by, no sort. rx and ep4 are
+# TEMP tables (in memory, uncompressed: faster to write than the events' compressed table, and
+# still within DuckDB's limit, spilled beyond it)
 _PRESCRIPTIONS = """
 CREATE OR REPLACE TEMP TABLE rx AS
 SELECT rpps, ref, numerique, motif, ts, ({denominator}) AS in_denominator,

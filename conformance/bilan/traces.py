@@ -12,7 +12,10 @@ import csv
 import datetime as dt
 import json
 import os
-from collections.abc import Iterable
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +33,10 @@ EXTENSIONS = {".jsonl": "json", ".ndjson": "json", ".csv": "csv", ".parquet": "p
 SERVICES = ("EP4", "EP3", "EP2", "EP1")
 MOTIFS = ("hors-perimetre", "mode-degrade", "choix", "autre")
 TRUE, FALSE = ("true", "oui", "1", "yes"), ("false", "non", "0", "no")
-# DuckDB spills to disk beyond this: memory stays bounded at any scale (4 GB, or 40 % of a
-# smaller machine's memory)
-MEMORY_LIMIT_BYTES = 4 * 1024**3
+# DuckDB spills to disk beyond its limit: memory stays bounded at any scale (by default a
+# quarter of the machine, at most this)
+MEMORY_LIMIT_BYTES = 2 * 1024**3
+MEMORY_FLOOR_BYTES = 64 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -98,23 +102,47 @@ def _ident(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def connect() -> Any:
-    import tempfile
+def parse_memory(text: str) -> int:
+    """``--memory``'s value in bytes: a number and a unit (``2GiB``, ``1.5GB``, ``512MiB``)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b|b)?\s*", text, re.IGNORECASE)
+    if match is None or match.group(2) is None:
+        raise ValueError(f"{text!r} is not a memory size: a number and a unit, e.g. 2GiB, 1500MB, 512MiB")
+    unit = match.group(2).lower()
+    scale = 1 if unit == "b" else (1024 if "i" in unit else 1000) ** ("kmgt".index(unit[0]) + 1)
+    value = int(float(match.group(1)) * scale)
+    if value < MEMORY_FLOOR_BYTES:
+        raise ValueError(f"{text!r} is too little for DuckDB: give at least 64MiB")
+    return value
 
-    import duckdb
 
-    # beyond the limit DuckDB spills to disk: into the system's temporary folder, never the
-    # user's working directory (its default, ".tmp")
-    spill = Path(tempfile.gettempdir()) / f"conformance-bilan-{os.getpid()}"
+def default_memory() -> int:
+    """A quarter of the machine's memory, at most 2 GiB: the bilan spills to disk beyond."""
     try:
         physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError):
-        physical = 2 * MEMORY_LIMIT_BYTES
-    limit = min(MEMORY_LIMIT_BYTES, int(physical * 0.4))
-    con = duckdb.connect(config={"memory_limit": f"{limit // 1024**2}MB", "temp_directory": str(spill)})
-    con.execute("SET TimeZone = 'Europe/Paris'")
-    con.execute("SET enable_progress_bar = false")  # the console is ours
-    return con
+        return MEMORY_LIMIT_BYTES
+    return max(MEMORY_FLOOR_BYTES, min(MEMORY_LIMIT_BYTES, physical // 4))
+
+
+@contextmanager
+def connect(memory: int | None = None) -> Iterator[Any]:
+    """A DuckDB database held to ``memory`` bytes (default: ``default_memory()``), in a private
+    scratch folder removed at the end."""
+    import duckdb
+
+    limit = memory if memory is not None else default_memory()
+    # a database file, not ":memory:": its tables are compressed (the events take ~10× less)
+    # and evictable; beyond the limit DuckDB spills there too, never into the user's working
+    # directory (its default, ".tmp")
+    with tempfile.TemporaryDirectory(prefix="conformance-bilan-") as scratch:
+        con = duckdb.connect(str(Path(scratch) / "bilan.duckdb"), config={
+            "memory_limit": f"{limit // 1024}KiB", "temp_directory": str(Path(scratch) / "spill")})
+        try:
+            con.execute("SET TimeZone = 'Europe/Paris'")
+            con.execute("SET enable_progress_bar = false")  # the console is ours
+            yield con
+        finally:
+            con.close()
 
 
 class Traces:
@@ -128,7 +156,7 @@ class Traces:
         self._columns: dict[str, dict[str, int]] = {}  # file → canonical field → CSV column
         selects = [self._select(path) for path in files]
         try:  # one pass over the files: read, rename, type
-            con.execute(f"CREATE TEMP TABLE ev AS SELECT {', '.join(_STORED)} FROM ("
+            con.execute(f"CREATE TABLE ev AS SELECT {', '.join(_STORED)} FROM ("
                         + _TYPED_SELECT.format(raw=" UNION ALL ".join(selects)) + ")")
         except Exception as exc:
             raise self._locate(exc) from None
@@ -138,7 +166,7 @@ class Traces:
             where.append(f"ts >= {_quote(since.isoformat())}::DATE")
         if until is not None:
             where.append(f"ts < ({_quote(until.isoformat())}::DATE + 1)")
-        con.execute("CREATE TEMP VIEW evp AS SELECT * FROM ev"
+        con.execute("CREATE VIEW evp AS SELECT * FROM ev"
                     + (" WHERE " + " AND ".join(where) if where else ""))
 
     # --- reading -------------------------------------------------------------------------
@@ -203,7 +231,8 @@ class Traces:
                                   "name them as DESIGN §13 does, or map yours with --mapping", 1)
         first_line = 2 if EXTENSIONS[path.suffix.lower()] == "csv" else 1
         line = f"row_number() OVER () + {first_line - 1}" if numbered else "NULL::BIGINT"
-        parts = [f"{_quote(str(path))} AS source", f"{line} AS line"]
+        # the file by its position in the list: four bytes a row, not its path's text
+        parts = [f"{self.files.index(path)}::UINTEGER AS source", f"{line} AS line"]
         self.warnings[:] = list(dict.fromkeys(self.warnings))  # a file read twice warns once
         for name in FIELDS:
             value = f"CAST({_ident(canonical[name])} AS VARCHAR)" if name in canonical else "NULL"
@@ -234,11 +263,11 @@ class Traces:
         row = self.con.execute(f"SELECT source FROM ev WHERE {condition} LIMIT 1").fetchone()
         if row is None:
             return None
-        path = next(p for p in self.files if str(p) == row[0])
+        path = self.files[int(row[0])]
         numbered = _TYPED_SELECT.format(raw=self._select(path, numbered=True))
-        found = self.con.execute(f"SELECT source, line, {column} FROM ({numbered}) WHERE {condition} "
+        found = self.con.execute(f"SELECT line, {column} FROM ({numbered}) WHERE {condition} "
                                  "ORDER BY line LIMIT 1").fetchone()
-        return (str(found[0]), int(found[1]), found[2]) if found else None
+        return (str(path), int(found[0]), found[1]) if found else None
 
     def _check(self) -> None:
         for condition, column, what, fix in _RULES:

@@ -20,6 +20,17 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.da
         raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from exc
 
 
+def _memory(ctx: click.Context, param: click.Parameter, value: str | None) -> int | None:
+    if value is None:
+        return None
+    from conformance.bilan.traces import parse_memory
+
+    try:
+        return parse_memory(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @click.command("bilan")
 @click.option("--traces", multiple=True, type=click.Path(),
               help="Trace files or folders (.jsonl, .csv, .parquet); repeatable. "
@@ -38,11 +49,14 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.da
 @click.option("--report-dir", default="reports", show_default=True, type=click.Path(file_okay=False))
 @click.option("--lang", type=click.Choice([x.value for x in Lang]), default=Lang.FR.value, show_default=True)
 @click.option("--sign", type=click.Path(dir_okay=False), help="Ed25519 private key signing the manifest.")
+@click.option("--memory", callback=_memory, metavar="SIZE",
+              help="DuckDB's memory limit (e.g. 2GiB, 1500MB); it spills to disk beyond. "
+                   "Default: a quarter of the machine's memory, at most 2 GiB.")
 @application_errors
 def bilan(traces: tuple[str, ...], participants: str | None, attestations: str | None,
           questionnaire: str | None, mapping: str | None, run_reports: tuple[str, ...],
           since: dt.date | None, until: dt.date | None, profile_name: str, report_dir: str, lang: str,
-          sign: str | None) -> None:
+          sign: str | None, memory: int | None) -> None:
     """The présérie bilan (criteria C1–C5, modalities) from workstation traces: exit 0 all met,
     1 some not met, 2 input error (file, line, column and what to fix)."""
     from conformance.application.bilan import BilanSettings, console_summary, run_bilan
@@ -50,7 +64,7 @@ def bilan(traces: tuple[str, ...], participants: str | None, attestations: str |
     settings = BilanSettings(traces=traces, participants=participants, attestations=attestations,
                              questionnaire=questionnaire, mapping=mapping, run_reports=run_reports,
                              since=since, until=until, profile=profile_name, report_dir=Path(report_dir),
-                             lang=Lang(lang), sign=sign)
+                             lang=Lang(lang), sign=sign, memory=memory)
     done = run_bilan(settings)
     for line in console_summary(done, settings.lang):
         click.echo(line)
