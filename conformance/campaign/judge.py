@@ -11,6 +11,7 @@ from typing import Any
 
 from conformance.campaign.cards import Card
 from conformance.campaign.plan import Step
+from conformance.checks import REGISTRY, defaults
 from conformance.checks.mentions import date_forms
 from conformance.engine.results import CheckResult
 from conformance.paper import PaperError, PaperPage, PaperReader, normalise
@@ -18,13 +19,14 @@ from conformance.profiles import Profile
 from conformance.targets import untrusted
 from conformance.vocabulary import Operation, Severity, SkipKind, Status, StepKind
 
-# every registered paper check that needs no teleservice, as ``inspect paper`` runs them, plus
-# those that compare the paper with the card (the card stands for the creation)
-REGISTERED = ("qr_present", "qr_payload", "qr_values", "same_id", "qr_position", "qr_size",
-              "qr_quiet_zone", "number_under_qr", "data_mention", "consent_mention", "consent_matches",
-              "legal_right_of_qr", "page_numbers", "qr_degraded", "nothing_cut_off",
-              "prescriber_identified", "patient_identified", "prescription_date", "substitution_motive",
-              "bizone", "replaced_identified", "nr_printed", "identifiers_printed")
+# the paper checks a produce step runs: every default check of a paper step (a check declared
+# later joins the campaign by itself), but for what the campaign judges its own way or cannot
+# judge: PAP-08 by product and quantity (the posology is typed free text, see lines_check),
+# ROB-03 code point by code point against what was entered (the tester typed the card: the
+# software's own spelling of it is not ours to fault), and the contract gate (no HTTP answer)
+OWN_WAY = ("lines_printed", "names_intact")
+REGISTERED = tuple(name for name in defaults(StepKind.PAPER)
+                   if name not in OWN_WAY and not REGISTRY[name].gate)
 # degraded mode: a classic ordonnance, judged on DEG-01 and the classic mentions
 DEGRADED = ("degraded_paper", "nothing_cut_off", "page_numbers", "prescriber_identified",
             "patient_identified", "prescription_date", "substitution_motive", "bizone",

@@ -185,7 +185,7 @@ def cda_identity(ctx: CheckContext) -> str:
        title=_title("schematron ANS du volet", "the volet's ANS schematron"),
        hint=Text("corriger chaque assertion en échec du schematron ANS (TestContenuCDA-3-0)",
                  "fix each failed assert of the ANS schematron (TestContenuCDA-3-0)"),
-       steps=STEPS, defaults=STEPS, standalone=True)
+       steps=STEPS, defaults=STEPS, standalone=True, notice=True)
 def cda_ans_schematron(ctx: CheckContext) -> str:
     """The ANS schematron of the volet, with ``--cda-rules`` (else not applicable)."""
     return judged(ctx, cda.ans_schematron)
@@ -195,7 +195,7 @@ def cda_ans_schematron(ctx: CheckContext) -> str:
        title=_title("schéma CDA du kit ANS", "the ANS kit's CDA schema"),
        hint=Text("produire un document valide selon CDA_extended.xsd du kit ANS",
                  "produce a document valid against the ANS kit's CDA_extended.xsd"),
-       steps=STEPS, defaults=STEPS, standalone=True)
+       steps=STEPS, defaults=STEPS, standalone=True, notice=True)
 def cda_ans_schema(ctx: CheckContext) -> str:
     """The CDA schema of the ANS kit, with ``--cda-rules`` (else not applicable)."""
     return judged(ctx, cda.ans_schema)

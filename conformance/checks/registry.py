@@ -86,6 +86,9 @@ class CheckSpec:
     operation: Operation | None = None  # the report's grouping, when not its step's
     # runs first on every step of its kinds, whatever the step expects (the contract)
     gate: bool = False
+    # not applicable because of how the run was set up (a kit not supplied): its reason
+    # qualifies the verdict line
+    notice: bool = False
 
     def msg(self, key: str, **params: Any) -> Message:
         """One of this check's messages."""
@@ -104,7 +107,7 @@ def check(name: str, requirement: str, severity: Severity, *, title: Text, hint:
           messages: Mapping[str, Text] | None = None, standalone: bool = False,
           needs: tuple[Fact, ...] = (), establishes: tuple[Fact, ...] = (),
           exclusive: bool = False, operation: Operation | None = None, gate: bool = False,
-          ) -> Callable[[CheckFn], CheckFn]:
+          notice: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Declare ``fn`` as check ``name`` (see the module's docstring). A requirement missing
     from the catalogue, a default kind it does not apply to, or a name taken twice fails
     here, at import."""
@@ -127,7 +130,7 @@ def check(name: str, requirement: str, severity: Severity, *, title: Text, hint:
             steps=steps, defaults=defaults, fn=bound,
             messages=Messages(name, messages or {}, literal={"_title": title, "_hint": hint}),
             standalone=standalone, needs=needs, establishes=establishes, exclusive=exclusive,
-            operation=operation, gate=gate)
+            operation=operation, gate=gate, notice=notice)
         return bound
 
     return register

@@ -91,7 +91,7 @@ def _result(spec: CheckSpec, data: StepData, location: str, status: Status, mess
         severity=spec.severity, operation=spec.operation_of(data.kind), status=status,
         message=message, expected=outcome.expected if outcome else None,
         observed=outcome.observed if outcome else None, diff=outcome.diff if outcome else (),
-        hint=spec.msg("_hint"), location=location, skip=skip, cause=cause)
+        hint=spec.msg("_hint"), location=location, skip=skip, cause=cause, notice=spec.notice)
 
 
 def unevaluated(name: str, kind: str, location: str, reason: str, cause: str = "") -> CheckResult:

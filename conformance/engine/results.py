@@ -29,6 +29,7 @@ class CheckResult:
     skip: SkipKind | None = None  # with status skip: not applicable, or not evaluated
     baselined: str = ""  # a known anomaly: the baseline entry's reason (it does not count)
     cause: str = ""  # not evaluated as a consequence: the failed check that is the root cause
+    notice: bool = False  # not applicable by the run's set-up: its reason qualifies the verdict
 
     @property
     def unverified(self) -> bool:
@@ -154,6 +155,12 @@ class RunResult:
         checks not evaluated, blocking or major requirements declared by a scenario that ran
         and evaluated nowhere, or no check evaluated at all."""
         return _unverified(self)
+
+    def notices(self) -> tuple[str, ...]:
+        """The distinct reasons, in the run's set-up, that made checks not applicable (a kit
+        not supplied): said beside the verdict."""
+        return tuple(dict.fromkeys(c.message for _, _, c in self.checks()
+                                   if c.notice and c.skip is SkipKind.NOT_APPLICABLE))
 
     @property
     def verdict(self) -> Verdict:

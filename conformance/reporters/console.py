@@ -14,7 +14,6 @@ from rich.table import Table
 
 from conformance.engine.events import BundleWritten, Event, RunFinished, RunStarted, ScenarioFinished
 from conformance.engine.results import RunResult
-from conformance.messages import Text
 from conformance.reporters.i18n import labels
 from conformance.reporters.summary import (
     OPERATION_ORDER,
@@ -25,7 +24,6 @@ from conformance.reporters.summary import (
     qualifiers,
     status_counts,
 )
-from conformance.vocabulary import SkipKind
 
 _STYLE = {"pass": "green", "fail": "bold red", "warn": "yellow", "skip": "dim", "error": "magenta"}
 _VERDICT_STYLE = {"conforme": "bold green", "non-conforme": "bold red", "incomplet": "bold yellow",
@@ -38,9 +36,6 @@ _MARK = {"pass": "✓", "fail": "✗", "warn": "!", "skip": "-", "error": "E"}
 MAX_LINE = 400  # a console line; the whole value is in the evidence
 
 
-# the DMP copy's ANS rules (CDA-09, CDA-10) are not applicable without a kit: said in the verdict
-ANS_CHECKS = ("cda_ans_schematron", "cda_ans_schema")
-NO_CDA_RULES = Text("règles ANS non fournies : --cda-rules", "ANS rules not supplied: --cda-rules")
 
 def terminal_safe(text: str) -> str:
     """Text for a terminal: control characters escaped, long values shortened."""
@@ -163,8 +158,6 @@ class ConsoleReporter:
         known = len(result.known())
         said = qualifiers(known, result.baseline.file if result.baseline else "", scope,
                           list(result.fuzz_only_faults), t)
-        no_kit = any(c.check in ANS_CHECKS and c.skip is SkipKind.NOT_APPLICABLE
-                     for _, _, c in result.checks())
         self._say(f"{t['verdict']}: {', '.join([t[result.verdict], *said])} — {t['anomalies']}: {anomalies}"
-                  + (f" — {NO_CDA_RULES(self.lang)}" if no_kit else ""),
+                  + "".join(f" — {notice}" for notice in result.notices()),
                   style=None if self.plain else _VERDICT_STYLE[result.verdict])

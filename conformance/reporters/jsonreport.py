@@ -88,7 +88,8 @@ def _check_from(d: dict[str, Any]) -> CheckResult:
         operation=Operation(d["operation"]), status=Status(d["status"]), message=d["message"],
         expected=d.get("expected"), observed=d.get("observed"), diff=tuple(d.get("diff") or ()),
         hint=d.get("hint", ""), evidence=tuple(d.get("evidence") or ()), location=d.get("location", ""),
-        skip=SkipKind(d["skip"]) if d.get("skip") else None, baselined=d.get("baselined", ""))
+        skip=SkipKind(d["skip"]) if d.get("skip") else None, baselined=d.get("baselined", ""),
+        cause=d.get("cause", ""), notice=bool(d.get("notice", False)))
 
 
 def from_dict(report: dict[str, Any]) -> RunResult:
