@@ -139,3 +139,33 @@ def test_a_prescription_announced_registered_but_never_seen_by_ep4_is_one_run_wi
     assert result.message.render("fr").startswith("1 prescription(s) annoncée(s) enregistrée(s)")  # type: ignore[attr-defined]
     journal.append({"seq": 2, "operation": "EP4", "id": "BBBBBBBBBBBBBBBBBB", "status": 201, "at": "t"})
     assert _run_wide("announced_registered", told, journal).status is Status.PASS  # type: ignore[attr-defined]
+
+
+def test_the_consequences_of_a_known_anomaly_are_listed_and_accepted_with_it() -> None:
+    from conformance.engine.results import CheckResult, RunResult, ScenarioResult, StepResult
+    from conformance.vocabulary import Operation, Severity, SkipKind, Verdict
+
+    def check(name: str, requirement: str, status: Status, **more: object) -> CheckResult:
+        return CheckResult(check=name, requirement=requirement, title=name, severity=Severity.BLOCKING,
+                           operation=Operation.CREER, status=status, message=name, **more)  # type: ignore[arg-type]
+
+    cause = check("created", "RT-01", Status.FAIL, baselined="fixed in 2.1")
+    consequence = check("sent_equals_received", "RT-06", Status.SKIP, skip=SkipKind.NOT_EVALUATED,
+                        cause="created@1")
+    other = check("consent_sent", "CON-01", Status.SKIP, skip=SkipKind.NOT_EVALUATED)  # no cause
+    step = StepResult(index=0, kind="create", title="", status=Status.FAIL, duration=0.0,
+                      checks=(cause, consequence))
+    scenario = ScenarioResult(id="P", title="", file="", status=Status.FAIL, duration=0.0, steps=(step,))
+    run = RunResult(run_id="r", started="", finished="", duration=0.0, target="t", teleservice=None,
+                    about=None, fail_on=Severity.MAJOR, seed=0, scenarios=(scenario,))
+    (listed,) = run.unverified()
+    assert listed.requirement == "RT-06" and listed.accepted  # shown, accepted with its cause
+    assert run.verdict is Verdict.CONFORME
+    unexplained = StepResult(index=0, kind="create", title="", status=Status.FAIL, duration=0.0,
+                             checks=(cause, consequence, other))
+    run = RunResult(run_id="r", started="", finished="", duration=0.0, target="t", teleservice=None,
+                    about=None, fail_on=Severity.MAJOR, seed=0,
+                    scenarios=(ScenarioResult(id="P", title="", file="", status=Status.FAIL,
+                                              duration=0.0, steps=(unexplained,)),))
+    assert {u.requirement: u.accepted for u in run.unverified()} == {"RT-06": True, "CON-01": False}
+    assert run.verdict is Verdict.INCOMPLET

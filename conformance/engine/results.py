@@ -198,21 +198,23 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
     from conformance.checks import requirement_severity
 
     found: dict[str, tuple[Severity, str, list[str]]] = {}
+    unknown: set[str] = set()  # requirements unverified for a reason no baseline entry accepts
 
-    def add(requirement: str, severity: Severity, reason: str, scenario: str) -> None:
+    def add(requirement: str, severity: Severity, reason: str, scenario: str, known: bool = False) -> None:
         where = found.setdefault(requirement, (severity, reason, []))[2]
         if scenario not in where:
             where.append(scenario)
+        if not known:
+            unknown.add(requirement)
 
     judged = {c.requirement for _, _, c in result.checks() if c.status in _JUDGED}
-    # the consequences of a known anomaly are accepted with it (the baseline entry's reason)
+    # the consequences of a known anomaly are accepted with it (the baseline entry's reason):
+    # listed, and accepted, like an --accept-unverified
     known = {(sc.id, f"{c.check}@{st.index + 1}") for sc, st, c in result.known()}
     for sc, _, c in result.checks():
-        if c.cause and (sc.id, c.cause) in known:
-            continue
         if c.status is Status.ERROR or (c.skip is SkipKind.NOT_EVALUATED
                                         and c.severity.at_least(Severity.MAJOR)):
-            add(c.requirement, c.severity, c.message, sc.id)
+            add(c.requirement, c.severity, c.message, sc.id, known=(sc.id, c.cause) in known)
     for sc in result.scenarios:
         for st in sc.steps:  # a step that erred with no check to carry it (the fuzzer's engine)
             if st.status is Status.ERROR and not st.checks:
@@ -229,5 +231,5 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
         add("*", Severity.BLOCKING, VERDICT("nothing_evaluated").render(result.lang), "")
     accept_all = "all" in result.accepted
     return tuple(Unverified(requirement=req, severity=sev, reason=reason, scenarios=tuple(w),
-                            accepted=accept_all or req in result.accepted)
+                            accepted=accept_all or req in result.accepted or req not in unknown)
                  for req, (sev, reason, w) in sorted(found.items()))
