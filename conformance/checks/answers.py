@@ -14,7 +14,7 @@ import jsonschema
 import jsonschema_rs
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Failed, check
+from conformance.checks.registry import Fact, Failed, check
 from conformance.messages import Text
 from conformance.scenario.contract import spec
 from conformance.targets import Exchange
@@ -124,7 +124,7 @@ def _what(ctx: CheckContext, error: jsonschema.ValidationError) -> str:
        steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER, StepKind.DMP),
        defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.SEARCH, StepKind.PAPER,
                  StepKind.DMP),
-       gate=True,
+       gate=True, establishes=(Fact.CONTRACT,),
        messages={
            "breaks": Text("la réponse de {operation} (HTTP {status}) enfreint le contrat en {path} : "
                           "{what}",

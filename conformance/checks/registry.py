@@ -54,7 +54,7 @@ class NotEvaluated(Skipped):
 class Fact(StrEnum):
     """What a check may need to be meaningful, established by one check (or the engine)."""
 
-    CONTRACT = "contract"  # the step's answer is what the adapter contract allows (the engine)
+    CONTRACT = "contract"  # the step's answers are what the adapter contract allows (ROB-02's gate)
     REGISTERED = "registered"  # the scenario's prescription was created and registered (RT-01)
 
     @property

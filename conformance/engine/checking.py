@@ -12,6 +12,7 @@ from conformance.checks import (
     CheckContext,
     CheckSpec,
     ExchangeFailed,
+    Fact,
     Failed,
     NotEvaluated,
     ScenarioState,
@@ -154,18 +155,18 @@ def run_checks(expectations: Sequence[Asked], data: StepData, state: ScenarioSta
     their facts need: the checks that establish a fact first. A check that needs a fact a
     failed check denied — in this step or an earlier one of the scenario — is not evaluated,
     naming that check: one root cause, one anomaly."""
-    order = sorted(range(len(expectations)),
+    order = sorted(range(len(expectations)),  # stable: the declared order otherwise
                    key=lambda i: (not REGISTRY[expectations[i].name].gate,
                                   not REGISTRY[expectations[i].name].establishes))
     results: dict[int, CheckResult] = {}
-    gate_failed: tuple[str, str] | None = None  # a gate (the contract) failed: answers unread
     for i in order:
         exp = expectations[i]
         spec = REGISTRY[exp.name]
         location = str(exp.pos)
-        cause = gate_failed if not spec.gate else None
-        cause = cause or next((state.denied.get(f) or data.denied.get(f) for f in spec.needs
-                               if f in state.denied or f in data.denied), None)
+        # every check reads the step's answers only once a gate found them as the contract says
+        needs = spec.needs if spec.gate else (Fact.CONTRACT, *spec.needs)
+        cause = next((state.denied.get(f) or data.denied.get(f) for f in needs
+                      if f in state.denied or f in data.denied), None)
         if cause is not None:
             key, named = cause
             results[i] = _result(spec, data, location, Status.SKIP, ENGINE("consequence", cause=named),
@@ -173,14 +174,12 @@ def run_checks(expectations: Sequence[Asked], data: StepData, state: ScenarioSta
             continue
         result = run_check(exp.name, exp.arg, location, data, state, env, step_number)
         results[i] = result
-        failure = (cause_of(spec.name, step_number),
-                   ENGINE("cause", requirement=spec.requirement, check=spec.name, step=step_number or "-"))
-        if spec.gate and result.status is Status.FAIL:
-            gate_failed = failure
         for fact in spec.establishes:
             denied = state.denied if fact.scenario_wide else data.denied
             if result.status is Status.FAIL:
-                denied[fact] = failure
+                denied[fact] = (cause_of(spec.name, step_number),
+                                ENGINE("cause", requirement=spec.requirement, check=spec.name,
+                                       step=step_number or "-"))
             elif result.status in (Status.PASS, Status.WARN):
                 denied.pop(fact, None)
     return tuple(results[i] for i in range(len(expectations)))
