@@ -14,7 +14,7 @@ import jsonschema
 import jsonschema_rs
 
 from conformance.checks.context import CheckContext
-from conformance.checks.registry import Fact, Failed, check
+from conformance.checks.registry import Fact, Failed, Skipped, check
 from conformance.messages import Text
 from conformance.scenario.contract import spec
 from conformance.targets import Exchange
@@ -80,20 +80,22 @@ def _shown(value: Any) -> str:
     return text if len(text) <= SHOWN else text[:SHOWN] + "…"
 
 
-def _violation(exchange: Exchange, method: str, path: str) -> tuple[str, jsonschema.ValidationError] | None:
+def _violation(exchange: Exchange, method: str, path: str,
+               ) -> tuple[bool, jsonschema.ValidationError | None]:
+    """Whether the answer could be validated (a JSON answer with a status the contract
+    declares), and where it breaks the schema if it does."""
     if exchange.error or exchange.status is None:
-        return None
+        return False, None
     validator = _validator(method, path, str(exchange.status))
     if validator is None or not _json_media(exchange):
-        return None
+        return False, None
     try:
         document = exchange.json()
     except ValueError:
-        return None  # not JSON: the checks that read it say so (one root cause)
+        return False, None  # not JSON: the checks that read it say so (one root cause)
     if _fast(method, path, str(exchange.status))(document):
-        return None  # the usual case, in microseconds (jsonschema_rs); the details only when not
-    error = jsonschema.exceptions.best_match(validator.iter_errors(document))
-    return (f"{method.upper()} {path}", error) if error is not None else None
+        return True, None  # the usual case, in microseconds (jsonschema_rs); details only when not
+    return True, jsonschema.exceptions.best_match(validator.iter_errors(document))
 
 
 def _what(ctx: CheckContext, error: jsonschema.ValidationError) -> str:
@@ -139,19 +141,28 @@ def _what(ctx: CheckContext, error: jsonschema.ValidationError) -> str:
            "want_no_other": Text("aucun autre champ n'est permis", "no other field is allowed"),
            "want_rule": Text("règle « {rule} » du schéma non respectée ({value})",
                              "schema rule '{rule}' not met ({value})"),
+           "nothing": Text("aucune réponse JSON de {operation} à valider (un PDF, pas de réponse, "
+                           "ou un statut que le contrat ne déclare pas : les autres vérifications "
+                           "en jugent)",
+                           "no JSON answer of {operation} to validate (a PDF, no answer, or a "
+                           "status the contract does not declare: the other checks judge it)"),
            "conforms": Text("{count} réponse(s) conforme(s) au contrat",
                             "{count} answer(s) conform to the contract"),
        })
 def answer_conforms(ctx: CheckContext) -> str:
     """Every answer of the step has the shape the contract declares for its operation and status."""
     method, path = OPERATIONS[StepKind(ctx.step.kind)]
+    operation = f"{method.upper()} {path}"
+    validated = 0
     for exchange in ctx.step.exchanges:
-        found = _violation(exchange, method, path)
-        if found is not None:
-            operation, error = found
+        judged, error = _violation(exchange, method, path)
+        validated += judged
+        if error is not None:
             where = _path(error)
             raise Failed(ctx.msg("breaks", operation=operation, status=exchange.status, path=where,
                                  what=_what(ctx, error)),
                          ctx.msg("schema", operation=operation, status=exchange.status),
                          f"{where}: {_shown(error.instance)}")
-    return ctx.msg("conforms", count=len(ctx.step.exchanges))
+    if not validated:  # a PDF, no answer, a status the contract does not declare: the other
+        raise Skipped(ctx.msg("nothing", operation=operation))  # checks judge those
+    return ctx.msg("conforms", count=validated)
