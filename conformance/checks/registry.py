@@ -94,6 +94,16 @@ class CheckSpec:
         """One of this check's messages."""
         return self.messages(key, **params)
 
+    @functools.cached_property
+    def title_message(self) -> Message:
+        """The title, as every result of this check carries it (made once)."""
+        return self.msg("_title")
+
+    @functools.cached_property
+    def hint_message(self) -> Message:
+        """The fix hint, as every result of this check carries it (made once)."""
+        return self.msg("_hint")
+
     def operation_of(self, kind: str) -> Operation:
         """The operation a result of this check on a ``kind`` step is grouped under."""
         return self.operation or Operation.of_step(kind)

@@ -88,11 +88,11 @@ def step_checks(step: Step) -> tuple[Expectation, ...]:
 def _result(spec: CheckSpec, data: StepData, location: str, status: Status, message: str,
             outcome: Failed | None = None, skip: SkipKind | None = None, cause: str = "") -> CheckResult:
     return CheckResult(
-        check=spec.name, requirement=spec.requirement, title=spec.msg("_title"),
+        check=spec.name, requirement=spec.requirement, title=spec.title_message,
         severity=spec.severity, operation=spec.operation_of(data.kind), status=status,
         message=message, expected=outcome.expected if outcome else None,
         observed=outcome.observed if outcome else None, diff=outcome.diff if outcome else (),
-        hint=spec.msg("_hint"), location=location, skip=skip, cause=cause, notice=spec.notice)
+        hint=spec.hint_message, location=location, skip=skip, cause=cause, notice=spec.notice)
 
 
 def unevaluated(name: str, kind: str, location: str, reason: str, cause: str = "") -> CheckResult:
