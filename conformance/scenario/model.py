@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.scenario.errors import Pos
+from conformance.vocabulary import StepKind
 
-STEP_KINDS = ("create", "consult", "search", "paper", "dmp", "teleservice", "dispense")
+STEP_KINDS = tuple(kind.value for kind in StepKind if kind.in_scenarios)  # what a scenario may write
 
 
 @dataclass(frozen=True)
