@@ -63,12 +63,12 @@ def _a(value: Any) -> str:
     return quoteattr(str(value))
 
 
-def _flag(template: str, code: str, label: str, value: bool) -> str:
+def _flag(template: str, code: str, label: str, value: bool, day: dt.date) -> str:
     return f"""<entryRelationship typeCode="COMP"><observation classCode="OBS" moodCode="EVN">
 <templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.13"/><templateId root="1.2.250.1.213.1.1.3.48"/>
 <templateId root="{template}"/><id root="{_uid()}"/>
 <code code="{code}" displayName={_a(label)} codeSystem="1.2.250.1.213.1.1.4.322" codeSystemName="TA_ASIP"/>
-<statusCode code="completed"/><effectiveTime value="{DAY:%Y%m%d}"/>
+<statusCode code="completed"/><effectiveTime value="{day:%Y%m%d}"/>
 <value xsi:type="BL" value="{'true' if value else 'false'}"/></observation></entryRelationship>"""
 
 
@@ -79,7 +79,7 @@ def _code(line: dict[str, Any], tag: str, ref: str) -> str:
             f'value="#{ref}"/></originalText></{tag}>')
 
 
-def _medicine(line: dict[str, Any], ref: str, structured: bool) -> str:
+def _medicine(line: dict[str, Any], ref: str, structured: bool, day: dt.date) -> str:
     posology = ('<effectiveTime xsi:type="PIVL_TS" institutionSpecified="true" operator="A">'
                 '<period value="12" unit="h"/></effectiveTime>') if structured else ""
     dose = '<doseQuantity value="1"/>' if structured else ""
@@ -88,31 +88,31 @@ def _medicine(line: dict[str, Any], ref: str, structured: bool) -> str:
 <templateId root="1.3.6.1.4.1.19376.1.9.1.3.2"/><templateId root="1.2.250.1.213.1.1.3.83"/>
 <templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.7.1"/><id root="{_uid()}"/>
 <text><reference value="#{ref}"/></text><statusCode code="completed"/>
-<effectiveTime xsi:type="IVL_TS"><low value="{DAY:%Y%m%d}"/></effectiveTime>{posology}
+<effectiveTime xsi:type="IVL_TS"><low value="{day:%Y%m%d}"/></effectiveTime>{posology}
 <repeatNumber value="{line.get('renouvellements') or 0}"/>{dose}
 <consumable><manufacturedProduct classCode="MANU"><templateId root="2.16.840.1.113883.10.20.1.53"/>
 <templateId root="1.3.6.1.4.1.19376.1.5.3.1.4.7.2"/><templateId root="1.2.250.1.213.1.1.3.43"/>
 <manufacturedMaterial classCode="MMAT" determinerCode="KIND">
 <templateId root="1.3.6.1.4.1.19376.1.9.1.3.1"/>{_code(line, "code", ref)}
 <name>{escape(line["libelle"])}</name></manufacturedMaterial></manufacturedProduct></consumable>
-{_flag("1.2.250.1.213.1.1.3.48.13", "MED-574", "En rapport avec une ALD", bool(line.get("ald")))}
-{_flag("1.2.250.1.213.1.1.3.48.15", "GEN-181", "Non remboursable", bool(line.get("nonRembourse")))}
+{_flag("1.2.250.1.213.1.1.3.48.13", "MED-574", "En rapport avec une ALD", bool(line.get("ald")), day)}
+{_flag("1.2.250.1.213.1.1.3.48.15", "GEN-181", "Non remboursable", bool(line.get("nonRembourse")), day)}
 </substanceAdministration></entry>"""
 
 
-def _device(line: dict[str, Any], ref: str) -> str:
+def _device(line: dict[str, Any], ref: str, day: dt.date) -> str:
     quantity = str(line["quantite"]).split()[0]
     return f"""<entry><supply classCode="SPLY" moodCode="INT">
 <templateId root="2.16.840.1.113883.10.20.1.34"/><templateId root="1.2.250.1.213.1.1.3.20"/>
 <id root="{_uid()}"/><text><reference value="#{ref}"/></text>
-<effectiveTime xsi:type="IVL_TS"><low value="{DAY:%Y%m%d}"/></effectiveTime>
+<effectiveTime xsi:type="IVL_TS"><low value="{day:%Y%m%d}"/></effectiveTime>
 <repeatNumber value="{line.get('renouvellements') or 0}"/><quantity value="{quantity}"/>
 <participant typeCode="DEV"><participantRole classCode="MANU"><playingDevice classCode="DEV">
 {_code(line, "code", ref)}</playingDevice></participantRole></participant>
-{_flag("1.2.250.1.213.1.1.3.48.13", "MED-574", "En rapport avec une ALD", bool(line.get("ald")))}
-{_flag("1.2.250.1.213.1.1.3.48.14", "GEN-180", "En rapport avec un AT/MP", False)}
-{_flag("1.2.250.1.213.1.1.3.48.34", "GEN-295", "En rapport avec la prévention", False)}
-{_flag("1.2.250.1.213.1.1.3.48.15", "GEN-181", "Non remboursable", bool(line.get("nonRembourse")))}
+{_flag("1.2.250.1.213.1.1.3.48.13", "MED-574", "En rapport avec une ALD", bool(line.get("ald")), day)}
+{_flag("1.2.250.1.213.1.1.3.48.14", "GEN-180", "En rapport avec un AT/MP", False, day)}
+{_flag("1.2.250.1.213.1.1.3.48.34", "GEN-295", "En rapport avec la prévention", False, day)}
+{_flag("1.2.250.1.213.1.1.3.48.15", "GEN-181", "Non remboursable", bool(line.get("nonRembourse")), day)}
 </supply></entry>"""
 
 
@@ -126,9 +126,9 @@ def _section(templates: tuple[str, ...], code: str, title: str, rows: list[tuple
 <title>{escape(title)}</title><text>{text}</text>{entries}</section></component>"""
 
 
-def document(rx: dict[str, Any], pid: str, pdf: bytes, structured: bool) -> bytes:
+def document(rx: dict[str, Any], pid: str, pdf: bytes, structured: bool, day: dt.date = DAY) -> bytes:
     """The DMP copy of ``rx`` carrying ``pdf``, written with string templates; ``structured``:
-    the posology as PIVL_TS and a dose, else free text only."""
+    the posology as PIVL_TS and a dose, else free text only; ``day``: the prescription's."""
     patient, doctor = rx["patient"], rx["prescripteur"]
     meds = [ln for ln in rx["lignes"] if ln["type"] == "medicament"]
     devices = [ln for ln in rx["lignes"] if ln["type"] == "dispositifMedical"]
@@ -136,12 +136,12 @@ def document(rx: dict[str, Any], pid: str, pdf: bytes, structured: bool) -> byte
     if meds:
         refs = [(f"m{i}", ln["libelle"]) for i, ln in enumerate(meds)]
         sections += _section(("1.3.6.1.4.1.19376.1.9.1.2.1", "1.2.250.1.213.1.1.2.171"), "57828-6",
-                             "Médicaments", refs, "".join(_medicine(ln, r, structured)
+                             "Médicaments", refs, "".join(_medicine(ln, r, structured, day)
                                                           for (r, _), ln in zip(refs, meds, strict=True)))
     if devices:
         refs = [(f"d{i}", ln["libelle"]) for i, ln in enumerate(devices)]
         sections += _section(("1.2.250.1.213.1.1.2.222",), "46264-8", "Dispositifs", refs,
-                             "".join(_device(ln, r) for (r, _), ln in zip(refs, devices, strict=True)))
+                             "".join(_device(ln, r, day) for (r, _), ln in zip(refs, devices, strict=True)))
     copy = f"""<component><section><templateId root="1.2.250.1.213.1.1.2.243"/><id root="{_uid()}"/>
 <code code="55108-5" codeSystem="2.16.840.1.113883.6.1"/><title>Copie</title>
 <text><renderMultiMedia referencedObject="copie"/></text>
@@ -154,8 +154,8 @@ def document(rx: dict[str, Any], pid: str, pdf: bytes, structured: bool) -> byte
     headers = "".join(f'<templateId root="{t}"/>' for t in (
         "2.16.840.1.113883.2.8.2.1", "1.2.250.1.213.1.1.1.1", "1.3.6.1.4.1.19376.1.9.1.1.1",
         "1.3.6.1.4.1.19376.1.5.3.1.1.1"))
-    moment = f"{DAY:%Y%m%d}093000+0100"
-    end = (DAY + dt.timedelta(days=89)).strftime("%Y%m%d")
+    moment = f"{day:%Y%m%d}093000+0100"
+    end = (day + dt.timedelta(days=89)).strftime("%Y%m%d")
     text = f"""<?xml version="1.0" encoding="UTF-8"?>
 <ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <realmCode code="FR"/><typeId root="2.16.840.1.113883.1.3" extension="POCD_HD000040"/>{headers}
@@ -179,7 +179,7 @@ def document(rx: dict[str, Any], pid: str, pdf: bytes, structured: bool) -> byte
 </representedCustodianOrganization></assignedCustodian></custodian>
 <documentationOf><serviceEvent classCode="ACT"><id root="1.2.250.1.215.500.1.1" extension="{pid}"/>
 <code code="57833-6" codeSystem="2.16.840.1.113883.6.1"/>
-<effectiveTime><low value="{DAY:%Y%m%d}"/><high value="{end}"/></effectiveTime>
+<effectiveTime><low value="{day:%Y%m%d}"/><high value="{end}"/></effectiveTime>
 </serviceEvent></documentationOf>
 <component><structuredBody>{sections}{copy}</structuredBody></component></ClinicalDocument>"""
     return text.encode("utf-8")

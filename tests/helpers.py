@@ -78,12 +78,19 @@ def identifiers_in(node: object, path: str = "") -> list[tuple[str, str, str]]:
     return out
 
 
+def campaign_pid(step: str) -> str:
+    """The prescription id ``campaign_page`` prints for ``step`` (as the teleservice gave it)."""
+    import hashlib
+
+    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+    return "".join(alphabet[b % 32] for b in hashlib.sha256(step.encode()).digest()[:18])
+
+
 def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
     """A conforming printout of a campaign card drawn by fpdf2 (not the reference's ReportLab),
     as a prescribing software would print it; ``defect`` leaves one thing out ('no-nr': the NR
     of a non-reimbursable line)."""
     import datetime as dt
-    import hashlib
     import json
 
     import segno
@@ -94,8 +101,7 @@ def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
     rx, p = card.expected, card.patient
     doctor = rx["prescripteur"]
     replaced = doctor.get("remplace")
-    alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-    pid = "".join(alphabet[b % 32] for b in hashlib.sha256(card.step.encode()).digest()[:18])
+    pid = campaign_pid(card.step)
     fr = dt.date.fromisoformat
     pdf = FPDF(format="A4", unit="mm")
     pdf.add_page()

@@ -53,8 +53,10 @@ class Started:
 
 @_errors
 def start(plan: str | None, folder: str, prescriber: str, tester: str | None = None,
-          seed: int | None = None) -> Started:
-    """Create the campaign folder and journal its start."""
+          seed: int | None = None, cda_rules: str | None = None) -> Started:
+    """Create the campaign folder and journal its start (``cda_rules``: the ANS kit the DMP
+    copies are held to, its folder and its rules' hash journaled)."""
+    from conformance.application.session import cda_rules as load_rules
     from conformance.campaign.folder import create
     from conformance.campaign.plan import plan_path
 
@@ -62,7 +64,10 @@ def start(plan: str | None, folder: str, prescriber: str, tester: str | None = N
     if not path.is_file():
         raise ApplicationError(f"no campaign plan {plan!r}\n  = give a plan file, or omit it for the "
                                "bundled one (cnda-prescripteur)")
-    state, _ = create(Path(folder), path, Path(prescriber), tester or _user(), seed)
+    kit = load_rules(cda_rules)  # a folder that is not a kit stops here, before DIR is made
+    recorded = None if kit is None else {"folder": str(Path(kit.folder).resolve()), "sha256": kit.digest,
+                                         "schemaSha256": kit.schema_digest, "label": kit.label}
+    state, _ = create(Path(folder), path, Path(prescriber), tester or _user(), seed, recorded)
     current = state.current
     return Started(Path(folder), len(state.steps), current.text if current else "")
 
@@ -116,7 +121,25 @@ def _processor(folder: str, tester: str, reader: Any, echo: Echo, settle: float)
     from conformance.application.session import load_profile
     from conformance.campaign.drop import Processor
 
-    return Processor(Path(folder), tester, reader, load_profile(PROFILE), echo, settle)
+    return Processor(Path(folder), tester, reader, load_profile(PROFILE), echo, settle,
+                     _kit(folder, tester))
+
+
+def _kit(folder: str, tester: str) -> Any:
+    """The ANS kit given at start (None without one): the same rules, or refused (exit 2)."""
+    from conformance.application.session import cda_rules as load_rules
+    from conformance.campaign.folder import open_checked
+
+    recorded = open_checked(Path(folder)).state.started.get("cdaRules")
+    if not isinstance(recorded, dict):
+        return None
+    kit = load_rules(str(recorded.get("folder")))
+    if kit is None or (kit.digest, kit.schema_digest) != (recorded.get("sha256"),
+                                                          recorded.get("schemaSha256")):
+        raise ApplicationError(f"{folder}: the ANS kit in {recorded.get('folder')} changed since the "
+                               f"start (rules sha256 {str(recorded.get('sha256'))[:12]} then)\n  = restore "
+                               "that checkout: a campaign's DMP copies are all held to the same rules")
+    return kit
 
 
 @_errors
@@ -295,6 +318,7 @@ class Closed:
     verdict: Verdict
     reasons: tuple[str, ...]
     folder: Path
+    notices: tuple[str, ...] = ()  # checks not applicable by the set-up (no ANS kit): said beside it
 
     @property
     def exit_code(self) -> ExitCode:
@@ -310,7 +334,7 @@ def close(folder: str, sign: str | None = None, tester: str | None = None,
     from conformance.campaign import journal
     from conformance.campaign.folder import open_checked
     from conformance.campaign.report import write_reports
-    from conformance.campaign.state import verdict
+    from conformance.campaign.state import notices, verdict
 
     if sign is not None:
         from conformance.evidence.bundle import signer_fingerprint
@@ -328,4 +352,4 @@ def close(folder: str, sign: str | None = None, tester: str | None = None,
         write_reports(closed.state, Path(folder), Path(sign) if sign else None)
     except ValueError as exc:
         raise ApplicationError(f"{sign}: {exc}") from exc
-    return Closed(found, tuple(reasons), Path(folder))
+    return Closed(found, tuple(reasons), Path(folder), tuple(notices(closed.state)))

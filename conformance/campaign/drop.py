@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.campaign import journal
+from conformance.campaign import dmpstep, journal
 from conformance.campaign.folder import DEPOT, Opened, open_checked, relocate, store
 from conformance.campaign.judge import (
     Reading,
@@ -23,7 +23,11 @@ from conformance.campaign.judge import (
     read,
     serialise,
 )
+from conformance.campaign.state import CampaignState
+from conformance.cda.kit import RuleSet
+from conformance.engine.results import CheckResult
 from conformance.paper import PaperReader
+from conformance.paper.reader import WithCdaRules
 from conformance.profiles import Profile
 
 IGNORED_PREFIXES = (".", "~$")
@@ -77,6 +81,8 @@ def complete(data: bytes) -> str | None:
     kind = kind_of(data)
     if kind == "pdf" and b"%%EOF" not in data[-2048:]:
         return "PDF without its end (%%EOF): still being written"
+    if kind == "cda" and not data.rstrip().endswith(b">"):
+        return "XML without its last tag: still being written"
     return None
 
 
@@ -84,12 +90,17 @@ class Processor:
     """Takes complete files from ``depot/`` into the campaign, one stage journaled at a time."""
 
     def __init__(self, folder: Path, tester: str, reader: PaperReader, profile: Profile,
-                 echo: Echo, settle: float = SETTLE) -> None:
+                 echo: Echo, settle: float = SETTLE, rules: RuleSet | None = None) -> None:
         self.folder, self.tester, self.reader, self.profile = folder, tester, reader, profile
         self.echo, self.settle = echo, settle
+        # a CDA document is read with the ANS kit given at start (CDA-09/10), else without
+        self.cda_reader: PaperReader = WithCdaRules(reader, rules) if rules is not None else reader
 
     def scan(self) -> list[Waiting]:
         """Take every complete file; the ones still waiting, with their reasons."""
+        opened = open_checked(self.folder)
+        if opened.state.closed is None:
+            self.rejudge(opened)  # a paper judged since a DMP copy was (a killed watch included)
         waiting = []
         for path in candidates(self.folder):
             try:
@@ -122,8 +133,16 @@ class Processor:
 
         state = opened.state
         sha = digest(data)
-        reading = read(self.reader, data) if len(data) <= MAX_FILE else Reading(None, error="too large")
-        target = step_id or attribute(reading, state.cards)
+        reading: Reading | dmpstep.CdaReading
+        if len(data) > MAX_FILE:
+            reading = Reading(None, error="too large")
+            target = step_id
+        elif kind_of(data) == "cda":  # a DMP copy: it names the patient of a dmp step's source
+            reading = dmpstep.read(self.cda_reader, data)
+            target = step_id or dmpstep.attribute(reading.record, state.plan, state.cards)
+        else:
+            reading = read(self.reader, data)
+            target = step_id or attribute(reading, state.cards)
         ext = extension(data)
         path = store(self.folder, target, data, ext)
         artefact = {"sha256": sha, "name": name, "bytes": len(data), "kind": reading.kind or "other",
@@ -165,25 +184,81 @@ class Processor:
                 return step.current != sha or sha in step.judgements
         return False
 
-    def _judge(self, opened: Opened, target: str, data: bytes, reading: Reading, name: str,
-               received_at: str) -> None:
+    def _judge(self, opened: Opened, target: str, data: bytes, reading: Reading | dmpstep.CdaReading,
+               name: str, received_at: str) -> None:
         state = opened.state
         step, card = state.plan.step(target), state.cards.get(target)
         sha = journal_sha(data)
         if step is None:
             return
-        if step.kind == "produce" and card is not None:
-            days = created_days(received_at, str(state.started.get("at", received_at)))
+        extra: dict[str, Any] = {}
+        days = created_days(received_at, str(state.started.get("at", received_at)))
+        if step.kind == "dmp":
+            source = state.cards.get(str(step.source))
+            if source is None:  # the plan names a produce step as source: never here
+                return
+            record = reading.record if isinstance(reading, dmpstep.CdaReading) else \
+                self.cda_reader.cda(data)
+            paper = self._paper(state, str(step.source))
+            results = [_serialised(r) for r in dmpstep.judge(step, source, record, data, paper,
+                                                              self.reader, self.profile, days, name)]
+            extra["source"] = {"step": step.source, "sha256": paper.sha}
+        elif card is not None and isinstance(reading, Reading):
             results = [serialise(r) for r in judge(step, card, data, reading, self.reader, self.profile,
                                                    days, name)]
         else:
-            results = [{"requirement": "DMP", "check": "cda_copy", "severity": "major", "status": "skip",
-                        "skip": "not-evaluated",
-                        "message": "not evaluated: the DMP copy's checks are not in this version"}]
-        journal.append(self.folder, self.tester, "judged", target, artefact={"sha256": sha}, checks=results)
+            return
+        journal.append(self.folder, self.tester, "judged", target, artefact={"sha256": sha}, checks=results,
+                       **extra)
         failed = [r for r in results if r["status"] == "fail"]
         self.echo(f"{target}: judged, {len(failed)} failed check(s)"
                   + "".join(f"\n  fail {r['requirement']} {r['check']}: {r['message']}" for r in failed))
+        if step.kind == "produce":
+            self.rejudge(open_checked(self.folder))
+
+    def _paper(self, state: CampaignState, source: str) -> dmpstep.Paper:
+        """The source step's judged paper (the artefact it is judged on), read again."""
+        found = state.steps.get(source)
+        sha = found.current if found is not None and found.current in found.judgements else None
+        data = None
+        if found is not None and sha is not None:
+            artefact = next((a for a in found.artefacts if a["sha256"] == sha), {})
+            try:
+                data = (self.folder / str(artefact.get("path"))).read_bytes()
+            except OSError:
+                data = None  # verify names a missing artefact; here: no paper to compare with
+        return dmpstep.printed(self.reader, source, sha, data)
+
+    def rejudge(self, opened: Opened) -> None:
+        """Judge again every dmp step whose copy was judged against another paper of its source
+        step than the one that step is judged on now (or against none)."""
+        state = opened.state
+        for s in state.steps.values():
+            source = state.steps.get(str(s.step.source))
+            if s.step.kind != "dmp" or source is None or s.current not in s.judgements:
+                continue
+            now = source.current if source.current in source.judgements else None
+            if now is None or s.against.get(str(s.current)) == now:
+                continue
+            artefact = next((a for a in s.artefacts if a["sha256"] == s.current), {})
+            try:
+                data = (self.folder / str(artefact.get("path"))).read_bytes()
+            except OSError:
+                continue
+            received = state.received.get(str(s.current), {})
+            self.echo(f"{s.step.id}: judged again against the paper of step {source.step.id}")
+            self._judge(opened, s.step.id, data, dmpstep.read(self.cda_reader, data),
+                        str(artefact.get("name", "")), str(received.get("at", journal.now())))
+            opened = open_checked(self.folder)
+            state = opened.state
+
+
+def _serialised(result: CheckResult) -> dict[str, Any]:
+    """A DMP-copy check as the journal keeps it, with its notice (the ANS kit not given)."""
+    out = serialise(result)
+    if dmpstep.notice(result):
+        out["notice"] = True
+    return out
 
 
 def journal_sha(data: bytes) -> str:

@@ -33,7 +33,8 @@ def digest(data: bytes) -> str:
 
 
 def create(folder: Path, plan_file: Path, prescriber_file: Path, tester: str,
-           seed: int | None = None) -> tuple[CampaignState, dict[str, Card]]:
+           seed: int | None = None,
+           cda_rules: dict[str, Any] | None = None) -> tuple[CampaignState, dict[str, Card]]:
     """A new campaign folder: copies of the plan and prescriber, cards, depot/, the journal."""
     plan = load_plan(plan_file)
     prescriber = load_prescriber(prescriber_file)
@@ -56,7 +57,8 @@ def create(folder: Path, plan_file: Path, prescriber_file: Path, tester: str,
         shown[step.id] = digest(instructions(step, cards.get(step.id)).encode())
     journal.append(folder, tester, "started", plan={"id": plan.id, "version": plan.version,
                    "sha256": digest(plan_bytes)}, harness=__version__, seed=seed, today=today.isoformat(),
-                   prescriber={"sha256": digest(prescriber_bytes)})
+                   prescriber={"sha256": digest(prescriber_bytes)},
+                   cdaRules=cda_rules)
     for step in plan.steps:  # every card is written now: every step's text is shown
         journal.append(folder, tester, "shown", step.id, shownSha256=shown[step.id])
     return open_(folder), cards

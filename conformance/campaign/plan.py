@@ -173,6 +173,11 @@ class _Builder:
                            "give each step its own id")
             seen.add(raw["id"])
             steps.append(self._step(i, raw, seen))
+        kinds = {s.id: s.kind for s in steps}
+        for i, s in enumerate(steps):  # a DMP copy is of a prescription: a produce step's
+            if s.kind == "dmp" and s.source in kinds and kinds[s.source] != "produce":
+                self.error(f"source '{s.source}' is a {kinds[s.source]} step, not a produce step",
+                           ("steps", i, "source"), "name the produce step whose prescription is copied")
         return Plan(v["id"], str(v["version"]), v["title"], tuple(steps), v.get("failOn", "major"),
                     self.doc.file)
 

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from conformance import __version__
 from conformance.campaign import journal
-from conformance.campaign.state import CampaignState, StepState, failed, unverified, verdict
+from conformance.campaign.state import CampaignState, StepState, failed, notices, unverified, verdict
 
 SCHEMA_VERSION = "1.0"
 _PATIENT = ("nomFamille", "prenom", "sexe", "dateNaissance", "nir", "ins")
@@ -66,6 +66,7 @@ def report_document(state: CampaignState) -> dict[str, Any]:
     found, reasons = verdict(state)
     doc = status_document(state)
     doc.update({"schemaVersion": SCHEMA_VERSION, "verdict": str(found), "reasons": reasons,
+                "notices": notices(state), "cdaRules": state.started.get("cdaRules"),
                 "failOn": state.plan.fail_on, "tester": state.started.get("tester"),
                 "startedAt": state.started.get("at"),
                 "closedAt": state.closed.get("at") if state.closed else None,
@@ -127,7 +128,8 @@ def _code(text: Any) -> str:
 
 def summary(doc: dict[str, Any]) -> str:
     """summary.md."""
-    out = [f"# Campagne {doc['plan']['id']} — verdict : **{doc['verdict']}**", "",
+    said = "".join(f" — {_code(n)}" for n in doc.get("notices", []))
+    out = [f"# Campagne {doc['plan']['id']} — verdict : **{doc['verdict']}**{said}", "",
            f"Plan {doc['plan']['id']} v{doc['plan']['version']}, testeur {_code(doc.get('tester'))}.", "",
            "| étape | état | contrôles en échec |", "|---|---|---|"]
     for s in doc["steps"]:
@@ -162,7 +164,9 @@ def report_html(doc: dict[str, Any]) -> str:
             f"<title>Campagne {e(doc['plan']['id'])}</title><style>body{{font:15px/1.45 system-ui,sans-serif;"
             "max-width:1000px;margin:auto;padding:1rem}pre{white-space:pre-wrap;background:#f6f6f6;padding:.4rem}"
             ".fail{color:#a10d0d}.pass{color:#0b6b2b}.skip{color:#555}</style></head><body>"
-            f"<h1>Campagne {e(doc['plan']['id'])} : {e(doc['verdict'])}</h1><ul>{reasons}</ul>"
+            f"<h1>Campagne {e(doc['plan']['id'])} : {e(doc['verdict'])}</h1>"
+            + "".join(f"<p class=\"notice\">{e(n)}</p>" for n in doc.get("notices", []))
+            + f"<ul>{reasons}</ul>"
             + "".join(rows)
             + (f"<h2>Fichiers non attribués</h2><ul>{unattributed}</ul>" if unattributed else "")
             + "</body></html>\n")

@@ -22,6 +22,8 @@ class StepState:
     artefacts: list[dict[str, Any]] = field(default_factory=list)
     current: str | None = None  # SHA-256 of the artefact the step is judged on
     judgements: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # a dmp step: the SHA-256 of the source step's paper each artefact was judged against
+    against: dict[str, str | None] = field(default_factory=dict)
     answer: dict[str, Any] | None = None
     reason: str | None = None
 
@@ -90,6 +92,9 @@ def _apply(state: CampaignState, entry: dict[str, Any]) -> None:
             step.current = sha
     elif event == "judged" and step is not None:
         step.judgements[sha] = list(entry.get("checks", []))
+        source = entry.get("source")
+        if isinstance(source, dict):
+            step.against[sha] = source.get("sha256")
     elif event == "confirmed" and step is not None:
         step.answer = {"value": entry.get("answer"), "note": entry.get("note", ""),
                        "tester": entry.get("tester"), "at": entry.get("at"),
@@ -110,6 +115,13 @@ def failed(check: dict[str, Any], fail_on: str) -> bool:
 def unverified(check: dict[str, Any]) -> bool:
     """A check that could not judge: an error, or not evaluated."""
     return check.get("status") == Status.ERROR or check.get("skip") == "not-evaluated"
+
+
+def notices(state: CampaignState) -> list[str]:
+    """The distinct reasons, in the campaign's set-up, that made checks not applicable (the ANS
+    kit not given at start): said beside the verdict, as a run does."""
+    return list(dict.fromkeys(str(c.get("message", "")) for s in state.steps.values()
+                              for c in s.checks if c.get("notice") and c.get("skip") == "not-applicable"))
 
 
 def verdict(state: CampaignState) -> tuple[Verdict, list[str]]:

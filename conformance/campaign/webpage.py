@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.campaign.state import DONE, CampaignState, StepState
+from conformance.campaign.state import DONE, CampaignState, StepState, notices
 from conformance.messages import Text
 from conformance.paper import PaperPage
 
@@ -35,11 +35,15 @@ T = {
     "patient": Text("Patient", "Patient"),
     "expected": Text("Ordonnance attendue", "Expected prescription"),
     "card": Text("Fiche imprimable", "Printable card"),
-    "upload": Text("Déposer un fichier (PDF, scan ou photo)", "Drop a file (PDF, scan or photo)"),
+    "upload": Text("Déposer un fichier (PDF, scan ou photo ; copie DMP : le document CDA en XML)",
+                   "Drop a file (PDF, scan or photo; DMP copy: the CDA document, XML)"),
     "upload_help": Text("Le fichier est posé dans depot/ et jugé comme tout fichier déposé : il va à "
-                        "l'étape dont il nomme le patient.",
+                        "l'étape dont il nomme le patient (une copie DMP, à l'étape DMP de l'ordonnance "
+                        "de ce patient).",
                         "The file lands in depot/ and is judged like any dropped file: it goes to the "
-                        "step whose patient it names."),
+                        "step whose patient it names (a DMP copy, to the DMP step of that patient's "
+                        "prescription)."),
+    "notice": Text("Non applicable : {}", "Not applicable: {}"),
     "send": Text("Déposer", "Drop"),
     "question": Text("Question", "Question"),
     "yes": Text("Oui", "Yes"),
@@ -145,6 +149,7 @@ def render(view: View) -> str:
            f'<p id="verdict">{e(t["verdict"].format(verdict))}</p>']
     if view.error:
         out.append(f'<p class="alert" role="alert">{e(t["refused"].format(view.error))}</p>')
+    out += [f'<p class="notice">{e(t["notice"].format(n))}</p>' for n in notices(state)]
     if closed:
         out.append(f"<p>{e(t['closed'])}</p>")
     out.append(f"<nav><h2>{e(t['steps'])}</h2><ol>")
@@ -179,7 +184,8 @@ def _hidden(view: View, **fields: str) -> str:
 def _upload(view: View, t: dict[str, str]) -> str:
     return (f'<form id="upload" method="post" action="depot" enctype="multipart/form-data">'
             f"{_hidden(view)}<label>{e(t['upload'])} <input type=\"file\" name=\"fichier\" required "
-            f'accept=".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"></label>'
+            f'accept=".pdf,.png,.jpg,.jpeg,.xml,application/pdf,image/png,image/jpeg,application/xml,'
+            f'text/xml"></label>'
             f"<small>{e(t['upload_help'])}</small> <button type=\"submit\">{e(t['send'])}</button></form>")
 
 

@@ -29,11 +29,15 @@ def campaign() -> None:
                    "adresse, telephone).")
 @click.option("--tester", help="Your name, written in the journal (default: the user's login).")
 @click.option("--seed", type=int, hidden=True, help="Patients drawn from this seed (tests).")
+@click.option("--cda-rules", type=click.Path(file_okay=False), metavar="DIR",
+              help="A checkout of the ANS kit (TestContenuCDA-3-0): the DMP copies are also held to "
+                   "its schematron and CDA schema (CDA-09/10; else not applicable).")
 @application_errors
-def start(plan: str | None, folder: str, prescriber: str, tester: str | None, seed: int | None) -> None:
+def start(plan: str | None, folder: str, prescriber: str, tester: str | None, seed: int | None,
+          cda_rules: str | None) -> None:
     """Create DIR: the plan's copy, the patient cards, depot/ and the journal (PLAN: a file or a
     bundled plan's name; default cnda-prescripteur)."""
-    done = app.campaign.start(plan, folder, prescriber, tester, seed)
+    done = app.campaign.start(plan, folder, prescriber, tester, seed, cda_rules)
     click.echo(f"campaign created in {done.folder}: {done.steps} step(s); cards in {done.folder}/cards/")
     click.echo(f"drop each printout in {done.folder}/depot/ and run "
                f"'conformance campaign watch {done.folder}'")
@@ -147,7 +151,7 @@ def skip(folder: str, step: str, reason: str, tester: str | None, accept_change:
 def close(folder: str, sign: str | None, tester: str | None, accept_change: bool) -> None:
     """The verdict and the reports (exit 0 conforme, 1 non conforme, 4 incomplet)."""
     done = app.campaign.close(folder, sign, tester, accept_change)
-    click.echo(f"verdict: {done.verdict}")
+    click.echo(f"verdict: {done.verdict}" + "".join(f" — {notice}" for notice in done.notices))
     for reason in done.reasons:
         click.echo(f"  {reason}")
     click.echo(f"Reports: {done.folder}/report.html, report.json, junit.xml, summary.md, manifest.json")
