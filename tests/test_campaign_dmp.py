@@ -6,10 +6,15 @@ checks against the step's card and its judged paper. The documents are written b
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance import application as app
+from conformance.campaign.drop import complete
 from conformance.campaign.folder import open_checked
 from conformance.paths import BUNDLED_FIXTURES, PROJECT
 from conformance.specimens_cda import document
@@ -104,3 +109,133 @@ def _checks(folder: Path, step: str) -> dict[str, tuple[str, str]]:
     doc = app.campaign.status(str(folder))
     found = next(s for s in doc["steps"] if s["id"] == step)
     return {c["requirement"]: (c["status"], c.get("skip", "")) for c in found["checks"]}
+
+
+def _reasons(closed: Any) -> set[tuple[str, str]]:
+    return {(r.split(":")[0], r.split(":")[1].split()[0]) for r in closed.reasons}
+
+
+def test_conforming_dmp_copies_are_conforme_and_the_missing_ans_rules_are_said(tmp_path: Path) -> None:
+    folder = _start(tmp_path)
+    papers = _papers(folder)
+    for sid, paper in papers.items():
+        _drop(folder, f"{sid}.pdf", paper)
+        _drop(folder, f"{sid}.xml", _cda(folder, sid, paper))
+    said = _watch(folder)
+    assert "bizone.xml: attributed to step dmp-bizone" in said
+    for step in ("dmp-bizone", "dmp-dispositif", "dmp-simple"):
+        checks = _checks(folder, step)
+        assert {r: s for r, s in checks.items() if s[0] == "pass"} == {
+            f"CDA-0{n}": ("pass", "") for n in range(1, 9)}, (step, checks)
+        assert checks["CDA-09"] == checks["CDA-10"] == ("skip", "not-applicable")
+    closed = app.campaign.close(str(folder))
+    assert closed.verdict == "conforme", closed.reasons
+    assert closed.notices == ("ANS rules not supplied: --cda-rules",)
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert report["notices"] == list(closed.notices) and report["cdaRules"] is None
+    assert "ANS rules not supplied" in (folder / "summary.md").read_text(encoding="utf-8")
+    kinds = [a["kind"] for s in report["steps"] if s["kind"] == "dmp" for a in s["artefacts"]]
+    assert kinds == ["cda"] * 3
+
+
+def test_a_defective_copy_is_non_conforme_naming_its_step_and_cda_requirement(tmp_path: Path) -> None:
+    from conformance.campaign.webpage import View, render
+
+    folder = _start(tmp_path)
+    papers = _papers(folder)
+    cards = open_checked(folder).state.cards
+    bizone = cards["bizone"].expected
+    one_line = {**bizone, "lignes": bizone["lignes"][:1]}  # a product left out
+    simple = cards["simple"].expected
+    other_ins = {**simple, "patient": {**simple["patient"], "ins": "180017512345632"}}
+    for sid, paper in papers.items():
+        _drop(folder, f"{sid}.pdf", paper)
+    _drop(folder, "bizone.xml", _cda(folder, "bizone", papers["bizone"], one_line))
+    # the copy of another patient's ordonnance: its code 2D is not the printed one
+    _drop(folder, "dispositif.xml", _cda(folder, "dispositif", papers["dispositif"], copy=papers["simple"]))
+    _drop(folder, "simple.xml", _cda(folder, "simple", papers["simple"], other_ins))  # attributed by name
+    _watch(folder)
+    state = open_checked(folder).state
+    page = render(View(state, "v", "t", "n"))
+    section = page.split('id="step-dmp-bizone"', 1)[1].split("</section>", 1)[0]
+    assert 'class="fail" data-requirement="CDA-05"' in section and "amoxicilline" in section.lower()
+    closed = app.campaign.close(str(folder))
+    assert closed.verdict == "non-conforme"
+    assert _reasons(closed) == {("dmp-bizone", "CDA-05"), ("dmp-dispositif", "CDA-07"),
+                                ("dmp-simple", "CDA-03")}, closed.reasons
+
+
+def test_a_copy_before_its_paper_is_not_conforme_and_is_judged_again_when_the_paper_comes(
+        tmp_path: Path) -> None:
+    from conformance.campaign import journal
+    from conformance.campaign.state import verdict
+
+    folder = _start(tmp_path)
+    paper = _papers(folder)["simple"]
+    _drop(folder, "simple.xml", _cda(folder, "simple", paper))
+    _watch(folder)
+    checks = _checks(folder, "dmp-simple")
+    assert checks["CDA-02"] == checks["CDA-07"] == ("skip", "not-evaluated")
+    doc = app.campaign.status(str(folder))
+    message = next(c["message"] for s in doc["steps"] if s["id"] == "dmp-simple" for c in s["checks"]
+                   if c["requirement"] == "CDA-07")
+    assert "step simple has no judged paper yet" in message
+    found, reasons = verdict(open_checked(folder).state)
+    assert found == "incomplet" and "dmp-simple: CDA-07 not evaluated: " + message in reasons
+    _drop(folder, "simple.pdf", paper)
+    said = _watch(folder)
+    assert "dmp-simple: judged again against the paper of step simple" in said
+    checks = _checks(folder, "dmp-simple")
+    assert checks["CDA-02"] == checks["CDA-07"] == ("pass", "")
+    judged = [e for e in journal.read(folder)[0] if e["event"] == "judged" and e["step"] == "dmp-simple"]
+    assert [e["source"]["sha256"] is None for e in judged] == [True, False]
+    _watch(folder)  # nothing new: not judged a third time
+    assert sum(e["event"] == "judged" and e["step"] == "dmp-simple" for e in journal.read(folder)[0]) == 2
+
+
+def test_a_hostile_xml_is_one_refusal_and_the_campaign_goes_on(tmp_path: Path) -> None:
+    folder = _start(tmp_path)
+    paper = _papers(folder)["simple"]
+    _drop(folder, "bomb.xml", BOMB)
+    _drop(folder, "deep.xml", b"<ClinicalDocument>" + b"<a>" * 5000 + b"</a>" * 5000 + b"</ClinicalDocument>")
+    _drop(folder, "simple.pdf", paper)
+    _drop(folder, "simple.xml", _cda(folder, "simple", paper))
+    _watch(folder)
+    doc = app.campaign.status(str(folder))
+    refused = {u["name"]: u["read"] for u in doc["unattributed"]}
+    assert set(refused) == {"bomb.xml", "deep.xml"}
+    assert refused["bomb.xml"]["error"].startswith("forbidden: ")
+    assert refused["deep.xml"]["error"].startswith("too-deep: ")
+    assert _checks(folder, "dmp-simple")["CDA-07"] == ("pass", "")
+
+
+def test_an_xml_still_being_written_waits_and_a_dmp_source_must_be_a_produce_step(tmp_path: Path) -> None:
+    from conformance.campaign.plan import load_plan
+    from conformance.scenario.errors import ScenarioErrors
+
+    assert complete(b'<?xml version="1.0"?>\n<ClinicalDocument xmlns="urn:hl7-org:v3"><id') is not None
+    assert complete(b'<ClinicalDocument xmlns="urn:hl7-org:v3"/>\n') is None
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN.replace("source: dispositif", "source: oui").replace(
+        "steps:\n", "steps:\n  - {id: oui, kind: confirm, title: Q, instructions: I, question: Q ?}\n"),
+        encoding="utf-8")
+    with pytest.raises(ScenarioErrors) as raised:
+        load_plan(plan)
+    assert [e.title for e in raised.value.errors] == [
+        "source 'oui' is a confirm step, not a produce step"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not KIT.is_dir(), reason="the ANS kit subset is not in ../shared/samples")
+@pytest.mark.skipif(importlib.util.find_spec("saxonche") is None, reason="SaxonC-HE not installed")
+def test_with_the_ans_kit_given_at_start_its_verdict_appears(tmp_path: Path) -> None:
+    folder = _start(tmp_path, str(KIT))
+    paper = _papers(folder)["simple"]
+    _drop(folder, "simple.pdf", paper)
+    _drop(folder, "simple.xml", _cda(folder, "simple", paper))
+    _watch(folder)
+    checks = _checks(folder, "dmp-simple")
+    assert checks["CDA-09"] == checks["CDA-10"] == ("pass", ""), checks  # the kit judged it
+    assert open_checked(folder).state.started["cdaRules"]["sha256"]
+    closed = app.campaign.close(str(folder))
+    assert closed.notices == ()
