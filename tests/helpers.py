@@ -86,6 +86,19 @@ def campaign_pid(step: str) -> str:
     return "".join(alphabet[b % 32] for b in hashlib.sha256(step.encode()).digest()[:18])
 
 
+def campaign_cda(card: Any, today: str, paper: bytes, rx: dict[str, Any] | None = None,
+                 copy: bytes | None = None) -> bytes:
+    """The DMP copy a software sends for ``card``'s prescription (or ``rx``), written with
+    ``specimens_cda``'s string templates (not the reference's lxml tree), carrying the printed
+    ``paper`` (or ``copy``) as its PDF."""
+    import datetime as dt
+
+    from conformance.specimens_cda import document
+
+    return document(rx or card.expected, campaign_pid(card.step), copy or paper, structured=False,
+                    day=dt.date.fromisoformat(today))
+
+
 def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
     """A conforming printout of a campaign card drawn by fpdf2 (not the reference's ReportLab),
     as a prescribing software would print it; ``defect`` leaves one thing out ('no-nr': the NR

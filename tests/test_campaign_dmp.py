@@ -5,7 +5,6 @@ checks against the step's card and its judged paper. The documents are written b
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib.util
 import json
 from pathlib import Path
@@ -17,8 +16,7 @@ from conformance import application as app
 from conformance.campaign.drop import complete
 from conformance.campaign.folder import open_checked
 from conformance.paths import BUNDLED_FIXTURES, PROJECT
-from conformance.specimens_cda import document
-from tests.helpers import campaign_page, campaign_pid
+from tests.helpers import campaign_cda, campaign_page
 
 PRESCRIBER = BUNDLED_FIXTURES / "prescribers" / "generaliste.yaml"
 KIT = PROJECT.parent / "shared" / "samples" / "ans-testcontenucda"
@@ -88,9 +86,7 @@ def _cda(folder: Path, step: str, paper: bytes, rx: dict[str, Any] | None = None
          copy: bytes | None = None) -> bytes:
     """The DMP copy of ``step``'s card (or of ``rx``), carrying ``copy`` (default: its paper)."""
     state = open_checked(folder).state
-    card = state.cards[step]
-    day = dt.date.fromisoformat(str(state.started["today"]))
-    return document(rx or card.expected, campaign_pid(step), copy or paper, structured=False, day=day)
+    return campaign_cda(state.cards[step], str(state.started["today"]), paper, rx, copy)
 
 
 def _drop(folder: Path, name: str, data: bytes) -> None:

@@ -18,7 +18,7 @@ from conformance import application as app
 from conformance.campaign import journal
 from conformance.campaign.folder import open_checked
 from conformance.paths import BUNDLED_FIXTURES, PROJECT
-from tests.helpers import campaign_page, phone_photo
+from tests.helpers import campaign_cda, campaign_page, phone_photo
 
 PRESCRIBER = BUNDLED_FIXTURES / "prescribers" / "generaliste.yaml"
 SEED = 5
@@ -32,6 +32,14 @@ def _pages(folder: Path, defect: dict[str, str] | None = None) -> dict[str, byte
     state = open_checked(folder).state
     today = str(state.started["today"])
     return {sid: campaign_page(card, today, (defect or {}).get(sid)) for sid, card in state.cards.items()}
+
+
+def _copies(folder: Path, pages: dict[str, bytes]) -> dict[str, bytes]:
+    """The DMP copy of each dmp step's source prescription, carrying its printed page."""
+    state = open_checked(folder).state
+    today = str(state.started["today"])
+    return {s.id: campaign_cda(state.cards[str(s.source)], today, pages[str(s.source)])
+            for s in state.plan.steps if s.kind == "dmp"}
 
 
 def _drop(folder: Path, name: str, data: bytes) -> None:
@@ -50,9 +58,12 @@ def _watch(folder: Path) -> list[str]:
 def _play(folder: Path, defect: dict[str, str] | None = None, skip: str | None = None,
           photo: str | None = None) -> app.campaign.Closed:
     _start(folder)
-    for sid, data in _pages(folder, defect).items():
+    pages = _pages(folder, defect)
+    for sid, data in pages.items():
         if sid != skip:
             _drop(folder, f"{sid}.pdf", data)
+    for sid, data in _copies(folder, pages).items():
+        _drop(folder, f"{sid}.xml", data)
     if photo is not None:
         _drop(folder, "IMG_0001.jpg", phone_photo(_pages(folder)[photo]))
     _watch(folder)
@@ -77,14 +88,18 @@ def test_a_conforming_campaign_is_conforme_and_a_phone_photo_goes_to_its_step(tm
     biology = next(s for s in report["steps"] if s["id"] == "biologie")
     kinds = [a["kind"] for a in biology["artefacts"]]
     assert kinds == ["pdf", "image"]  # the photo's code 2D named the biology step's patient
+    copy = next(s for s in report["steps"] if s["id"] == "copie-dmp")
+    assert [a["kind"] for a in copy["artefacts"]] == ["cda"] and copy["state"] == "judged"
+    assert {c["requirement"] for c in copy["checks"] if c["status"] == "pass"} == {
+        f"CDA-0{n}" for n in range(1, 9)}
     checked = {c["requirement"] for s in report["steps"] for c in s["checks"] if c["status"] == "pass"}
     assert {"QR-01", "QR-03", "PAP-01", "PAP-05", "PAP-06", "PAP-08", "PAP-10", "PAP-12", "PAP-14",
             "CON-02", "DEG-01"} <= checked
     assert not any((folder / "depot").iterdir())
-    assert len(list((folder / "artefacts").rglob("*.*"))) == 13
+    assert len(list((folder / "artefacts").rglob("*.*"))) == 14
     assert app.bundles.verify(str(folder)).intact
     junit = (folder / "junit.xml").read_text(encoding="utf-8")
-    assert junit.count("<testcase") == 13 and "<failure" not in junit
+    assert junit.count("<testcase") == 14 and "<failure" not in junit
 
 
 def test_a_defect_in_one_step_is_non_conforme_naming_the_step_and_requirement(tmp_path: Path) -> None:
@@ -169,6 +184,8 @@ def test_kill_9_of_watch_between_two_drops_loses_nothing(tmp_path: Path) -> None
         watcher.wait()
     for sid, data in pages[6:]:
         _drop(folder, f"{sid}.pdf", data)
+    for sid, data in _copies(folder, dict(pages)).items():
+        _drop(folder, f"{sid}.xml", data)
     done = subprocess.run(_cli("campaign", "watch", str(folder), "--once", "--settle", "0.2"), env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
