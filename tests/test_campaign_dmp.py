@@ -161,9 +161,11 @@ def test_a_defective_copy_is_non_conforme_naming_its_step_and_cda_requirement(tm
                                 ("dmp-simple", "CDA-03")}, closed.reasons
 
 
+@pytest.mark.parametrize("killed", [False, True], ids=["at-once", "watch-killed-in-between"])
 def test_a_copy_before_its_paper_is_not_conforme_and_is_judged_again_when_the_paper_comes(
-        tmp_path: Path) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, killed: bool) -> None:
     from conformance.campaign import journal
+    from conformance.campaign.drop import Processor
     from conformance.campaign.state import verdict
 
     folder = _start(tmp_path)
@@ -179,6 +181,11 @@ def test_a_copy_before_its_paper_is_not_conforme_and_is_judged_again_when_the_pa
     found, reasons = verdict(open_checked(folder).state)
     assert found == "incomplet" and "dmp-simple: CDA-07 not evaluated: " + message in reasons
     _drop(folder, "simple.pdf", paper)
+    if killed:  # watch dies once the paper is judged, before the copy is judged again
+        with monkeypatch.context() as patched:
+            patched.setattr(Processor, "rejudge", lambda self, opened: None)
+            _watch(folder)
+        assert _checks(folder, "dmp-simple")["CDA-07"] == ("skip", "not-evaluated")
     said = _watch(folder)
     assert "dmp-simple: judged again against the paper of step simple" in said
     checks = _checks(folder, "dmp-simple")
@@ -235,3 +242,20 @@ def test_with_the_ans_kit_given_at_start_its_verdict_appears(tmp_path: Path) -> 
     assert open_checked(folder).state.started["cdaRules"]["sha256"]
     closed = app.campaign.close(str(folder))
     assert closed.notices == ()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not KIT.is_dir(), reason="the ANS kit subset is not in ../shared/samples")
+def test_an_ans_kit_changed_since_the_start_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    from conformance.application.settings import ApplicationError
+    from conformance.cda.kit import SCHEMATRON
+
+    kit = tmp_path / "kit"
+    shutil.copytree(KIT, kit)  # a scratch copy, edited below (never the shared one)
+    folder = _start(tmp_path, str(kit))
+    with (kit / SCHEMATRON).open("a", encoding="utf-8") as handle:
+        handle.write("<!-- edited -->\n")
+    with pytest.raises(ApplicationError, match=r"the ANS kit in .* changed since the start"):
+        app.campaign.watch(str(folder), lambda _: None, once=True, settle=0.0)
