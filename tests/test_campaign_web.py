@@ -124,7 +124,7 @@ def test_an_upload_lands_in_depot_and_is_judged_and_pictured_like_a_dropped_file
 
 def test_a_phone_photo_is_pictured_as_it_is_with_its_code_outlined_and_its_text_not_evaluated(
         camp: Path, client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(judge, "unavailable", lambda: "OCR not installed (Debian: tesseract-ocr)")  # as if absent
+    monkeypatch.setattr(judge, "unavailable", lambda: "OCR not installed (Debian: tesseract-ocr)")
     photo = phone_photo(_page(camp, "biologie"))
     files = {"fichier": ("IMG_0001.jpg", photo, "image/jpeg")}
     sent = client.post("/depot", data={"token": TOKEN}, files=files)
