@@ -266,8 +266,7 @@ def unsure_needed(result: CheckResult, ocr: OcrText) -> list[str]:
         folded = re.sub(r"\W", "", _fold(word.text))
         if len(folded) < 3:
             continue
-        if any((len(folded) >= 4 and (folded in w or w in folded))
-               or difflib.SequenceMatcher(None, folded, w).ratio() >= NEAR for w in wanted):
+        if any(difflib.SequenceMatcher(None, folded, w).ratio() >= NEAR for w in wanted):
             out.append(f"{word.text!r} ({word.confidence:.0f} %)")
     return out
 
