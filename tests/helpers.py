@@ -102,7 +102,8 @@ def campaign_cda(card: Any, today: str, paper: bytes, rx: dict[str, Any] | None 
 def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
     """A conforming printout of a campaign card drawn by fpdf2 (not the reference's ReportLab),
     as a prescribing software would print it; ``defect`` leaves one thing out ('no-nr': the NR
-    of a non-reimbursable line)."""
+    of a non-reimbursable line; 'no-data': the paragraph on the data sent) or prints other
+    identifiers than the code 2D's ('other-ids': number, RPPS and the patient's NIR)."""
     import datetime as dt
     import json
 
@@ -121,7 +122,8 @@ def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
     pdf.add_font("DejaVu", fname=_font())
     pdf.set_font("DejaVu", size=10)
     pdf.text(20, 20, f"Dr {doctor['prenom']} {doctor['nomFamille']} — {doctor['specialite']}")
-    pdf.text(20, 25, f"RPPS {doctor['rpps']} — AM {doctor['am']}")
+    rpps = "10000000025" if defect == "other-ids" else doctor["rpps"]
+    pdf.text(20, 25, f"RPPS {rpps} — AM {doctor['am']}")
     pdf.text(20, 30, f"{doctor['adresse']} — Tél. {doctor['telephone']}")
     if replaced:
         pdf.text(20, 35, f"Remplaçant du Dr {replaced['prenom']} {replaced['nomFamille']} "
@@ -131,6 +133,8 @@ def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
     pdf.text(20, 55, f"{civility} {p['nomFamille']} {p['prenom']}")
     weight = f" — Poids : {p['poids']} kg" if "poids" in p else ""
     pdf.text(20, 60, f"Sexe : {p['sexe']} — né(e) le {fr(p['dateNaissance']):%d/%m/%Y}{weight}")
+    if defect == "other-ids":
+        pdf.text(20, 65, "NIR 2 84 05 78 006 084 39")
     y = 75.0
     lines = rx["lignes"]
     ald = [ln for ln in lines if ln.get("ald")]
@@ -169,13 +173,14 @@ def campaign_page(card: Any, today: str, defect: str | None = None) -> bytes:
                     pdf.rect(x0 + c * module, qy + r * module, module, module, style="F")
         pdf.set_font("DejaVu", size=9)
         pdf.text(x0, qy + size + 6, "e-prescription")
-        pdf.text(x0, qy + size + 10, f"N°{pid}")
+        pdf.text(x0, qy + size + 10, f"N°{pid[::-1] if defect == 'other-ids' else pid}")
     pdf.set_font("DejaVu", size=9)
     pdf.text(x0, qy + size + 15, "Page 1/1")
     if not rx.get("degrade"):
         pdf.set_font("DejaVu", size=7.5)
         pdf.set_xy(60, qy)
-        for paragraph in (OBJECTING if rx["consentement"]["opposition"] else CONSENT, DATA):
+        consent = OBJECTING if rx["consentement"]["opposition"] else CONSENT
+        for paragraph in (consent,) if defect == "no-data" else (consent, DATA):
             pdf.set_x(60)
             pdf.multi_cell(120, 3.4, paragraph, align="J")
             pdf.ln(2)

@@ -13,6 +13,7 @@ import pytest
 
 from conformance import application as app
 from conformance.application.session import load_profile
+from conformance.campaign import judge
 from conformance.campaign.drop import Processor
 from conformance.campaign.folder import open_checked
 from conformance.campaign.web import create_app, safe_name
@@ -122,7 +123,8 @@ def test_an_upload_lands_in_depot_and_is_judged_and_pictured_like_a_dropped_file
 
 
 def test_a_phone_photo_is_pictured_as_it_is_with_its_code_outlined_and_its_text_not_evaluated(
-        camp: Path, client: httpx.Client) -> None:
+        camp: Path, client: httpx.Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(judge, "unavailable", lambda: "OCR not installed (Debian: tesseract-ocr)")
     photo = phone_photo(_page(camp, "biologie"))
     files = {"fichier": ("IMG_0001.jpg", photo, "image/jpeg")}
     sent = client.post("/depot", data={"token": TOKEN}, files=files)

@@ -1,8 +1,10 @@
 """The journal is the campaign: append-only JSON lines, each chained to the previous line's SHA-256.
 
 Every state is rebuilt from it; a line is written whole (one ``write`` under an exclusive lock,
-then ``fsync``), so killing a writer at any moment leaves at most a torn last line, which the
-reader names and ignores."""
+then ``fsync``), so killing a writer at any moment leaves at most a torn last line (no newline).
+Readers ignore it; the next writer, under the lock, sets its bytes aside in a file named by
+its SHA-256 (for the auditor), cuts the journal back to its last whole line and journals the
+repair (``repaired``) before its own entry. A torn line anywhere but at the end is an edit."""
 
 from __future__ import annotations
 
@@ -18,8 +20,9 @@ from typing import Any
 JOURNAL = "journal.jsonl"
 GENESIS = "0" * 64
 EVENTS = ("started", "shown", "received", "attributed", "unattributed", "judged", "confirmed",
-          "skipped", "replaced", "accepted-change", "closed")
+          "skipped", "replaced", "accepted-change", "closed", "repaired")
 MAX_LINE = 4_000_000
+TORN = "artefacts/journal"  # where a torn last line's bytes are kept
 
 
 class JournalError(Exception):
@@ -44,16 +47,53 @@ def append(folder: Path, tester: str, event: str, step: str | None = None, **fie
     fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # watch and confirm may write at the same time
-        seq, prev = _tail(path)
-        entry: dict[str, Any] = {"seq": seq, "at": now(), "tester": tester, "step": step, "event": event}
-        entry.update({k: v for k, v in fields.items() if v is not None})
-        entry["prev"] = prev
-        data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
-        os.write(fd, data)
-        os.fsync(fd)
-        return entry
+        torn = _set_aside(folder, fd)
+        if torn is not None:
+            _write(fd, path, tester, None, "repaired", {
+                "artefact": torn, "note": f"a writer was killed mid-line: its {torn['bytes']} byte(s) "
+                                          "were set aside, unread, and the journal goes on from its "
+                                          "last whole line"})
+        return _write(fd, path, tester, step, event, fields)
     finally:
         os.close(fd)
+
+
+def _write(fd: int, path: Path, tester: str, step: str | None, event: str,
+           fields: dict[str, Any]) -> dict[str, Any]:
+    seq, prev = _tail(path)
+    entry: dict[str, Any] = {"seq": seq, "at": now(), "tester": tester, "step": step, "event": event}
+    entry.update({k: v for k, v in fields.items() if v is not None})
+    entry["prev"] = prev
+    data = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    os.write(fd, data)
+    os.fsync(fd)
+    return entry
+
+
+def _set_aside(folder: Path, fd: int) -> dict[str, Any] | None:
+    """A torn last line (bytes after the last newline): kept in ``artefacts/journal/`` and cut
+    from the journal (the lock is held); its artefact record, or None when the journal is whole."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return None
+    with open(os.dup(fd), "rb") as handle:
+        handle.seek(max(0, size - 1))
+        if handle.read(1) == b"\n":
+            return None
+        handle.seek(0)
+        whole = handle.read()
+    keep = whole.rfind(b"\n") + 1
+    torn = whole[keep:]
+    sha = hashlib.sha256(torn).hexdigest()
+    where = f"{TORN}/torn-{sha}.bin"
+    target = folder / where
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".partial")
+    partial.write_bytes(torn)  # kept before the journal is cut: a kill between loses nothing
+    os.replace(partial, target)
+    os.ftruncate(fd, keep)
+    os.fsync(fd)
+    return {"sha256": sha, "name": f"{JOURNAL} (torn last line)", "bytes": len(torn), "path": where}
 
 
 def _tail(path: Path) -> tuple[int, str]:
@@ -91,8 +131,7 @@ def read(folder: Path) -> tuple[list[dict[str, Any]], list[Problem]]:
     prev, expected_seq = GENESIS, 0
     for number, raw in enumerate(_raw_lines(folder / JOURNAL), start=1):
         if not raw.endswith(b"\n"):
-            problems.append(Problem(number, "torn last line (a writer was killed): ignored"))
-            break
+            break  # a torn last line (a writer was killed): the next writer sets it aside
         try:
             entry = json.loads(raw) if len(raw) <= MAX_LINE else None
         except ValueError:
@@ -112,6 +151,12 @@ def read(folder: Path) -> tuple[list[dict[str, Any]], list[Problem]]:
         entries.append(entry)
         prev, expected_seq = line_hash(raw), entry["seq"] + 1
     return entries, problems
+
+
+def torn(folder: Path) -> int:
+    """The bytes of a torn last line still in the journal (0 when it ends whole)."""
+    lines = _raw_lines(folder / JOURNAL)
+    return len(lines[-1]) if lines and not lines[-1].endswith(b"\n") else 0
 
 
 def last_hash(folder: Path) -> str:

@@ -3,6 +3,7 @@ every paper check that needs no teleservice, plus the content against the step's
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
@@ -15,6 +16,7 @@ from conformance.checks import REGISTRY, defaults
 from conformance.checks.mentions import date_forms
 from conformance.engine.results import CheckResult
 from conformance.paper import PaperError, PaperPage, PaperReader, normalise
+from conformance.paper.ocr import LANGUAGE, PACKAGES, UNSURE, OcrText, unavailable
 from conformance.profiles import Profile
 from conformance.targets import untrusted
 from conformance.vocabulary import Operation, Severity, SkipKind, Status, StepKind
@@ -32,6 +34,20 @@ DEGRADED = ("degraded_paper", "nothing_cut_off", "page_numbers", "prescriber_ide
             "patient_identified", "prescription_date", "substitution_motive", "bizone",
             "replaced_identified", "nr_printed", "identifiers_printed")
 MAX_TEXT = 300
+# an image whose text was read by OCR: the checks that read identifiers off the text are not
+# evaluated (identifiers come from the code 2D or a PDF's text layer, never from OCR: DESIGN §15)
+FROM_IDENTIFIERS = {"number_under_qr": "the prescription number under the code 2D",
+                    "prescriber_identified": "the prescriber's RPPS and AM number",
+                    "replaced_identified": "the replaced doctor's RPPS",
+                    "identifiers_printed": "the RPPS, AM and FINESS numbers"}
+# on any image, what is measured to the millimetre against the page: a photo's page is not the
+# picture's, its perspective skews the code's box, and OCR's word boxes are not glyphs
+MEASURED = {"nothing_cut_off": "what the printer cut off cannot be seen on a scan or photo",
+            "qr_quiet_zone": "a quiet zone is measured to the module on a PDF; on a picture the "
+                             "perspective and the text's boxes (by OCR, if any) are not that precise"}
+# the messages by which a check says it found no text (an image without OCR)
+NO_TEXT = ("footer.scan", "footer.no_text_layer")
+NEAR = 0.7  # how alike an unsure word and a word a failed check looked for must be
 
 
 def kind_of(data: bytes) -> str | None:
@@ -65,6 +81,8 @@ class Reading:
     pages: tuple[PaperPage, ...] = ()
     error: str | None = None
     payload: dict[str, Any] | None = None
+    ocr: OcrText | None = None  # an image's text, read by Tesseract: its pages' lines are OCR's
+    no_ocr: str | None = None  # why an image's text was not read (OCR missing, failed)
 
     def summary(self) -> dict[str, Any]:
         """What was read, for the journal and the unattributed list."""
@@ -77,9 +95,12 @@ class Reading:
             out["code2D"] = {"ID": d.get("ID"), "N": p.get("N"), "P": p.get("P"), "D": p.get("D")}
         text = " ".join(page.text for page in self.pages)
         out["text"] = text[:MAX_TEXT] if text else ("" if self.pages else None)
-        if self.pages and not any(p.has_text for p in self.pages):
+        if self.ocr is not None:
+            out["ocr"] = {"engine": self.ocr.engine, "words": self.ocr.words, "seconds": self.ocr.seconds,
+                          "unsure": self.ocr.shown()[:20]}
+        elif self.pages and not any(p.has_text for p in self.pages):
             out["text"] = None
-            out["note"] = "no text layer (an image): text read only by OCR, not installed"
+            out["note"] = f"no text layer (an image): text read only by OCR: {self.no_ocr}"
         return out
 
 
@@ -92,6 +113,11 @@ def read(reader: PaperReader, data: bytes) -> Reading:
         pages = tuple(reader.analyse(data))
     except PaperError as exc:
         return Reading(kind, error=f"{exc.kind}: {exc}")
+    ocr, no_ocr = None, None
+    if kind == "image":
+        ocr, no_ocr = _ocr(reader, data)
+        if ocr is not None:
+            pages = tuple(dataclasses.replace(p, lines=ocr.lines, has_text=bool(ocr.lines)) for p in pages)
     payload = None
     for page in pages:
         for code in page.codes:
@@ -104,7 +130,19 @@ def read(reader: PaperReader, data: bytes) -> Reading:
                 break
         if payload is not None:
             break
-    return Reading(kind, pages, payload=payload)
+    return Reading(kind, pages, payload=payload, ocr=ocr, no_ocr=no_ocr)
+
+
+def _ocr(reader: PaperReader, data: bytes) -> tuple[OcrText | None, str | None]:
+    """An image's text by OCR, or why there is none (not installed, or Tesseract failed: its
+    kind classifies it, the picture stays judged on its code 2D)."""
+    missing = unavailable()
+    if missing is not None:
+        return None, missing
+    try:
+        return reader.ocr(data), None
+    except PaperError as exc:
+        return None, f"OCR failed ({exc.kind}): {exc}"
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -165,7 +203,87 @@ def judge(step: Step, card: Card, data: bytes, reading: Reading, reader: PaperRe
     names = DEGRADED if step.degrade else REGISTERED
     results = list(run_checks(tuple(Everywhere(n, step.location) for n in names), data_, state, env))
     results.append(lines_check(step, card, reading))
+    if reading.kind == "image":
+        results = [_measured(r) for r in results]
+    if reading.ocr is not None:
+        return [_read_by_ocr(r, reading.ocr) for r in results] + [ocr_notice(step, reading.ocr)]
+    if reading.no_ocr is not None:
+        return [_without_ocr(r, reading.no_ocr) for r in results]
     return results
+
+
+def _measured(result: CheckResult) -> CheckResult:
+    """A check measuring the page to the millimetre, on an image: not evaluated, saying why."""
+    if result.check not in MEASURED or result.skip is SkipKind.NOT_APPLICABLE:
+        return result
+    return _not_evaluated(result, f"not evaluated on an image: {MEASURED[result.check]}",
+                          "drop the PDF to judge it")
+
+
+def _not_evaluated(result: CheckResult, message: str, hint: str | None = None) -> CheckResult:
+    return dataclasses.replace(result, status=Status.SKIP, skip=SkipKind.NOT_EVALUATED, message=message,
+                               expected=None, observed=None, hint=hint or result.hint)
+
+
+def _without_ocr(result: CheckResult, why: str) -> CheckResult:
+    """A text check on an image with no OCR: not evaluated, saying why (and what to install)."""
+    if getattr(result.message, "id", None) not in NO_TEXT:
+        return result
+    return _not_evaluated(result, f"not evaluated: no text layer (an image), and {why}",
+                          f"install OCR to judge a scan's text (Debian: apt-get install {PACKAGES}), "
+                          "or drop the PDF")
+
+
+def _read_by_ocr(result: CheckResult, ocr: OcrText) -> CheckResult:
+    """A check judged on OCR'd text: identifiers and page edges not evaluated; a failure on
+    words Tesseract was unsure of is not evaluated either (saying which), never a false fail."""
+    if result.status is Status.SKIP:
+        return result
+    if result.check in FROM_IDENTIFIERS:
+        return _not_evaluated(result, f"not evaluated on an image: it needs "
+                              f"{FROM_IDENTIFIERS[result.check]} read from the text, and identifiers "
+                              "are never taken from OCR (only from the code 2D or a PDF's text layer)",
+                              "drop the PDF (or 'attach' it to the step) to judge the printed identifiers")
+    if result.status not in (Status.FAIL, Status.WARN):
+        return result
+    unsure = unsure_needed(result, ocr)
+    if unsure:
+        return _not_evaluated(result, f"not evaluated: it failed where OCR was unsure of the words it "
+                              f"needed ({', '.join(unsure[:5])}): {result.message}",
+                              "drop the PDF, or a sharper scan (300 dpi, flat, evenly lit)")
+    return dataclasses.replace(result, diff=(*result.diff, "text read by OCR (Tesseract): no unsure "
+                                             "word near what was looked for"))
+
+
+def unsure_needed(result: CheckResult, ocr: OcrText) -> list[str]:
+    """The unsure words (shown with their confidence) alike a word the failed check looked for."""
+    import difflib
+
+    looked = " ".join(str(v) for v in (result.expected, result.message, *result.diff) if v is not None)
+    wanted = set(re.findall(r"\w{3,}", _fold(looked)))
+    out = []
+    for word in ocr.unsure:
+        folded = re.sub(r"\W", "", _fold(word.text))
+        if len(folded) < 3:
+            continue
+        if any(difflib.SequenceMatcher(None, folded, w).ratio() >= NEAR for w in wanted):
+            out.append(f"{word.text!r} ({word.confidence:.0f} %)")
+    return out
+
+
+def ocr_notice(step: Step, ocr: OcrText) -> CheckResult:
+    """What OCR read, shown with the step's results: its words and the ones it was unsure of
+    (not a check: it passes nothing, and it qualifies the text checks above it)."""
+    unsure = ocr.shown()
+    text = (f"text read by OCR (Tesseract, {LANGUAGE}) in {ocr.seconds:.1f} s: {ocr.words} words, "
+            f"{len(unsure)} unsure (confidence under {UNSURE:g} %)"
+            + (f": {', '.join(unsure[:12])}" if unsure else ""))
+    return CheckResult(check="ocr_read", requirement="OCR",
+                       title="Texte lu par OCR (mots incertains montrés)",
+                       severity=Severity.MINOR, operation=Operation.IMPRESSION, status=Status.SKIP,
+                       message=text, diff=tuple(unsure), location=step.location,
+                       skip=SkipKind.NOT_APPLICABLE, notice=True,
+                       hint="identifiers are never taken from OCR: they come from the code 2D")
 
 
 def _result(status: Status, message: str, location: str, skip: SkipKind | None = None,
@@ -183,7 +301,8 @@ def lines_check(step: Step, card: Card, reading: Reading) -> CheckResult:
     if reading.error is not None:
         return _result(Status.SKIP, f"not evaluated: {reading.error}", step.location, SkipKind.NOT_EVALUATED)
     if not any(p.has_text for p in reading.pages):
-        return _result(Status.SKIP, "not evaluated: no text layer (an image; OCR not installed)",
+        why = reading.no_ocr or "OCR read no text"
+        return _result(Status.SKIP, f"not evaluated: no text layer (an image), and {why}",
                        step.location, SkipKind.NOT_EVALUATED)
     text = _fold(" ".join(p.text for p in reading.pages))
     missing, posology = [], []

@@ -45,6 +45,9 @@ def verify(folder: Path, public_key: Path | None = None) -> Verification:
     elif not problems:
         changed.append(f"{journal.JOURNAL}: does not start with 'started'")
     notes: list[str] = []
+    if journal.torn(folder):
+        notes.append(f"{journal.JOURNAL} ends with a torn line ({journal.torn(folder)} bytes: a writer "
+                     "was killed), ignored; the next command sets it aside and journals it")
     signature = "absent"
     key_given = public_key is not None
     if (folder / MANIFEST).exists():

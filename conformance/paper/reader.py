@@ -11,6 +11,7 @@ from conformance.paper.analyse import DPI, Box, PaperPage, analyse_bytes
 if TYPE_CHECKING:
     from conformance.cda.kit import RuleSet
     from conformance.cda.record import CdaRecord
+    from conformance.paper.ocr import OcrText
 
 
 class PaperReader(Protocol):
@@ -27,6 +28,11 @@ class PaperReader(Protocol):
     def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
         """A CDA document's facts (the ANS rules' findings too with ``rules``), or a refused
         record classifying why it cannot be read."""
+        ...
+
+    def ocr(self, data: bytes) -> OcrText:
+        """A scan's or photo's text read by Tesseract; PaperError when it cannot be (not
+        installed, a crash, an overrun: its kind classifies it)."""
         ...
 
 
@@ -50,6 +56,11 @@ class InProcessReader:
 
         return analyse_cda(data, rules)
 
+    def ocr(self, data: bytes) -> OcrText:
+        from conformance.paper.ocr import ocr_image
+
+        return ocr_image(data)
+
 
 class WithCdaRules:
     """A reader whose ``cda`` also runs the ANS rules of a kit (``--cda-rules``): what the
@@ -67,3 +78,6 @@ class WithCdaRules:
 
     def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
         return self.reader.cda(data, rules or self.rules)
+
+    def ocr(self, data: bytes) -> OcrText:
+        return self.reader.ocr(data)

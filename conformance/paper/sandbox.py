@@ -30,6 +30,7 @@ from conformance.paper.texts import PAPER
 if TYPE_CHECKING:
     from conformance.cda.kit import RuleSet
     from conformance.cda.record import CdaRecord
+    from conformance.paper.ocr import OcrText
 
 MIB = 1024 * 1024
 
@@ -52,8 +53,10 @@ def _tasks() -> dict[str, Callable[..., Any]]:
     from conformance.cda.analyse import analyse_cda
     from conformance.paper.analyse import analyse_bytes
     from conformance.paper.degrade import degraded_decode
+    from conformance.paper.ocr import ocr_image
 
-    return {"analyse": analyse_bytes, "degraded": degraded_decode, "cda": analyse_cda}
+    return {"analyse": analyse_bytes, "degraded": degraded_decode, "cda": analyse_cda,
+            "ocr": ocr_image}
 
 
 def _confine(limits: Limits) -> None:
@@ -205,6 +208,15 @@ class Sandbox:
             return CdaRecord(size=len(data), refused=exc.kind, refusal=str(exc))
         return record
 
+    def ocr(self, data: bytes, scan_dpi: float | None = None) -> OcrText:
+        """A picture's text read by Tesseract in a worker (the ``tesseract`` process inherits
+        its limits; its own deadline sits under the worker's); PaperError when it fails."""
+        from conformance.paper.ocr import TIMEOUT
+
+        timeout = min(TIMEOUT, self.limits.deadline_seconds * 0.8)
+        result: OcrText = self.call("ocr", data, scan_dpi, timeout)
+        return result
+
     def _sibling(self) -> Sandbox:
         """The workers that may run SaxonC: the same limits on the data written, not on the
         address space (only when the ``[cda]`` extra is installed; lxml needs none)."""
@@ -300,3 +312,6 @@ class SandboxView:
 
     def cda(self, data: bytes, rules: RuleSet | None = None) -> CdaRecord:
         return self.sandbox.cda(data, rules)
+
+    def ocr(self, data: bytes) -> OcrText:
+        return self.sandbox.ocr(data, self.scan_dpi)

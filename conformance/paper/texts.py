@@ -52,6 +52,12 @@ PAPER = Messages("paper", {
                     "the reader crashed on it ({how}; memory limit {mib} MiB)"),
     "deadline": Text("sa lecture a pris plus de {seconds} s", "reading it took more than {seconds} s"),
     "stopping": Text("l'exécution s'arrête", "the run is stopping"),
+    # OCR (Tesseract, optional)
+    "ocr_missing": Text("OCR non installé (Tesseract : paquets Debian {packages})",
+                        "OCR not installed (Tesseract: Debian packages {packages})"),
+    "ocr_timeout": Text("l'OCR (Tesseract) a pris plus de {seconds} s",
+                        "OCR (Tesseract) took more than {seconds} s"),
+    "ocr_failed": Text("l'OCR (Tesseract) a échoué ({how})", "OCR (Tesseract) failed ({how})"),
     # QR-06's degraded scan
     "degradation": Text("{dpi} dpi, rotations {angles}, flou gaussien {blur} px",
                         "{dpi} dpi, rotated {angles}, Gaussian blur {blur} px"),
