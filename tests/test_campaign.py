@@ -186,7 +186,7 @@ def test_start_status_confirm_skip_close_and_a_closed_campaign_refuses(tmp_path:
     assert answered[0] == 0
     assert _run("campaign", "skip", str(folder), "enfant", "--reason", "pas de fiche enfant")[0] == 0
     code, out = _run("campaign", "close", str(folder))
-    assert code == 1 and "verdict: non-conforme" in out and "answered no" in out
+    assert code == 1 and "verdict : non conforme" in out and "le testeur a répondu non" in out
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     declaration = report["declarations"][0]
     assert declaration["value"] == "no" and declaration["tester"] == "Alice"
@@ -206,8 +206,11 @@ def test_start_status_confirm_skip_close_and_a_closed_campaign_refuses(tmp_path:
 
 def test_an_open_campaign_with_nothing_done_closes_incomplete(tmp_path: Path) -> None:
     folder = _start(tmp_path)
-    code, out = _run("campaign", "close", str(folder))
-    assert code == 4 and "verdict: incomplet" in out and "medicament-simple: waiting" in out
+    code, out = _run("campaign", "close", str(folder), "--lang", "en")
+    assert code == 4 and "verdict: incomplet" in out and "medicament-simple: waiting for the file" in out
+    report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert report["lang"] == "en" and "Campaign cnda-prescripteur: incomplet" in \
+        (folder / "report.html").read_text(encoding="utf-8")
 
 
 def test_a_changed_plan_is_refused_unless_accepted_and_the_acceptance_is_journaled(tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ def test_a_small_campaign_played_in_chromium_through_the_page(served: tuple[Path
             assert page.locator("#step-biologie").inner_text().count("imprimante en panne") == 1
 
             # close (the CLI's part): the verdict, and the page shows it by itself, forms gone
-            closed = app.campaign.close(str(folder))
+            closed = app.campaign.close(str(folder), lang="en")
             assert str(closed.verdict) == "incomplet" and int(closed.exit_code) == 4
             assert closed.reasons == ("biologie: skipped (imprimante en panne)",)
             page.wait_for_selector('#verdict:has-text("Verdict : incomplet")', timeout=WAIT_MS)

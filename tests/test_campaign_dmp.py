@@ -124,7 +124,7 @@ def test_conforming_dmp_copies_are_conforme_and_the_missing_ans_rules_are_said(t
         assert {r: s for r, s in checks.items() if s[0] == "pass"} == {
             f"CDA-0{n}": ("pass", "") for n in range(1, 9)}, (step, checks)
         assert checks["CDA-09"] == checks["CDA-10"] == ("skip", "not-applicable")
-    closed = app.campaign.close(str(folder))
+    closed = app.campaign.close(str(folder), lang="en")
     assert closed.verdict == "conforme", closed.reasons
     assert closed.notices == ("ANS rules not supplied: --cda-rules",)
     report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
@@ -155,7 +155,7 @@ def test_a_defective_copy_is_non_conforme_naming_its_step_and_cda_requirement(tm
     page = render(View(state, "v", "t", "n"))
     section = page.split('id="step-dmp-bizone"', 1)[1].split("</section>", 1)[0]
     assert 'class="fail" data-requirement="CDA-05"' in section and "amoxicilline" in section.lower()
-    closed = app.campaign.close(str(folder))
+    closed = app.campaign.close(str(folder), lang="en")
     assert closed.verdict == "non-conforme"
     assert _reasons(closed) == {("dmp-bizone", "CDA-05"), ("dmp-dispositif", "CDA-07"),
                                 ("dmp-simple", "CDA-03")}, closed.reasons
@@ -177,9 +177,11 @@ def test_a_copy_before_its_paper_is_not_conforme_and_is_judged_again_when_the_pa
     doc = app.campaign.status(str(folder))
     message = next(c["message"] for s in doc["steps"] if s["id"] == "dmp-simple" for c in s["checks"]
                    if c["requirement"] == "CDA-07")
-    assert "step simple has no judged paper yet" in message
+    assert "l'étape simple n'a pas encore d'ordonnance jugée" in message  # French, the default
     found, reasons = verdict(open_checked(folder).state)
-    assert found == "incomplet" and "dmp-simple: CDA-07 not evaluated: " + message in reasons
+    assert found == "incomplet" and "dmp-simple : CDA-07 non évalué : " + message in reasons
+    assert any(r.startswith("dmp-simple: CDA-07 not evaluated: not evaluated: step simple has no judged "
+                            "paper yet") for r in verdict(open_checked(folder).state, "en")[1])
     _drop(folder, "simple.pdf", paper)
     if killed:  # watch dies once the paper is judged, before the copy is judged again
         with monkeypatch.context() as patched:
@@ -240,7 +242,7 @@ def test_with_the_ans_kit_given_at_start_its_verdict_appears(tmp_path: Path) -> 
     checks = _checks(folder, "dmp-simple")
     assert checks["CDA-09"] == checks["CDA-10"] == ("pass", ""), checks  # the kit judged it
     assert open_checked(folder).state.started["cdaRules"]["sha256"]
-    closed = app.campaign.close(str(folder))
+    closed = app.campaign.close(str(folder), lang="en")
     assert closed.notices == ()
 
 

@@ -16,6 +16,7 @@ from conformance.application.session import load_profile
 from conformance.campaign import judge
 from conformance.campaign.drop import Processor
 from conformance.campaign.folder import open_checked
+from conformance.campaign.texts import shown
 from conformance.engine.results import CheckResult
 from conformance.paper import InProcessReader, PaperReader, TextLine
 from conformance.paper.ocr import PACKAGES, OcrText, OcrWord, parse_tsv, unavailable
@@ -64,8 +65,8 @@ def _drop(folder: Path, reader: PaperReader, files: dict[str, bytes]) -> list[st
 
 def _checks(folder: Path, step: str) -> dict[str, list[dict[str, Any]]]:
     out: dict[str, list[dict[str, Any]]] = {}
-    for check in open_checked(folder).state.steps[step].checks:
-        out.setdefault(check["requirement"], []).append(check)
+    for check in open_checked(folder).state.steps[step].checks:  # our messages read in English
+        out.setdefault(check["requirement"], []).append({**check, "message": shown(check["message"], "en")})
     return out
 
 
@@ -132,8 +133,8 @@ def test_a_phone_photo_missing_a_mandatory_mention_fails_naming_its_requirement(
                           "IMG_0003.jpg": phone_photo(_page(camp, "biologie", "no-data"))})
     nr, data = _checks(camp, "non-rembourse")["PAP-14"], _checks(camp, "biologie")["PAP-02"]
     assert _status(nr) == "fail" and _status(data) == "fail", (nr, data)
-    assert "text read by OCR" in nr[0]["details"][-1]
-    closed = app.campaign.close(str(camp))
+    assert "text read by OCR" in shown(nr[0]["details"][-1], "en")
+    closed = app.campaign.close(str(camp), lang="en")
     assert closed.verdict == "non-conforme"
     assert {r.split(":")[0] + " " + r.split(":")[1].split()[0] for r in closed.reasons[:2]} == {
         "non-rembourse PAP-14", "biologie PAP-02"}, closed.reasons
@@ -196,4 +197,4 @@ def test_a_tesseract_crash_or_overrun_is_one_classified_not_evaluated(
     assert reading.ocr is None and reading.no_ocr is not None
     assert reading.no_ocr.startswith(f"OCR failed ({kind})"), reading.no_ocr
     assert reading.payload is not None  # the code 2D was decoded all the same
-    assert "OCR failed" in reading.summary()["note"]
+    assert "OCR failed" in shown(reading.summary()["note"], "en")

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from conformance import application as app
-from conformance.campaign import journal
+from conformance.campaign import journal, report
 from conformance.campaign.folder import open_checked
+from conformance.campaign.state import verdict
 from conformance.paths import BUNDLED_FIXTURES, PROJECT
 from tests.helpers import campaign_cda, campaign_page, phone_photo
 
@@ -70,7 +71,7 @@ def _play(folder: Path, defect: dict[str, str] | None = None, skip: str | None =
     if skip is not None:
         app.campaign.skip(str(folder), skip, "imprimante en panne")
     app.campaign.confirm(str(folder), "mode-degrade-signale", True, "bandeau « non enregistrée »")
-    return app.campaign.close(str(folder))
+    return app.campaign.close(str(folder), lang="en")
 
 
 def _outcome(folder: Path) -> list[tuple[str, str, tuple[tuple[str, str], ...]]]:
@@ -111,6 +112,22 @@ def test_a_defect_in_one_step_is_non_conforme_naming_the_step_and_requirement(tm
     junit = (folder / "junit.xml").read_text(encoding="utf-8")
     assert junit.count("<failure") == 1 and 'name="non-rembourse' in junit.split("<failure")[0].rsplit(
         "<testcase", 1)[1]
+
+    # the same campaign's reports in either language hold no text of ours in the other one
+    state = open_checked(folder).state
+    ours = [c[key] for st in state.steps.values() for c in st.checks for key in ("message", "details")
+            if key in c]
+    pairs = [v for item in ours for v in (item if isinstance(item, list) else [item]) if isinstance(v, dict)]
+    assert pairs and all(set(p) == {"fr", "en"} for p in pairs)
+    for lang, other in (("fr", "en"), ("en", "fr")):
+        doc = report.report_document(state, lang)
+        texts = [json.dumps(doc, ensure_ascii=False), report.summary(doc, lang),
+                 report.report_html(doc, lang), report.junit(state, lang)]
+        leaked = {p[other] for p in pairs if p["fr"] != p["en"] for t in texts if p[other] in t}
+        assert not leaked, (lang, leaked)
+        failing = next(c for c in doc["steps"] if c["id"] == "non-rembourse")["checks"]
+        assert any(c["status"] == "fail" and c["requirement"] == "PAP-14" for c in failing)
+    assert "le testeur" not in "".join(verdict(state, "en")[1]) and "libellé" in verdict(state, "fr")[1][0]
 
 
 @pytest.mark.slow

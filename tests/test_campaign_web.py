@@ -134,7 +134,8 @@ def test_a_phone_photo_is_pictured_as_it_is_with_its_code_outlined_and_its_text_
     section = client.get("/").text.split('id="step-biologie"', 1)[1].split("</section>")[0]
     sha = re.search(r'data-sha256="([0-9a-f]{64})"', section)
     assert sha and section.count('class="box qr"') == 1 and 'class="box mention"' not in section
-    assert re.search(r'<li class="skip" data-requirement="PAP-08">not-evaluated', section), section
+    assert re.search(r'<li class="skip" data-requirement="PAP-08" data-status="not-evaluated">'
+                     r'non évalué PAP-08', section), section
     picture = client.get(f"/page/{sha.group(1)}/1")
     assert picture.headers["content-type"] == "image/jpeg" and picture.content == photo
 

@@ -319,6 +319,16 @@ class Closed:
     reasons: tuple[str, ...]
     folder: Path
     notices: tuple[str, ...] = ()  # checks not applicable by the set-up (no ANS kit): said beside it
+    lang: str = "fr"
+
+    def lines(self) -> list[str]:
+        """What ``close`` prints, in the reports' language: the verdict, why, where the reports are."""
+        from conformance.campaign.report import L, label
+
+        verdict = L[str(self.verdict)](self.lang) if str(self.verdict) in L else str(self.verdict)
+        return ([label("verdict_line", self.lang, verdict=verdict) + "".join(f" — {n}" for n in self.notices)]
+                + [f"  {reason}" for reason in self.reasons]
+                + [label("reports_line", self.lang, folder=self.folder)])
 
     @property
     def exit_code(self) -> ExitCode:
@@ -329,8 +339,8 @@ class Closed:
 
 @_errors
 def close(folder: str, sign: str | None = None, tester: str | None = None,
-          accept_change: bool = False) -> Closed:
-    """Journal the verdict, write the reports and the manifest (signed with ``sign``)."""
+          accept_change: bool = False, lang: str = "fr") -> Closed:
+    """Journal the verdict, write the reports in ``lang`` and the manifest (signed with ``sign``)."""
     from conformance.campaign import journal
     from conformance.campaign.folder import open_checked
     from conformance.campaign.report import write_reports
@@ -345,11 +355,11 @@ def close(folder: str, sign: str | None = None, tester: str | None = None,
             raise ApplicationError(f"{sign}: not a usable Ed25519 private key ({exc})\n  = make one "
                                    "with 'conformance keygen DIR'") from exc
     opened = _open(folder, accept_change, tester)
-    found, reasons = verdict(opened.state)
+    found, reasons = verdict(opened.state, lang)
     journal.append(Path(folder), tester or opened.tester, "closed", verdict=str(found))
     closed = open_checked(Path(folder))
     try:
-        write_reports(closed.state, Path(folder), Path(sign) if sign else None)
+        write_reports(closed.state, Path(folder), Path(sign) if sign else None, lang)
     except ValueError as exc:
         raise ApplicationError(f"{sign}: {exc}") from exc
-    return Closed(found, tuple(reasons), Path(folder), tuple(notices(closed.state)))
+    return Closed(found, tuple(reasons), Path(folder), tuple(notices(closed.state, lang)), lang)

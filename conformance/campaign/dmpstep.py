@@ -152,7 +152,7 @@ def judge(step: Step, card: Card, record: CdaRecord, data: bytes, paper: Paper, 
                      step_data, state, env)
     by_name = {r.check: r for r in ran}
     for n in blocked:
-        by_name[n] = unevaluated(n, StepKind.DMP, step.location, str(paper.missing))
+        by_name[n] = unevaluated(n, StepKind.DMP, step.location, paper.missing or "")
     return [by_name[n] for n in names if n in by_name]
 
 

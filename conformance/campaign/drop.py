@@ -24,6 +24,7 @@ from conformance.campaign.judge import (
     serialise,
 )
 from conformance.campaign.state import CampaignState
+from conformance.campaign.texts import shown
 from conformance.cda.kit import RuleSet
 from conformance.engine.results import CheckResult
 from conformance.paper import PaperReader
@@ -212,7 +213,8 @@ class Processor:
                        **extra)
         failed = [r for r in results if r["status"] == "fail"]
         self.echo(f"{target}: judged, {len(failed)} failed check(s)"
-                  + "".join(f"\n  fail {r['requirement']} {r['check']}: {r['message']}" for r in failed))
+                  + "".join(f"\n  fail {r['requirement']} {r['check']}: {shown(r['message'], 'en')}"
+                          for r in failed))
         if step.kind == "produce":
             self.rejudge(open_checked(self.folder))
 

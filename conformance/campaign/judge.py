@@ -12,9 +12,11 @@ from typing import Any
 
 from conformance.campaign.cards import Card
 from conformance.campaign.plan import Step
+from conformance.campaign.texts import JUDGE, both
 from conformance.checks import REGISTRY, defaults
 from conformance.checks.mentions import date_forms
 from conformance.engine.results import CheckResult
+from conformance.messages import Message
 from conformance.paper import PaperError, PaperPage, PaperReader, normalise
 from conformance.paper.ocr import LANGUAGE, PACKAGES, UNSURE, OcrText, unavailable
 from conformance.profiles import Profile
@@ -36,15 +38,11 @@ DEGRADED = ("degraded_paper", "nothing_cut_off", "page_numbers", "prescriber_ide
 MAX_TEXT = 300
 # an image whose text was read by OCR: the checks that read identifiers off the text are not
 # evaluated (identifiers come from the code 2D or a PDF's text layer, never from OCR: DESIGN §15)
-FROM_IDENTIFIERS = {"number_under_qr": "the prescription number under the code 2D",
-                    "prescriber_identified": "the prescriber's RPPS and AM number",
-                    "replaced_identified": "the replaced doctor's RPPS",
-                    "identifiers_printed": "the RPPS, AM and FINESS numbers"}
+FROM_IDENTIFIERS = {"number_under_qr": "what_number", "prescriber_identified": "what_prescriber",
+                    "replaced_identified": "what_replaced", "identifiers_printed": "what_identifiers"}
 # on any image, what is measured to the millimetre against the page: a photo's page is not the
 # picture's, its perspective skews the code's box, and OCR's word boxes are not glyphs
-MEASURED = {"nothing_cut_off": "what the printer cut off cannot be seen on a scan or photo",
-            "qr_quiet_zone": "a quiet zone is measured to the module on a PDF; on a picture the "
-                             "perspective and the text's boxes (by OCR, if any) are not that precise"}
+MEASURED = {"nothing_cut_off": "why_cut", "qr_quiet_zone": "why_quiet"}
 # the messages by which a check says it found no text (an image without OCR)
 NO_TEXT = ("footer.scan", "footer.no_text_layer")
 NEAR = 0.7  # how alike an unsure word and a word a failed check looked for must be
@@ -79,16 +77,16 @@ class Reading:
 
     kind: str | None
     pages: tuple[PaperPage, ...] = ()
-    error: str | None = None
+    error: str | None = None  # a Message when the paper says why
     payload: dict[str, Any] | None = None
     ocr: OcrText | None = None  # an image's text, read by Tesseract: its pages' lines are OCR's
-    no_ocr: str | None = None  # why an image's text was not read (OCR missing, failed)
+    no_ocr: str | None = None  # why an image's text was not read (OCR missing, failed): a Message
 
     def summary(self) -> dict[str, Any]:
         """What was read, for the journal and the unattributed list."""
         out: dict[str, Any] = {"kind": self.kind, "pages": len(self.pages)}
         if self.error:
-            out["error"] = self.error
+            out["error"] = both(self.error)
         if self.payload is not None:
             d = _mapping(self.payload.get("D"))
             p = _mapping(d.get("P"))
@@ -100,7 +98,7 @@ class Reading:
                           "unsure": self.ocr.shown()[:20]}
         elif self.pages and not any(p.has_text for p in self.pages):
             out["text"] = None
-            out["note"] = f"no text layer (an image): text read only by OCR: {self.no_ocr}"
+            out["note"] = both(JUDGE("image_text", why=self.no_ocr or JUDGE("ocr_none")))
         return out
 
 
@@ -108,11 +106,11 @@ def read(reader: PaperReader, data: bytes) -> Reading:
     """Analyse ``data`` in the sandbox; a PDF or image that cannot be read is said, not raised."""
     kind = kind_of(data)
     if kind not in ("pdf", "image"):
-        return Reading(kind, error="not a PDF or an image" if kind != "cda" else None)
+        return Reading(kind, error=JUDGE("not_paper") if kind != "cda" else None)
     try:
         pages = tuple(reader.analyse(data))
     except PaperError as exc:
-        return Reading(kind, error=f"{exc.kind}: {exc}")
+        return Reading(kind, error=exc.message)
     ocr, no_ocr = None, None
     if kind == "image":
         ocr, no_ocr = _ocr(reader, data)
@@ -142,7 +140,7 @@ def _ocr(reader: PaperReader, data: bytes) -> tuple[OcrText | None, str | None]:
     try:
         return reader.ocr(data), None
     except PaperError as exc:
-        return None, f"OCR failed ({exc.kind}): {exc}"
+        return None, JUDGE("ocr_failed", kind=exc.kind, why=exc.message)
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -216,11 +214,11 @@ def _measured(result: CheckResult) -> CheckResult:
     """A check measuring the page to the millimetre, on an image: not evaluated, saying why."""
     if result.check not in MEASURED or result.skip is SkipKind.NOT_APPLICABLE:
         return result
-    return _not_evaluated(result, f"not evaluated on an image: {MEASURED[result.check]}",
-                          "drop the PDF to judge it")
+    return _not_evaluated(result, JUDGE("measured", why=JUDGE(MEASURED[result.check])),
+                          JUDGE("measured_hint"))
 
 
-def _not_evaluated(result: CheckResult, message: str, hint: str | None = None) -> CheckResult:
+def _not_evaluated(result: CheckResult, message: Message, hint: Message | None = None) -> CheckResult:
     return dataclasses.replace(result, status=Status.SKIP, skip=SkipKind.NOT_EVALUATED, message=message,
                                expected=None, observed=None, hint=hint or result.hint)
 
@@ -229,9 +227,7 @@ def _without_ocr(result: CheckResult, why: str) -> CheckResult:
     """A text check on an image with no OCR: not evaluated, saying why (and what to install)."""
     if getattr(result.message, "id", None) not in NO_TEXT:
         return result
-    return _not_evaluated(result, f"not evaluated: no text layer (an image), and {why}",
-                          f"install OCR to judge a scan's text (Debian: apt-get install {PACKAGES}), "
-                          "or drop the PDF")
+    return _not_evaluated(result, JUDGE("no_text", why=why), JUDGE("no_text_hint", packages=PACKAGES))
 
 
 def _read_by_ocr(result: CheckResult, ocr: OcrText) -> CheckResult:
@@ -240,19 +236,15 @@ def _read_by_ocr(result: CheckResult, ocr: OcrText) -> CheckResult:
     if result.status is Status.SKIP:
         return result
     if result.check in FROM_IDENTIFIERS:
-        return _not_evaluated(result, f"not evaluated on an image: it needs "
-                              f"{FROM_IDENTIFIERS[result.check]} read from the text, and identifiers "
-                              "are never taken from OCR (only from the code 2D or a PDF's text layer)",
-                              "drop the PDF (or 'attach' it to the step) to judge the printed identifiers")
+        return _not_evaluated(result, JUDGE("identifiers", what=JUDGE(FROM_IDENTIFIERS[result.check])),
+                              JUDGE("identifiers_hint"))
     if result.status not in (Status.FAIL, Status.WARN):
         return result
     unsure = unsure_needed(result, ocr)
     if unsure:
-        return _not_evaluated(result, f"not evaluated: it failed where OCR was unsure of the words it "
-                              f"needed ({', '.join(unsure[:5])}): {result.message}",
-                              "drop the PDF, or a sharper scan (300 dpi, flat, evenly lit)")
-    return dataclasses.replace(result, diff=(*result.diff, "text read by OCR (Tesseract): no unsure "
-                                             "word near what was looked for"))
+        return _not_evaluated(result, JUDGE("unsure", words=", ".join(unsure[:5]), message=result.message),
+                              JUDGE("unsure_hint"))
+    return dataclasses.replace(result, diff=(*result.diff, JUDGE("ocr_checked")))
 
 
 def unsure_needed(result: CheckResult, ocr: OcrText) -> list[str]:
@@ -275,66 +267,66 @@ def ocr_notice(step: Step, ocr: OcrText) -> CheckResult:
     """What OCR read, shown with the step's results: its words and the ones it was unsure of
     (not a check: it passes nothing, and it qualifies the text checks above it)."""
     unsure = ocr.shown()
-    text = (f"text read by OCR (Tesseract, {LANGUAGE}) in {ocr.seconds:.1f} s: {ocr.words} words, "
-            f"{len(unsure)} unsure (confidence under {UNSURE:g} %)"
-            + (f": {', '.join(unsure[:12])}" if unsure else ""))
-    return CheckResult(check="ocr_read", requirement="OCR",
-                       title="Texte lu par OCR (mots incertains montrés)",
+    text = JUDGE("ocr_read", language=LANGUAGE, seconds=f"{ocr.seconds:.1f}", words=ocr.words,
+                 unsure=len(unsure), threshold=f"{UNSURE:g}",
+                 listed=f": {', '.join(unsure[:12])}" if unsure else "")
+    return CheckResult(check="ocr_read", requirement="OCR", title=JUDGE("ocr_title"),
                        severity=Severity.MINOR, operation=Operation.IMPRESSION, status=Status.SKIP,
                        message=text, diff=tuple(unsure), location=step.location,
                        skip=SkipKind.NOT_APPLICABLE, notice=True,
-                       hint="identifiers are never taken from OCR: they come from the code 2D")
+                       hint=JUDGE("ocr_hint"))
 
 
-def _result(status: Status, message: str, location: str, skip: SkipKind | None = None,
+def _result(status: Status, message: Message, location: str, skip: SkipKind | None = None,
             diff: tuple[str, ...] = ()) -> CheckResult:
-    return CheckResult(check="campaign_lines", requirement="PAP-08",
-                       title="Chaque ligne de la fiche imprimée (produit ou acte, quantité)",
+    return CheckResult(check="campaign_lines", requirement="PAP-08", title=JUDGE("lines_title"),
                        severity=Severity.MAJOR, operation=Operation.IMPRESSION, status=status,
                        message=message, diff=diff, location=location, skip=skip,
-                       hint="print every line: product or act and its quantity or duration")
+                       hint=JUDGE("lines_hint"))
 
 
 def lines_check(step: Step, card: Card, reading: Reading) -> CheckResult:
     """Each expected line's product (its key words) and quantity or duration are printed; the
     posology is free text: shown, not compared word for word."""
     if reading.error is not None:
-        return _result(Status.SKIP, f"not evaluated: {reading.error}", step.location, SkipKind.NOT_EVALUATED)
+        return _result(Status.SKIP, JUDGE("unreadable", why=reading.error), step.location,
+                       SkipKind.NOT_EVALUATED)
     if not any(p.has_text for p in reading.pages):
-        why = reading.no_ocr or "OCR read no text"
-        return _result(Status.SKIP, f"not evaluated: no text layer (an image), and {why}",
-                       step.location, SkipKind.NOT_EVALUATED)
+        why = reading.no_ocr or JUDGE("ocr_none")
+        return _result(Status.SKIP, JUDGE("no_text", why=why), step.location, SkipKind.NOT_EVALUATED)
     text = _fold(" ".join(p.text for p in reading.pages))
-    missing, posology = [], []
+    missing: list[str] = []
+    posology: list[str] = []
     for n, (line, words) in enumerate(zip(card.expected["lignes"], step.keywords, strict=True), start=1):
         for word in words:
             if _fold(word) not in text:
-                missing.append(f"ligne {n}: produit {word!r} absent")
+                missing.append(JUDGE("product_missing", n=n, word=repr(word)))
         amount = line.get("quantite") or line.get("duree")
         if amount and not re.search(rf"(?<!\d){re.escape(_fold(str(amount)))}", text):
-            missing.append(f"ligne {n}: quantité/durée {amount!r} absente")
+            missing.append(JUDGE("amount_missing", n=n, amount=repr(amount)))
         if line.get("posologie"):
-            posology.append(f"ligne {n} posologie attendue (non comparée) : {line['posologie']}")
+            posology.append(JUDGE("posology", n=n, text=line["posologie"]))
     if missing:
-        return _result(Status.FAIL, f"{len(missing)} line item(s) not printed, first {missing[0]}",
+        return _result(Status.FAIL, JUDGE("lines_missing", count=len(missing), first=missing[0]),
                        step.location, diff=tuple(missing + posology))
-    return _result(Status.PASS, f"{len(step.keywords)} line(s) printed (product, quantity)",
+    return _result(Status.PASS, JUDGE("lines_printed", count=len(step.keywords)),
                    step.location, diff=tuple(posology))
 
 
 def serialise(result: CheckResult) -> dict[str, Any]:
-    """A check result as the journal keeps it."""
+    """A check result as the journal keeps it: our messages in every report language."""
     out: dict[str, Any] = {"requirement": result.requirement, "check": result.check,
                            "severity": str(result.severity), "status": str(result.status),
-                           "message": result.message}
+                           "message": both(result.message)}
     if result.skip is not None:
         out["skip"] = str(result.skip)
     if result.cause:
         out["cause"] = result.cause
     if result.diff:
-        out["details"] = list(result.diff)[:20]
+        out["details"] = [both(d) for d in list(result.diff)[:20]]
     for key in ("expected", "observed"):
         value = getattr(result, key)
         if value is not None:
-            out[key] = value if isinstance(value, (str, int, float, bool)) else repr(value)[:300]
+            out[key] = both(value) if isinstance(value, Message) else \
+                value if isinstance(value, (str, int, float, bool)) else repr(value)[:300]
     return out

@@ -15,12 +15,39 @@ from xml.sax.saxutils import escape, quoteattr
 from conformance import __version__
 from conformance.campaign import journal
 from conformance.campaign.state import CampaignState, StepState, failed, notices, unverified, verdict
+from conformance.campaign.texts import shown, state_label, status_label
+from conformance.messages import Text
 
 SCHEMA_VERSION = "1.0"
 _PATIENT = ("nomFamille", "prenom", "sexe", "dateNaissance", "nir", "ins")
+L = {
+    "campaign": Text("Campagne {plan}", "Campaign {plan}"),
+    "heading": Text("Campagne {plan} — verdict : **{verdict}**", "Campaign {plan} — verdict: **{verdict}**"),
+    "html_heading": Text("Campagne {plan} : {verdict}", "Campaign {plan}: {verdict}"),
+    "plan": Text("Plan {plan} v{version}, testeur {tester}.", "Plan {plan} v{version}, tester {tester}."),
+    "table": Text("| étape | état | contrôles en échec |", "| step | state | failed checks |"),
+    "why": Text("Pourquoi", "Why"),
+    "declarations": Text("Déclarations du testeur", "The tester's declarations"),
+    "declaration": Text("Déclaration : {value} ({tester}, {at})", "Declaration: {value} ({tester}, {at})"),
+    "unattributed": Text("Fichiers non attribués", "Files not attributed"),
+    "answered_no": Text("réponse non : {question}", "answered no: {question}"),
+    "not_evaluated": Text("non évalué : {requirements}", "not evaluated: {requirements}"),
+    "verdict_line": Text("verdict : {verdict}", "verdict: {verdict}"),
+    "reports_line": Text("Rapports : {folder}/report.html, report.json, junit.xml, summary.md, manifest.json",
+                         "Reports: {folder}/report.html, report.json, junit.xml, summary.md, manifest.json"),
+    "yes": Text("oui", "yes"), "no": Text("non", "no"),
+    "conforme": Text("conforme", "conforme"), "non-conforme": Text("non conforme", "non conforme"),
+    "incomplet": Text("incomplet", "incomplet"), "en-cours": Text("en cours", "in progress"),
+}
+"""The reports' labels (summary.md, report.html, junit.xml), in the campaign report's language."""
 
 
-def _step(state: CampaignState, s: StepState) -> dict[str, Any]:
+def label(key: str, lang: str, **params: Any) -> str:
+    """One label in ``lang``, its parameters filled in."""
+    return L[key](lang).format(**params)
+
+
+def _step(state: CampaignState, s: StepState, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {"id": s.step.id, "kind": s.step.kind, "title": s.step.title,
                            "state": state.state_of(s), "instructions": s.text}
     card = state.cards.get(s.step.id)
@@ -32,7 +59,8 @@ def _step(state: CampaignState, s: StepState) -> dict[str, Any]:
         out["expected"] = expected
     out["artefacts"] = [{"sha256": a["sha256"], "name": a.get("name"), "kind": _kind(a.get("kind"))}
                         for a in s.artefacts]
-    out["checks"] = [{"requirement": c["requirement"], "status": c["status"], "message": c["message"],
+    out["checks"] = [{"requirement": c["requirement"], "status": c["status"],
+                      "message": shown(c.get("message"), lang),
                       **({"skip": c["skip"]} if "skip" in c else {})} for c in s.checks]
     if s.answer is not None:
         out["answer"] = {k: s.answer[k] for k in ("value", "note", "tester", "at")}
@@ -45,8 +73,8 @@ def _kind(kind: Any) -> str:
     return {"pdf": "pdf", "image": "image", "cda": "cda"}.get(str(kind), "other")
 
 
-def status_document(state: CampaignState) -> dict[str, Any]:
-    """``status --json``."""
+def status_document(state: CampaignState, lang: str = "fr") -> dict[str, Any]:
+    """``status --json`` (our messages in ``lang``)."""
     started = state.started
     current = str(state.closed.get("verdict")) if state.closed is not None else "en-cours"
     return {
@@ -55,18 +83,19 @@ def status_document(state: CampaignState) -> dict[str, Any]:
                  "sha256": started.get("plan", {}).get("sha256")},
         "harness": started.get("harness"),
         "verdict": current,
-        "steps": [_step(state, s) for s in state.steps.values()],
+        "steps": [_step(state, s, lang) for s in state.steps.values()],
         "unattributed": [{"sha256": sha, "name": u.get("name"), "read": u.get("read", {})}
                          for sha, u in state.unattributed.items()],
     }
 
 
-def report_document(state: CampaignState) -> dict[str, Any]:
-    """report.json: the status document, the verdict with its reasons, declarations and coverage."""
-    found, reasons = verdict(state)
-    doc = status_document(state)
-    doc.update({"schemaVersion": SCHEMA_VERSION, "verdict": str(found), "reasons": reasons,
-                "notices": notices(state), "cdaRules": state.started.get("cdaRules"),
+def report_document(state: CampaignState, lang: str = "fr") -> dict[str, Any]:
+    """report.json: the status document, the verdict with its reasons, declarations and coverage,
+    every text of ours in ``lang``."""
+    found, reasons = verdict(state, lang)
+    doc = status_document(state, lang)
+    doc.update({"schemaVersion": SCHEMA_VERSION, "lang": lang, "verdict": str(found), "reasons": reasons,
+                "notices": notices(state, lang), "cdaRules": state.started.get("cdaRules"),
                 "failOn": state.plan.fail_on, "tester": state.started.get("tester"),
                 "startedAt": state.started.get("at"),
                 "closedAt": state.closed.get("at") if state.closed else None,
@@ -93,7 +122,7 @@ def coverage(state: CampaignState) -> list[dict[str, Any]]:
             for req, (statuses, steps) in sorted(seen.items())]
 
 
-def junit(state: CampaignState) -> str:
+def junit(state: CampaignState, lang: str = "fr") -> str:
     """junit.xml: one test case per step (classname the plan, name the step)."""
     fail_on = state.plan.fail_on
     cases = []
@@ -103,13 +132,14 @@ def junit(state: CampaignState) -> str:
         bad = [c for c in s.checks if failed(c, fail_on)]
         body = ""
         if bad or (s.answer is not None and s.answer["value"] != "yes"):
-            text = "\n".join(f"{c['requirement']} {c['check']}: {c['message']}" for c in bad) or \
-                f"answered no: {s.step.question}"
+            text = "\n".join(f"{c['requirement']} {c['check']}: {shown(c.get('message'), lang)}"
+                             for c in bad) or label("answered_no", lang, question=s.step.question)
             body = f"<failure message={quoteattr(text.splitlines()[0])}>{escape(text)}</failure>"
         elif st not in ("judged", "confirmed") or any(unverified(c) for c in s.checks):
-            why = s.reason or st
+            why = s.reason or state_label(st, lang)
             if st in ("judged", "confirmed"):
-                why = "not evaluated: " + ", ".join(c["requirement"] for c in s.checks if unverified(c))
+                why = label("not_evaluated", lang, requirements=", ".join(
+                    c["requirement"] for c in s.checks if unverified(c)))
             body = f"<skipped message={quoteattr(why)}/>"
         cases.append(f'  <testcase classname={quoteattr(state.plan.id)} name={name}>{body}</testcase>')
     failures = sum("<failure" in c for c in cases)
@@ -126,49 +156,67 @@ def _code(text: Any) -> str:
     return f"`{value}`"
 
 
-def summary(doc: dict[str, Any]) -> str:
-    """summary.md."""
+def _verdict(doc: dict[str, Any], lang: str) -> str:
+    key = str(doc["verdict"])
+    return L[key](lang) if key in L else key
+
+
+def _read(read: dict[str, Any], lang: str) -> str:
+    """What was read of an unattributed file, our notes in ``lang``."""
+    ours = {k: shown(v, lang) if isinstance(v, dict) and "fr" in v else v for k, v in read.items()}
+    return json.dumps(ours, ensure_ascii=False)
+
+
+def summary(doc: dict[str, Any], lang: str = "fr") -> str:
+    """summary.md, in ``lang``."""
     said = "".join(f" — {_code(n)}" for n in doc.get("notices", []))
-    out = [f"# Campagne {doc['plan']['id']} — verdict : **{doc['verdict']}**{said}", "",
-           f"Plan {doc['plan']['id']} v{doc['plan']['version']}, testeur {_code(doc.get('tester'))}.", "",
-           "| étape | état | contrôles en échec |", "|---|---|---|"]
+    plan = doc["plan"]["id"]
+    out = [f"# {label('heading', lang, plan=plan, verdict=_verdict(doc, lang))}{said}", "",
+           label("plan", lang, plan=plan, version=doc["plan"]["version"],
+                 tester=_code(doc.get("tester"))), "",
+           L["table"](lang), "|---|---|---|"]
     for s in doc["steps"]:
         bad = [c["requirement"] for c in s["checks"] if c["status"] == "fail"]
-        out.append(f"| {s['id']} | {s['state']} | {', '.join(bad) or '—'} |")
+        out.append(f"| {s['id']} | {state_label(s['state'], lang)} | {', '.join(bad) or '—'} |")
     if doc["reasons"]:
-        out += ["", "## Pourquoi", ""] + [f"- {_code(r)}" for r in doc["reasons"]]
+        out += ["", f"## {L['why'](lang)}", ""] + [f"- {_code(r)}" for r in doc["reasons"]]
     if doc["declarations"]:
-        out += ["", "## Déclarations du testeur", ""]
-        out += [f"- {d['step']} : {_code(d['question'])} → **{d['value']}** ({_code(d['tester'])}, {d['at']})"
-                for d in doc["declarations"]]
+        out += ["", f"## {L['declarations'](lang)}", ""]
+        out += [f"- {d['step']} : {_code(d['question'])} → **{_answer(d['value'], lang)}** "
+                f"({_code(d['tester'])}, {d['at']})" for d in doc["declarations"]]
     return "\n".join(out) + "\n"
 
 
-def report_html(doc: dict[str, Any]) -> str:
-    """report.html: self-contained, no script, everything escaped."""
+def _answer(value: Any, lang: str) -> str:
+    return L[str(value)](lang) if str(value) in ("yes", "no") else str(value)
+
+
+def report_html(doc: dict[str, Any], lang: str = "fr") -> str:
+    """report.html, in ``lang``: self-contained, no script, everything escaped."""
     e = html.escape
     rows = []
     for s in doc["steps"]:
-        checks = "".join(f"<li class=\"{e(c['status'])}\">{e(c['status'])} {e(c['requirement'])} — "
+        checks = "".join(f"<li class=\"{e(c['status'])}\">{e(status_label(c, lang))} {e(c['requirement'])} — "
                          f"{e(c['message'])}</li>" for c in s["checks"])
         answer = s.get("answer")
-        said = (f"<p>Déclaration : {e(str(answer['value']))} ({e(str(answer['tester']))}, "
-                f"{e(str(answer['at']))})</p>") if answer else ""
-        rows.append(f"<section><h2>{e(s['id'])} — {e(s['title'])} : {e(s['state'])}</h2>"
+        value = _answer(answer["value"], lang) if answer else ""
+        said = "" if not answer else "<p>" + e(label("declaration", lang, value=value,
+                                                      tester=answer["tester"], at=answer["at"])) + "</p>"
+        rows.append(f"<section><h2>{e(s['id'])} — {e(s['title'])} : {e(state_label(s['state'], lang))}</h2>"
                     f"<pre>{e(s['instructions'])}</pre>{said}<ul>{checks}</ul></section>")
     reasons = "".join(f"<li>{e(r)}</li>" for r in doc["reasons"])
-    unattributed = "".join(f"<li>{e(str(u['name']))} {e(u['sha256'][:12])}: "
-                           f"{e(json.dumps(u['read'], ensure_ascii=False))}</li>"
+    unattributed = "".join(f"<li>{e(str(u['name']))} {e(u['sha256'][:12])}: {e(_read(u['read'], lang))}</li>"
                            for u in doc["unattributed"])
-    return ("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\">"
-            f"<title>Campagne {e(doc['plan']['id'])}</title><style>body{{font:15px/1.45 system-ui,sans-serif;"
+    title = label("campaign", lang, plan=doc["plan"]["id"])
+    return (f"<!DOCTYPE html>\n<html lang=\"{e(lang)}\"><head><meta charset=\"utf-8\">"
+            f"<title>{e(title)}</title><style>body{{font:15px/1.45 system-ui,sans-serif;"
             "max-width:1000px;margin:auto;padding:1rem}pre{white-space:pre-wrap;background:#f6f6f6;padding:.4rem}"
             ".fail{color:#a10d0d}.pass{color:#0b6b2b}.skip{color:#555}</style></head><body>"
-            f"<h1>Campagne {e(doc['plan']['id'])} : {e(doc['verdict'])}</h1>"
+            f"<h1>{e(label('html_heading', lang, plan=doc['plan']['id'], verdict=_verdict(doc, lang)))}</h1>"
             + "".join(f"<p class=\"notice\">{e(n)}</p>" for n in doc.get("notices", []))
             + f"<ul>{reasons}</ul>"
             + "".join(rows)
-            + (f"<h2>Fichiers non attribués</h2><ul>{unattributed}</ul>" if unattributed else "")
+            + (f"<h2>{e(L['unattributed'](lang))}</h2><ul>{unattributed}</ul>" if unattributed else "")
             + "</body></html>\n")
 
 
@@ -182,16 +230,17 @@ def coverage_csv(doc: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def write_reports(state: CampaignState, folder: Path, key: Path | None = None) -> dict[str, Any]:
-    """Every report of a closed campaign, then the manifest (signed with ``key``)."""
+def write_reports(state: CampaignState, folder: Path, key: Path | None = None,
+                  lang: str = "fr") -> dict[str, Any]:
+    """Every report of a closed campaign in ``lang``, then the manifest (signed with ``key``)."""
     from conformance.evidence.bundle import write_manifest
 
-    doc = report_document(state)
+    doc = report_document(state, lang)
     text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
     (folder / "report.json").write_text(text, encoding="utf-8")
-    (folder / "report.html").write_text(report_html(doc), encoding="utf-8")
-    (folder / "junit.xml").write_text(junit(state), encoding="utf-8")
-    (folder / "summary.md").write_text(summary(doc), encoding="utf-8")
+    (folder / "report.html").write_text(report_html(doc, lang), encoding="utf-8")
+    (folder / "junit.xml").write_text(junit(state, lang), encoding="utf-8")
+    (folder / "summary.md").write_text(summary(doc, lang), encoding="utf-8")
     (folder / "coverage.csv").write_text(coverage_csv(doc), encoding="utf-8")
     info = {"kind": "campaign", "harness": __version__, "plan": doc["plan"], "verdict": doc["verdict"],
             "journalHead": journal.last_hash(folder), "startedAt": doc["startedAt"],

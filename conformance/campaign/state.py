@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance.campaign.cards import Card, instructions
 from conformance.campaign.plan import Plan, Step
+from conformance.campaign.texts import VERDICT, shown, state_label
 from conformance.vocabulary import Severity, Status, Verdict
 
 DONE = ("judged", "confirmed", "skipped")
@@ -117,30 +118,39 @@ def unverified(check: dict[str, Any]) -> bool:
     return check.get("status") == Status.ERROR or check.get("skip") == "not-evaluated"
 
 
-def notices(state: CampaignState) -> list[str]:
+def notices(state: CampaignState, lang: str = "fr") -> list[str]:
     """The distinct reasons, in the campaign's set-up, that made checks not applicable (the ANS
     kit not given at start): said beside the verdict, as a run does."""
-    return list(dict.fromkeys(str(c.get("message", "")) for s in state.steps.values()
+    return list(dict.fromkeys(shown(c.get("message"), lang) for s in state.steps.values()
                               for c in s.checks if c.get("notice") and c.get("skip") == "not-applicable"))
 
 
-def verdict(state: CampaignState) -> tuple[Verdict, list[str]]:
-    """The campaign's verdict and why: failures first, then what keeps it incomplete."""
+def verdict(state: CampaignState, lang: str = "fr") -> tuple[Verdict, list[str]]:
+    """The campaign's verdict and why, in ``lang``: failures first, then what keeps it incomplete."""
     fail_on = state.plan.fail_on
-    failures, open_ = [], []
+    failures: list[str] = []
+    open_: list[str] = []
+
+    def say(key: str, **params: Any) -> str:
+        return VERDICT(key, **params).render(lang)
+
     for s in state.steps.values():
+        sid = s.step.id
         for c in s.checks:
             if failed(c, fail_on):
-                failures.append(f"{s.step.id}: {c['requirement']} {c.get('check', '')}: "
-                                f"{c.get('message', '')}")
+                failures.append(say("failed", step=sid, requirement=c["requirement"],
+                                    check=c.get("check", ""), message=shown(c.get("message"), lang)))
         if s.answer is not None and s.answer["value"] != "yes":
-            failures.append(f"{s.step.id}: the tester answered no to « {s.step.question} »")
+            failures.append(say("answered_no", step=sid, question=s.step.question))
         st = state.state_of(s)
         if st not in ("judged", "confirmed"):
-            open_.append(f"{s.step.id}: {st}" + (f" ({s.reason})" if s.reason else ""))
-        open_ += [f"{s.step.id}: {c['requirement']} not evaluated: {c.get('message', '')}"
-                  for c in s.checks if unverified(c)]
-    open_ += [f"file not attributed: {u.get('name')} ({sha[:12]})" for sha, u in state.unattributed.items()]
+            label = state_label(st, lang)
+            open_.append(say("open_why", step=sid, state=label, why=s.reason) if s.reason
+                         else say("open", step=sid, state=label))
+        open_ += [say("not_evaluated", step=sid, requirement=c["requirement"],
+                      message=shown(c.get("message"), lang)) for c in s.checks if unverified(c)]
+    open_ += [say("unattributed", name=str(u.get("name")), sha=sha[:12])
+              for sha, u in state.unattributed.items()]
     if failures:
         return Verdict.NON_CONFORME, failures + open_
     if open_:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.campaign.state import DONE, CampaignState, StepState, notices
+from conformance.campaign.texts import STATES, shown, status_label
 from conformance.messages import Text
 from conformance.paper import PaperPage
 
@@ -72,12 +73,6 @@ T = {
     "refused": Text("Refusé : {}", "Refused: {}"),
     "synthetic": Text("Données synthétiques de test : aucune personne réelle.",
                       "Synthetic test data: no real person."),
-}
-STATES = {
-    "pending": Text("à venir", "pending"), "waiting": Text("en attente du fichier", "waiting for the file"),
-    "received": Text("reçu, en cours d'examen", "received, being judged"),
-    "judged": Text("jugé", "judged"), "awaiting-confirmation": Text("réponse attendue", "answer awaited"),
-    "confirmed": Text("répondu", "answered"), "skipped": Text("passée", "skipped"),
 }
 CSS = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;margin:0 auto;
@@ -149,7 +144,7 @@ def render(view: View) -> str:
            f'<p id="verdict">{e(t["verdict"].format(verdict))}</p>']
     if view.error:
         out.append(f'<p class="alert" role="alert">{e(t["refused"].format(view.error))}</p>')
-    out += [f'<p class="notice">{e(t["notice"].format(n))}</p>' for n in notices(state)]
+    out += [f'<p class="notice">{e(t["notice"].format(n))}</p>' for n in notices(state, lang)]
     if closed:
         out.append(f"<p>{e(t['closed'])}</p>")
     out.append(f"<nav><h2>{e(t['steps'])}</h2><ol>")
@@ -251,7 +246,7 @@ def _artefact(view: View, s: StepState, artefact: dict[str, Any], t: dict[str, s
     out = [f'<div class="artefact" data-sha256="{e(sha)}"><p><strong>{e(artefact.get("name", ""))}</strong> '
            f"({e(artefact.get('kind', ''))}, {e(sha[:12])}) {e(', '.join(tags))}</p>"]
     if judged:
-        out.append(_checks(s.judgements[sha], t))
+        out.append(_checks(s.judgements[sha], t, view.lang))
         figure = view.figures.get(sha)
         if figure is not None:
             out.append(_figure(sha, figure, t))
@@ -259,16 +254,17 @@ def _artefact(view: View, s: StepState, artefact: dict[str, Any], t: dict[str, s
     return "".join(out)
 
 
-def _checks(checks: Sequence[dict[str, Any]], t: dict[str, str]) -> str:
+def _checks(checks: Sequence[dict[str, Any]], t: dict[str, str], lang: str) -> str:
     bad = [c for c in checks if c.get("status") in ANOMALIES or c.get("skip") == "not-evaluated"]
     rest = [c for c in checks if c not in bad]
     passed = sum(c.get("status") == "pass" for c in checks)
 
     def item(c: dict[str, Any]) -> str:
         status = "not-evaluated" if c.get("skip") == "not-evaluated" else str(c.get("status"))
-        details = "".join(f"<li>{e(d)}</li>" for d in c.get("details", []))
-        return (f'<li class="{e(c.get("status"))}" data-requirement="{e(c.get("requirement"))}">'
-                f"{e(status)} {e(c.get('requirement'))} {e(c.get('check'))} — {e(c.get('message'))}"
+        details = "".join(f"<li>{e(shown(d, lang))}</li>" for d in c.get("details", []))
+        return (f'<li class="{e(c.get("status"))}" data-requirement="{e(c.get("requirement"))}" '
+                f'data-status="{e(status)}">{e(status_label(c, lang))} {e(c.get("requirement"))} '
+                f"{e(c.get('check'))} — {e(shown(c.get('message'), lang))}"
                 + (f"<ul>{details}</ul>" if details else "") + "</li>")
 
     head = (f'<ul class="anomalies">{"".join(item(c) for c in bad)}</ul>' if bad

@@ -145,14 +145,14 @@ def skip(folder: str, step: str, reason: str, tester: str | None, accept_change:
 @campaign.command("close")
 @click.argument("folder", type=click.Path(file_okay=False))
 @click.option("--sign", type=click.Path(dir_okay=False), help="Ed25519 private key: signs manifest.json.")
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True,
+              help="The reports' language.")
 @_TESTER
 @_ACCEPT
 @application_errors
-def close(folder: str, sign: str | None, tester: str | None, accept_change: bool) -> None:
+def close(folder: str, sign: str | None, lang: str, tester: str | None, accept_change: bool) -> None:
     """The verdict and the reports (exit 0 conforme, 1 non conforme, 4 incomplet)."""
-    done = app.campaign.close(folder, sign, tester, accept_change)
-    click.echo(f"verdict: {done.verdict}" + "".join(f" — {notice}" for notice in done.notices))
-    for reason in done.reasons:
-        click.echo(f"  {reason}")
-    click.echo(f"Reports: {done.folder}/report.html, report.json, junit.xml, summary.md, manifest.json")
+    done = app.campaign.close(folder, sign, tester, accept_change, lang)
+    for line in done.lines():
+        click.echo(line)
     exit_with(done.exit_code)

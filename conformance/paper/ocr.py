@@ -21,6 +21,7 @@ import time
 import warnings
 from dataclasses import dataclass
 
+from conformance.messages import Message
 from conformance.paper.analyse import MAX_PIXELS, PaperError, TextLine, image_dpi
 from conformance.paper.texts import PAPER
 
@@ -56,19 +57,19 @@ class OcrText:
 
 
 @functools.cache
-def unavailable() -> str | None:
+def unavailable() -> Message | None:
     """None when Tesseract and its French model are installed; otherwise why OCR cannot run
     (with the Debian packages to install)."""
     binary = shutil.which("tesseract")
     if binary is None:
-        return f"OCR not installed (Tesseract: Debian packages {PACKAGES})"
+        return PAPER("ocr_missing", packages=PACKAGES)
     try:
         listed = subprocess.run([binary, "--list-langs"], capture_output=True, text=True,
                                 timeout=20, check=False)
     except (OSError, subprocess.SubprocessError) as exc:
-        return f"Tesseract does not answer ({type(exc).__name__}): reinstall {PACKAGES}"
+        return PAPER("ocr_no_answer", how=type(exc).__name__, packages=PACKAGES)
     if LANGUAGE not in (listed.stdout + listed.stderr).split():
-        return f"Tesseract has no French model (Debian package tesseract-ocr-{LANGUAGE})"
+        return PAPER("ocr_no_model", package=f"tesseract-ocr-{LANGUAGE}")
     return None
 
 

@@ -57,6 +57,10 @@ PAPER = Messages("paper", {
                         "OCR not installed (Tesseract: Debian packages {packages})"),
     "ocr_timeout": Text("l'OCR (Tesseract) a pris plus de {seconds} s",
                         "OCR (Tesseract) took more than {seconds} s"),
+    "ocr_no_answer": Text("Tesseract ne répond pas ({how}) : réinstallez {packages}",
+                          "Tesseract does not answer ({how}): reinstall {packages}"),
+    "ocr_no_model": Text("Tesseract n'a pas de modèle français (paquet Debian {package})",
+                         "Tesseract has no French model (Debian package {package})"),
     "ocr_failed": Text("l'OCR (Tesseract) a échoué ({how})", "OCR (Tesseract) failed ({how})"),
     # QR-06's degraded scan
     "degradation": Text("{dpi} dpi, rotations {angles}, flou gaussien {blur} px",
