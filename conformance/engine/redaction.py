@@ -243,7 +243,12 @@ def redact_event(redactor: Redactor, event: Event) -> Event:
             if sc.generated and sc.generated.falsifying:
                 redactor.learn(sc.generated.falsifying.get("patient"))
         return RunFinished(redactor.record(event.result))
-    if isinstance(event, RunStarted | ScenarioStarted | ScenarioFinished):
+    if isinstance(event, ScenarioFinished):  # its reports are written now: its patient learnt first
+        generated = event.result.generated
+        if generated and generated.falsifying:
+            redactor.learn(generated.falsifying.get("patient"))
+        return redactor.record(event)
+    if isinstance(event, RunStarted | ScenarioStarted):
         return redactor.record(event)
     return event
 
