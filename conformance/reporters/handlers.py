@@ -14,6 +14,7 @@ from typing import Protocol, TextIO
 
 from conformance.engine.events import BundleWritten, Event, RunFinished, ScenarioFinished
 from conformance.engine.redaction import Redactor, redact_event
+from conformance.engine.results import RunResult, Tallying
 from conformance.reporters.localisation import localise_event
 from conformance.reporters.spool import REPORTS, ReportSpool
 from conformance.vocabulary import Lang
@@ -95,6 +96,24 @@ def _coverage(event: RunFinished, ctx: HandlerContext) -> None:
 
     spool = _spool(ctx, event)
     write_streamed(spool.coverage(), spool.titles, ctx.folder / "coverage.csv")
+
+
+def write_reports(result: RunResult, folder: Path, lang: Lang) -> None:
+    """report.json, junit.xml, report.html and summary.md of a whole result (a merge of
+    shards), through the same spool and writers as a run."""
+    spool = ReportSpool(folder, str(lang), result.evidence, ("json", "junit", "html", "markdown"))
+    try:
+        tally = Tallying()
+        kept = []
+        for sc in result.scenarios:
+            spool.handle(ScenarioFinished(sc))
+            kept.append(tally.add(sc))  # spooled: the result keeps what a run keeps
+        ctx = HandlerContext(folder, lang, evidence=result.evidence, spool=spool)
+        final = RunFinished(dataclasses.replace(result, scenarios=tuple(kept), tally=tally.freeze()))
+        for write in (_json, _junit, _html, _markdown):
+            write(final, ctx)
+    finally:
+        spool.close()
 
 
 def _console(ctx: HandlerContext) -> Handler:
