@@ -291,7 +291,7 @@ class Runner:
                 answer = exchange.json() if exchange.status in (200, 201) else None
             except ValueError:
                 answer = None
-            told.append(Creation(answer if isinstance(answer, dict) else {}, denied))
+            told.append(Creation.of(answer if isinstance(answer, dict) else {}, denied))
         with self._lock:
             self._told += told
 
