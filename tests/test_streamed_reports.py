@@ -155,3 +155,21 @@ def test_a_spool_that_cannot_be_written_fails_the_reports_not_silently(tmp_path:
     pipeline.handle(RunFinished(result))
     assert pipeline.failures and pipeline.failures[0].startswith("reports: ")
     assert not (blocker / "run").exists()
+
+
+def test_a_run_keeps_of_each_creation_what_run_wide_checks_read() -> None:
+    from conformance.checks.context import Creation
+
+    answer = {"id": "ABC", "statut": "enregistree", "lignes": [{"libelle": "x" * 1000}], "patient": {}}
+    kept = Creation.of(answer)
+    assert kept.answer == {"id": "ABC", "statut": "enregistree"}
+    assert Creation.of({}).answer == {}
+
+
+def test_the_redaction_stage_remembers_a_bounded_number_of_texts() -> None:
+    from conformance.engine import redaction
+
+    redactor = Redactor()
+    texts = [f"Bearer abc{n}def.ghi" for n in range(redaction._DONE_LIMIT + 10)]
+    assert not [t for t in texts if "abc" in redactor.text(t) or "abc" in redactor.text(t)]  # cached or not
+    assert len(redactor._done) <= redaction._DONE_LIMIT
