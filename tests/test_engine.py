@@ -23,6 +23,7 @@ from conformance.profiles import load_profile
 from conformance.targets import HttpTarget
 from conformance.vocabulary import Severity, Status
 from tests.fakes import PID, FakeTarget, scenarios
+from tests.helpers import keeping_every_check
 
 CREATE_CONSULT = """
 - id: A
@@ -38,12 +39,14 @@ CREATE_CONSULT = """
 
 
 def run(fake: FakeTarget, scs: list[object], **config: object) -> list[object]:
-    """The events of a run on ``fake``; with no simulator DEG-03 cannot be judged: accepted."""
+    """The events of a run on ``fake``; with no simulator DEG-03 cannot be judged: accepted.
+    The final result keeps every check."""
     config.setdefault("accepted", ("DEG-03",))
     target = HttpTarget("http://fake", transport=fake.transport)
     try:
-        return list(Runner(RunConfig(target=target, control=None, profile=load_profile(),
-                                     **config), scs).run())  # type: ignore[arg-type]
+        with keeping_every_check():
+            return list(Runner(RunConfig(target=target, control=None, profile=load_profile(),
+                                         **config), scs).run())  # type: ignore[arg-type]
     finally:
         target.close()
 

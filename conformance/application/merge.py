@@ -115,14 +115,7 @@ def merge(folders: list[str], output: str) -> MergeOutcome:
 
 
 def _write(result: RunResult, folder: Path, lang: str) -> None:
-    from conformance.reporters.html import write_html
-    from conformance.reporters.jsonreport import to_dict, write_json
-    from conformance.reporters.junit import attachment_base, write_junit
-    from conformance.reporters.markdown import render
+    from conformance.reporters.handlers import write_reports
+    from conformance.vocabulary import Lang
 
-    report = to_dict(result)
-    write_json(report, folder / "report.json")
-    bundle, warning = attachment_base(folder)
-    write_junit(result, folder / "junit.xml", bundle=bundle, warning=warning)
-    write_html(report, folder, lang)
-    (folder / "summary.md").write_text(render(report, lang=lang), encoding="utf-8")
+    write_reports(result, folder, Lang(lang))

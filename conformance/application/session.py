@@ -278,7 +278,8 @@ def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, strea
     names = DEFAULT_HANDLERS if settings.handlers is None else settings.handlers
     zone = profile.value("qr_zone") if profile is not None and "qr_zone" in profile.rules else None
     ctx = HandlerContext(folder, settings.lang, settings.verbose, stream,
-                         (float(zone["max_x_fraction"]), float(zone["min_y_fraction"])) if zone else None)
+                         (float(zone["max_x_fraction"]), float(zone["min_y_fraction"])) if zone else None,
+                         evidence=settings.evidence and _wants_evidence(settings))
     return Pipeline(redactor, names, ctx, extra)
 
 

@@ -64,6 +64,13 @@ class Creation:
     answer: dict[str, Any]
     denied: tuple[Fact, ...] = ()
 
+    KEPT = ("id", "statut")  # what run-wide checks read of an answer: a run keeps no more
+
+    @classmethod
+    def of(cls, answer: dict[str, Any], denied: tuple[Fact, ...] = ()) -> Creation:
+        """One creation as a run keeps it to its end (the answer cut to ``KEPT``)."""
+        return cls({k: answer[k] for k in cls.KEPT if k in answer}, denied)
+
 
 @dataclass
 class ScenarioState:

@@ -116,6 +116,9 @@ def _date_variants(iso: str) -> dict[str, str]:
     return {d.isoformat(): "", d.strftime("%d/%m/%Y"): "%d/%m/%Y", d.strftime("%d.%m.%Y"): "%d.%m.%Y"}
 
 
+_DONE_LIMIT = 4096  # texts remembered redacted (a run's memory must not grow with its size)
+
+
 class Redactor:
     """Masks secrets; learns patient identities and replaces them when ``pseudonymise``."""
 
@@ -181,8 +184,9 @@ class Redactor:
         names = self._compiled() if self.pseudonymise else None
         if names is not None:
             value = names.sub(lambda m: self._pseudonyms[m.group(1)], value)
-        if len(self._done) < 100_000:
-            self._done[original] = value
+        if len(self._done) >= _DONE_LIMIT:  # bounded: the texts that repeat come back at once
+            self._done.clear()
+        self._done[original] = value
         return value
 
     def record(self, value: T) -> T:
@@ -243,7 +247,12 @@ def redact_event(redactor: Redactor, event: Event) -> Event:
             if sc.generated and sc.generated.falsifying:
                 redactor.learn(sc.generated.falsifying.get("patient"))
         return RunFinished(redactor.record(event.result))
-    if isinstance(event, RunStarted | ScenarioStarted | ScenarioFinished):
+    if isinstance(event, ScenarioFinished):  # its reports are written now: its patient learnt first
+        generated = event.result.generated
+        if generated and generated.falsifying:
+            redactor.learn(generated.falsifying.get("patient"))
+        return redactor.record(event)
+    if isinstance(event, RunStarted | ScenarioStarted):
         return redactor.record(event)
     return event
 

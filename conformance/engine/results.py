@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,12 @@ class ScenarioResult:
     steps: tuple[StepResult, ...] = ()
     reason: str = ""
     generated: GeneratedRun | None = None
+    trimmed: bool = False  # it ran; its steps keep only what the verdict needs (see ``trim``)
+
+    @property
+    def ran(self) -> bool:
+        """Its steps ran (not 'not applicable' as a whole, a capability the target lacks)."""
+        return bool(self.steps) or self.trimmed
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,6 +118,66 @@ class Scope:
     total: int  # scenarios of the whole suite, counted the same way
 
 
+_JUDGED = (Status.PASS, Status.FAIL, Status.WARN)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tally:
+    """What a run counted of the checks it did not keep: bounded by the catalogue and the
+    vocabulary, not by the number of checks."""
+
+    checks: tuple[tuple[Status, int], ...] = ()  # every check of the run, per status
+    passed: tuple[tuple[Operation, int], ...] = ()  # passed checks per operation
+    judged: frozenset[str] = frozenset()  # requirements some check passed, failed or warned on
+
+
+class Tallying:
+    """Counts each finished scenario's checks, then trims it (``trim``): a run's memory stays
+    the same whatever its size, its reports being written as it goes."""
+
+    def __init__(self) -> None:
+        self.checks: dict[Status, int] = {}
+        self.passed: dict[Operation, int] = {}
+        self.judged: set[str] = set()
+
+    def add(self, scenario: ScenarioResult) -> ScenarioResult:
+        """Count ``scenario``'s checks; the scenario trimmed."""
+        for st in scenario.steps:
+            for c in st.checks:
+                self.checks[c.status] = self.checks.get(c.status, 0) + 1
+                if c.status is Status.PASS:
+                    self.passed[c.operation] = self.passed.get(c.operation, 0) + 1
+                if c.status in _JUDGED:
+                    self.judged.add(c.requirement)
+        return trim(scenario)
+
+    def freeze(self) -> Tally:
+        """The counts so far."""
+        return Tally(checks=tuple(self.checks.items()), passed=tuple(self.passed.items()),
+                     judged=frozenset(self.judged))
+
+
+def kept(check: CheckResult) -> bool:
+    """A check the run keeps to its end: an anomaly, a warning, an error, a check not evaluated,
+    a set-up notice. Passes and plain 'not applicable' are counted, then dropped."""
+    if check.status is Status.PASS:
+        return False
+    return not (check.status is Status.SKIP and check.skip is SkipKind.NOT_APPLICABLE and not check.notice)
+
+
+def trim(scenario: ScenarioResult) -> ScenarioResult:
+    """``scenario`` with its exchanges and the checks it need not keep dropped (its reports are
+    already written): the steps left hold a kept check, or erred with no check to carry it."""
+    if not scenario.steps:
+        return scenario
+    steps = []
+    for st in scenario.steps:
+        checks = tuple(c for c in st.checks if kept(c))
+        if checks or (st.status is Status.ERROR and not st.checks):
+            steps.append(dataclasses.replace(st, checks=checks, http=()))
+    return dataclasses.replace(scenario, steps=tuple(steps), trimmed=True)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RunResult:
     """The whole run: the source of report.json."""
@@ -136,7 +203,7 @@ class RunResult:
     signer: str = ""  # the fingerprint of the key that signs the bundle's manifest, if any
     partial: Scope | None = None  # a selection of the suite, not the whole: every headline says so
     fuzz_only_faults: tuple[str, ...] = ()  # reference faults on that only --fuzz can find, not fuzzed
-
+    tally: Tally | None = None  # the counts of a run whose scenarios were trimmed as they finished
 
     def checks(self) -> list[tuple[ScenarioResult, StepResult, CheckResult]]:
         """Every check result with its scenario and step."""
@@ -184,8 +251,6 @@ def scenario_status(steps: tuple[StepResult, ...]) -> Status:
     return Status.worst([s.status for s in steps] + [c.status for s in steps for c in s.checks])
 
 
-_JUDGED = (Status.PASS, Status.FAIL, Status.WARN)
-
 
 VERDICT = Messages("results", {
     "never_evaluated": Text("déclarée par le scénario, jamais évaluée",
@@ -207,7 +272,8 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
         if not known:
             unknown.add(requirement)
 
-    judged = {c.requirement for _, _, c in result.checks() if c.status in _JUDGED}
+    judged = set(result.tally.judged) if result.tally is not None else \
+        {c.requirement for _, _, c in result.checks() if c.status in _JUDGED}
     # the consequences of a known anomaly are accepted with it (the baseline entry's reason):
     # listed, and accepted, like an --accept-unverified
     known = {(sc.id, f"{c.check}@{st.index + 1}") for sc, st, c in result.known()}
@@ -221,7 +287,7 @@ def _unverified(result: RunResult) -> tuple[Unverified, ...]:
                 for requirement in sc.requirements or ("*",):
                     add(requirement, Severity.BLOCKING if requirement == "*" else
                         requirement_severity(requirement) or Severity.MAJOR, st.message, sc.id)
-        if not sc.steps:  # not applicable as a whole (a capability the target does not declare)
+        if not sc.ran:  # not applicable as a whole (a capability the target does not declare)
             continue
         for requirement in sc.requirements:
             severity = requirement_severity(requirement)

@@ -32,6 +32,7 @@ from conformance.engine.results import (
     RunResult,
     ScenarioResult,
     StepResult,
+    Tallying,
     scenario_status,
 )
 from conformance.engine.steps import NotApplicable, run_step
@@ -227,7 +228,8 @@ class Runner:
                                     config.control.journal if config.control else None,
                                     config.reader)
         self.about: dict[str, Any] | None = None
-        self.done: list[ScenarioResult] = []
+        self.done: list[ScenarioResult] = []  # trimmed as they finish: the reports stream
+        self.tally = Tallying()
         self._started, self._t0 = _now(), time.perf_counter()
         self._stopped = ""
         self._told: list[Creation] = []  # the target's answer to every creation of the run
@@ -242,7 +244,7 @@ class Runner:
             teleservice=cfg.control.base_url if cfg.control else None, about=self.about,
             fail_on=cfg.fail_on, seed=cfg.seed, profile=cfg.profile.name,
             scenarios=tuple(self.done), interrupted=interrupted, stopped=self._stopped,
-            evidence=cfg.evidence, accepted=cfg.accepted,
+            evidence=cfg.evidence, accepted=cfg.accepted, tally=self.tally.freeze(),
         )
 
     def run(self) -> Generator[Event, None, None]:
@@ -289,7 +291,7 @@ class Runner:
                 answer = exchange.json() if exchange.status in (200, 201) else None
             except ValueError:
                 answer = None
-            told.append(Creation(answer if isinstance(answer, dict) else {}, denied))
+            told.append(Creation.of(answer if isinstance(answer, dict) else {}, denied))
         with self._lock:
             self._told += told
 
@@ -341,7 +343,7 @@ class Runner:
         """Pass a scenario's events on; record its result (and --exitfirst)."""
         for event in events:
             if isinstance(event, ScenarioFinished):
-                self.done.append(event.result)
+                self.done.append(self.tally.add(event.result))
                 if self.config.exit_first and _has_anomaly(event.result, self.config.fail_on):
                     self._stopped = RUNNER("stopped", scenario=event.result.id)
             yield event

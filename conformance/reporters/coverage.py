@@ -4,27 +4,31 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
 
-from conformance.engine.results import RunResult
+from conformance.engine.results import RunResult, ScenarioResult
 from conformance.vocabulary import SkipKind, Status
 
 COLUMNS = ("requirement", "scenario", "verdict", "checks", "title")
 
+Row = tuple[str, str, str, int]  # requirement, scenario, verdict, how many checks
 
-def coverage_rows(result: RunResult) -> list[tuple[str, str, str, int, str]]:
-    """One row per (requirement, scenario) that evaluated it or declared it: the worst status of
-    its checks there (``not-evaluated`` when none could judge it, ``baselined`` failures named)."""
-    found: dict[tuple[str, str], list[tuple[Status, SkipKind | None, bool]]] = {}
-    titles: dict[str, str] = {}
-    for sc in result.scenarios:
-        for st in sc.steps:
-            for c in st.checks:
-                found.setdefault((c.requirement, sc.id), []).append((c.status, c.skip, bool(c.baselined)))
-                titles.setdefault(c.requirement, c.title)
-        for req in sc.requirements:
-            found.setdefault((req, sc.id), [])
+
+def scenario_rows(sc: ScenarioResult, titles: dict[str, str]) -> list[Row]:
+    """One scenario's rows, one per requirement it evaluated or declared: the worst status of
+    its checks there (``not-evaluated`` when none could judge it, ``baselined`` failures
+    named); ``titles`` learns each requirement's first check title."""
+    found: dict[str, list[tuple[Status, SkipKind | None, bool]]] = {}
+    for st in sc.steps:
+        for c in st.checks:
+            found.setdefault(c.requirement, []).append((c.status, c.skip, bool(c.baselined)))
+            titles.setdefault(c.requirement, c.title)
+    for req in sc.requirements:
+        found.setdefault(req, [])
     rows = []
-    for (req, sid), checks in sorted(found.items()):
+    for req, checks in found.items():
         judged = [s for s, skip, _ in checks if skip is not SkipKind.NOT_EVALUATED and s is not Status.SKIP]
         if not judged:
             verdict = "not-evaluated" if any(skip is SkipKind.NOT_EVALUATED for _, skip, _ in checks) \
@@ -33,13 +37,32 @@ def coverage_rows(result: RunResult) -> list[tuple[str, str, str, int, str]]:
             verdict = str(Status.worst(judged))
             if verdict == "fail" and all(b for s, _, b in checks if s is Status.FAIL):
                 verdict = "fail (baseline)"
-        rows.append((req, sid, verdict, len(checks), titles.get(req, "")))
+        rows.append((req, sc.id, verdict, len(checks)))
     return rows
 
 
+def coverage_rows(result: RunResult) -> list[tuple[str, str, str, int, str]]:
+    """Every row of the run, sorted by requirement then scenario."""
+    titles: dict[str, str] = {}
+    rows = [row for sc in result.scenarios for row in scenario_rows(sc, titles)]
+    return [(*row, titles.get(row[0], "")) for row in sorted(rows)]
+
+
 def render_csv(result: RunResult) -> str:
+    """coverage.csv's text."""
     out = io.StringIO()
+    _write(out, coverage_rows(result))
+    return out.getvalue()
+
+
+def write_streamed(rows: Iterable[Row], titles: dict[str, str], path: Path) -> None:
+    """Write coverage.csv from the rows spooled as the scenarios finished (a few per scenario)."""
+    ordered = sorted(rows)
+    with path.open("w", encoding="utf-8", newline="") as out:
+        _write(out, ((*row, titles.get(row[0], "")) for row in ordered))
+
+
+def _write(out: TextIO, rows: Iterable[tuple[str, str, str, int, str]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    writer.writerows(coverage_rows(result))
-    return out.getvalue()
+    writer.writerows(rows)

@@ -6,14 +6,17 @@ in the report's language once, before any handler (the console included) sees it
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TextIO
 
-from conformance.engine.events import BundleWritten, Event, RunFinished
+from conformance.engine.events import BundleWritten, Event, RunFinished, ScenarioFinished
 from conformance.engine.redaction import Redactor, redact_event
+from conformance.engine.results import RunResult, Tallying
 from conformance.reporters.localisation import localise_event
+from conformance.reporters.spool import REPORTS, ReportSpool
 from conformance.vocabulary import Lang
 
 
@@ -33,10 +36,12 @@ class HandlerContext:
     verbose: bool = False
     stream: TextIO | None = None
     qr_zone: tuple[float, float] | None = None  # the profile's expected code zone (x ≤, y ≥ fractions)
+    evidence: bool = False  # the run writes each step's evidence (report.json links it)
+    spool: ReportSpool | None = None  # the reports' spool, shared by the report handlers
 
 
 class _ReportFile:
-    """Writes one report file from the final result."""
+    """Writes one report file at the end of the run, from the spool and the run's counts."""
 
     def __init__(self, ctx: HandlerContext, write: Callable[[RunFinished, HandlerContext], None]) -> None:
         self.ctx, self.write = ctx, write
@@ -47,37 +52,68 @@ class _ReportFile:
             self.write(event, self.ctx)
 
 
-def _json(event: RunFinished, ctx: HandlerContext) -> None:
-    from conformance.reporters.jsonreport import write_json
+def _spool(ctx: HandlerContext, event: RunFinished) -> ReportSpool:
+    """The run's spool; a spool of the final result's scenarios when the handler was built
+    outside a pipeline (its result then holds them whole)."""
+    if ctx.spool is not None:
+        return ctx.spool
+    spool = ReportSpool(ctx.folder, str(ctx.lang), event.result.evidence, REPORTS)
+    for sc in event.result.scenarios:
+        spool.handle(ScenarioFinished(sc))
+    return spool
 
-    write_json(event.result, ctx.folder / "report.json")
+
+def _json(event: RunFinished, ctx: HandlerContext) -> None:
+    from conformance.reporters.jsonreport import head, write_streamed
+
+    write_streamed(head(event.result), _spool(ctx, event).texts("json"), ctx.folder / "report.json")
 
 
 def _junit(event: RunFinished, ctx: HandlerContext) -> None:
-    from conformance.reporters.junit import attachment_base, write_junit
+    from conformance.reporters.junit import attachment_base, write_streamed
 
-    bundle, warning = attachment_base(ctx.folder)
-    write_junit(event.result, ctx.folder / "junit.xml", bundle=bundle, warning=warning)
+    _, warning = attachment_base(ctx.folder)
+    write_streamed(event.result, _spool(ctx, event).texts("junit"), ctx.folder / "junit.xml", warning)
 
 
 def _html(event: RunFinished, ctx: HandlerContext) -> None:
     from conformance.reporters.html import write_html
-    from conformance.reporters.jsonreport import to_dict
+    from conformance.reporters.jsonreport import head
 
-    write_html(to_dict(event.result), ctx.folder, ctx.lang)
+    write_html({**head(event.result), "scenarios": _spool(ctx, event).scenarios()}, ctx.folder, ctx.lang)
 
 
 def _markdown(event: RunFinished, ctx: HandlerContext) -> None:
-    from conformance.reporters.jsonreport import to_dict
+    from conformance.reporters.jsonreport import head
     from conformance.reporters.markdown import render
 
-    (ctx.folder / "summary.md").write_text(render(to_dict(event.result), lang=ctx.lang), encoding="utf-8")
+    report = {**head(event.result), "scenarios": _spool(ctx, event).scenarios()}
+    (ctx.folder / "summary.md").write_text(render(report, lang=ctx.lang), encoding="utf-8")
 
 
 def _coverage(event: RunFinished, ctx: HandlerContext) -> None:
-    from conformance.reporters.coverage import render_csv
+    from conformance.reporters.coverage import write_streamed
 
-    (ctx.folder / "coverage.csv").write_text(render_csv(event.result), encoding="utf-8")
+    spool = _spool(ctx, event)
+    write_streamed(spool.coverage(), spool.titles, ctx.folder / "coverage.csv")
+
+
+def write_reports(result: RunResult, folder: Path, lang: Lang) -> None:
+    """report.json, junit.xml, report.html and summary.md of a whole result (a merge of
+    shards), through the same spool and writers as a run."""
+    spool = ReportSpool(folder, str(lang), result.evidence, ("json", "junit", "html", "markdown"))
+    try:
+        tally = Tallying()
+        kept = []
+        for sc in result.scenarios:
+            spool.handle(ScenarioFinished(sc))
+            kept.append(tally.add(sc))  # spooled: the result keeps what a run keeps
+        ctx = HandlerContext(folder, lang, evidence=result.evidence, spool=spool)
+        final = RunFinished(dataclasses.replace(result, scenarios=tuple(kept), tally=tally.freeze()))
+        for write in (_json, _junit, _html, _markdown):
+            write(final, ctx)
+    finally:
+        spool.close()
 
 
 def _console(ctx: HandlerContext) -> Handler:
@@ -116,7 +152,13 @@ class Pipeline:
             raise ValueError(f"unknown handler(s): {', '.join(unknown)}")
         self.redactor = redactor
         self.lang = str(ctx.lang)
+        self.spool: ReportSpool | None = None
+        if any(n in names for n in REPORTS):  # the reports are spooled as the scenarios finish
+            self.spool = ReportSpool(ctx.folder, self.lang, ctx.evidence, names)
+            ctx = dataclasses.replace(ctx, spool=self.spool)
         self.handlers: list[tuple[str, Handler]] = [(n, HANDLERS[n](ctx)) for n in HANDLERS if n in names]
+        if self.spool is not None:
+            self.handlers.insert(0, ("reports", self.spool))
         self.handlers += [(type(h).__name__, h) for h in extra]
         self.failures: list[str] = []  # handlers that could not do their part, and why
 
@@ -132,6 +174,8 @@ class Pipeline:
                 self.handlers.remove((name, handler))
                 reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
                 self.failures.append(f"{name}: {reason}")
+        if isinstance(event, RunFinished) and self.spool is not None:
+            self.spool.close()  # every report is written
         return shown
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,34 @@ def _check(c: Any, folder: str | None = None) -> dict[str, Any]:
     return d
 
 
+def scenario_dict(sc: ScenarioResult, evidence: bool) -> dict[str, Any]:
+    """One scenario as report.json shows it; ``evidence``: the run wrote its steps' evidence."""
+    return {
+        "id": sc.id, "title": sc.title, "file": sc.file, "status": sc.status,
+        "reason": sc.reason, "durationSeconds": round(sc.duration, 4),
+        "requirements": list(sc.requirements), "tags": list(sc.tags),
+        "generated": dataclasses.asdict(sc.generated) if sc.generated else None,
+        "steps": [
+            {"index": st.index, "kind": st.kind, "title": st.title, "status": st.status,
+             "message": st.message, "durationSeconds": round(st.duration, 4),
+             "http": list(st.http),
+             "checks": [_check(c, step_dir(sc.id, st.index, st.kind)
+                               if evidence and st.http else None) for c in st.checks],
+             "evidence": step_dir(sc.id, st.index, st.kind) if evidence and st.http else None}
+            for st in sc.steps
+        ],
+    }
+
+
 def to_dict(result: RunResult) -> dict[str, Any]:
     """The report as a JSON-ready dict."""
+    return {**head(result),
+            "scenarios": [scenario_dict(sc, result.evidence) for sc in result.scenarios]}
+
+
+def head(result: RunResult) -> dict[str, Any]:
+    """Every key of report.json but its scenarios: what the run counted and kept (its
+    scenarios may have been trimmed as they finished, their reports spooled)."""
     return {
         "schemaVersion": SCHEMA_VERSION,
         "harness": {"name": "epresc-conformance", "version": __version__},
@@ -60,25 +87,6 @@ def to_dict(result: RunResult) -> dict[str, Any]:
         "anomalyGroups": [{"requirement": g.requirement, "check": g.check, "severity": g.severity,
                            "message": g.message, "scenarios": list(g.scenarios)}
                           for g in anomaly_groups(result)],
-        "scenarios": [
-            {
-                "id": sc.id, "title": sc.title, "file": sc.file, "status": sc.status,
-                "reason": sc.reason, "durationSeconds": round(sc.duration, 4),
-                "requirements": list(sc.requirements), "tags": list(sc.tags),
-                "generated": dataclasses.asdict(sc.generated) if sc.generated else None,
-                "steps": [
-                    {"index": st.index, "kind": st.kind, "title": st.title, "status": st.status,
-                     "message": st.message, "durationSeconds": round(st.duration, 4),
-                     "http": list(st.http),
-                     "checks": [_check(c, step_dir(sc.id, st.index, st.kind)
-                                       if result.evidence and st.http else None) for c in st.checks],
-                     "evidence": step_dir(sc.id, st.index, st.kind)
-                     if result.evidence and st.http else None}
-                    for st in sc.steps
-                ],
-            }
-            for sc in result.scenarios
-        ],
     }
 
 
@@ -117,6 +125,34 @@ def from_dict(report: dict[str, Any]) -> RunResult:
         evidence=any(st.get("evidence") for sc in report.get("scenarios", []) for st in sc.get("steps", [])),
         accepted=tuple(report.get("acceptedUnverified") or ()), suite_hash=report.get("suiteHash") or "",
         signer=report.get("signer") or "")
+
+
+def dumps(value: Any) -> str:
+    """``value`` as report.json writes it (indented, UTF-8 text as it is)."""
+    return json.dumps(value, ensure_ascii=False, indent=2, default=str)
+
+
+def scenario_text(scenario: dict[str, Any]) -> str:
+    """One element of report.json's ``scenarios`` array, indented as it stands there."""
+    return "    " + dumps(scenario).replace("\n", "\n    ")
+
+
+def write_streamed(head: dict[str, Any], scenarios: Iterable[str], path: Path) -> None:
+    """Write report.json (atomically) from its head (every key but ``scenarios``, computed at
+    the end) and its scenarios' texts (``scenario_text``, spooled as they finished): the same
+    bytes as ``write_json`` of the whole, never the whole run in memory."""
+    text = dumps({**head, "scenarios": []})
+    tail = '\n  "scenarios": []\n}'
+    assert text.endswith(tail)  # the scenarios are report.json's last key
+    tmp = path.with_suffix(".json.tmp")
+    with tmp.open("w", encoding="utf-8", buffering=1 << 20) as out:
+        out.write(text[:-len(tail)] + '\n  "scenarios": [')
+        first = True
+        for element in scenarios:
+            out.write(("\n" if first else ",\n") + element)
+            first = False
+        out.write("]\n}" if first else "\n  ]\n}")
+    tmp.replace(path)
 
 
 def write_json(result: RunResult | dict[str, Any], path: Path) -> None:

@@ -19,10 +19,11 @@ STATUSES = tuple(str(s) for s in Status)
 def status_counts(result: RunResult) -> dict[str, dict[str, int]]:
     """Scenario and check counts per status."""
     scenarios = Counter(str(sc.status) for sc in result.scenarios)
-    checks = Counter(str(c.status) for _, _, c in result.checks())
+    checks = Counter({str(s): n for s, n in result.tally.checks}) if result.tally is not None \
+        else Counter(str(c.status) for _, _, c in result.checks())
     return {
         "scenarios": {s: scenarios.get(s, 0) for s in STATUSES} | {"total": len(result.scenarios)},
-        "checks": {s: checks.get(s, 0) for s in STATUSES} | {"total": len(result.checks())},
+        "checks": {s: checks.get(s, 0) for s in STATUSES} | {"total": sum(checks.values())},
     }
 
 
@@ -35,8 +36,10 @@ def by_operation(result: RunResult) -> dict[str, dict[str, int]]:
         row = table[check.operation]
         if check.status == "fail":
             row[check.severity] += 1
-        elif check.status == "pass":
+        elif check.status == "pass" and result.tally is None:
             row["pass"] += 1
+    for operation, n in result.tally.passed if result.tally is not None else ():
+        table[operation]["pass"] += n
     return table
 
 
