@@ -1,0 +1,85 @@
+"""The marginal cost of one more scenario at ``--jobs 1`` (issue 27), against a bare script:
+
+    .venv/bin/python benchmarks/marginal.py [--rounds 5] [--scenarios 21] [--baseline ../main]
+
+Each scenario creates a prescription for a patient of its own, consults it, searches the
+patient's prescriptions and reads the paper (every check of the default run); the bare script
+sends the same requests with httpx, renders each page with pypdfium2 and decodes its code 2D
+with zxing-cpp (benchmarks/bench.py's). Both run as whole processes against the reference and
+the simulator in their own processes; the marginal cost is (t(N) − t(1)) / (N − 1) on each
+side, so start-up is left out of both. Rounds are interleaved, a fresh target each round,
+medians printed with the spread. Target: ours ≤ 2× the bare script's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+# this checkout's code, and its sibling benchmarks
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+from bench import BARE, ROOT, External, bodies, patients, scenario_suite  # noqa: E402
+from memory import measured  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--scenarios", type=int, default=21)
+    parser.add_argument("--baseline", type=Path,
+                        help="Another checkout whose `conformance run` is also measured (e.g. ../main).")
+    args = parser.parse_args(argv)
+    n = args.scenarios
+    load = os.getloadavg()
+    print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.rounds} interleaved rounds, "
+          "a fresh external target each, medians (min–max)")
+    checkouts = {"conformance run --jobs 1": ROOT}
+    if args.baseline:
+        checkouts["baseline: conformance run --jobs 1"] = args.baseline.resolve()
+    with tempfile.TemporaryDirectory(prefix="bench-marginal-") as scratch:
+        tmp = Path(scratch)
+        fixtures = tmp / "fixtures"
+        patients(fixtures, n)
+        suites = {1: scenario_suite(tmp / "one", 1, paper=True), n: scenario_suite(tmp / "many", n, paper=True)}
+        payloads = {size: bodies(suite, fixtures, tmp / f"bodies-{size}.json") for size, suite in suites.items()}
+        walls: dict[tuple[str, int], list[float]] = {}
+        for _ in range(args.rounds):
+            world = External()
+            try:
+                runs: dict[tuple[str, int], Callable[[], float]] = {}
+                for size in (1, n):
+                    runs["bare httpx + pdfium + zxing script", size] = lambda size=size: measured(
+                        [sys.executable, "-c", BARE, world.target, str(payloads[size]), "paper"], ROOT).wall
+                    for label, checkout in checkouts.items():
+                        runs[label, size] = lambda size=size, checkout=checkout: measured(
+                            [*world.run(str(suites[size]), "--fixtures", str(fixtures), "--jobs", "1",
+                                        "--report-dir", str(tmp / "reports"))], checkout).wall
+                for key, run in runs.items():
+                    walls.setdefault(key, []).append(run())
+            finally:
+                world.close()
+            time.sleep(0.5)
+    print(f"\n  {'':38} {'t(1) s':>7} {f't({n}) s':>8} {'marginal ms (median, min–max)':>32}")
+    marginal: dict[str, float] = {}
+    for label in dict.fromkeys(label for label, _ in walls):
+        one, many = walls[label, 1], walls[label, n]
+        per = [1000 * (b - a) / (n - 1) for a, b in zip(one, many, strict=True)]
+        marginal[label] = statistics.median(per)
+        print(f"  {label:38} {statistics.median(one):7.2f} {statistics.median(many):8.2f} "
+              f"{marginal[label]:12.1f} ({min(per):6.1f}–{max(per):6.1f})")
+    bare = marginal.pop("bare httpx + pdfium + zxing script")
+    for label, value in marginal.items():
+        print(f"  {label}: {value / bare:.2f}× the bare script's marginal cost (target ≤ 2×)")
+
+
+if __name__ == "__main__":
+    main()
