@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 # this checkout's code, and its sibling benchmarks
@@ -28,6 +27,8 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 
 from bench import BARE, ROOT, External, bodies, patients, scenario_suite  # noqa: E402
 from memory import measured  # noqa: E402
+
+BARE_LABEL = "bare httpx + pdfium + zxing script"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,22 +50,23 @@ def main(argv: list[str] | None = None) -> None:
         tmp = Path(scratch)
         fixtures = tmp / "fixtures"
         patients(fixtures, n)
-        suites = {1: scenario_suite(tmp / "one", 1, paper=True), n: scenario_suite(tmp / "many", n, paper=True)}
-        payloads = {size: bodies(suite, fixtures, tmp / f"bodies-{size}.json") for size, suite in suites.items()}
+        suites = {size: scenario_suite(tmp / f"suite-{size}", size, paper=True) for size in (1, n)}
+        payloads = {size: bodies(suite, fixtures, tmp / f"bodies-{size}.json")
+                    for size, suite in suites.items()}
         walls: dict[tuple[str, int], list[float]] = {}
         for _ in range(args.rounds):
             world = External()
             try:
-                runs: dict[tuple[str, int], Callable[[], float]] = {}
+                runs: dict[tuple[str, int], tuple[list[str], Path]] = {}
                 for size in (1, n):
-                    runs["bare httpx + pdfium + zxing script", size] = lambda size=size: measured(
-                        [sys.executable, "-c", BARE, world.target, str(payloads[size]), "paper"], ROOT).wall
+                    runs[BARE_LABEL, size] = (
+                        [sys.executable, "-c", BARE, world.target, str(payloads[size]), "paper"], ROOT)
                     for label, checkout in checkouts.items():
-                        runs[label, size] = lambda size=size, checkout=checkout: measured(
-                            [*world.run(str(suites[size]), "--fixtures", str(fixtures), "--jobs", "1",
-                                        "--report-dir", str(tmp / "reports"))], checkout).wall
-                for key, run in runs.items():
-                    walls.setdefault(key, []).append(run())
+                        runs[label, size] = (world.run(str(suites[size]), "--fixtures", str(fixtures),
+                                                       "--jobs", "1", "--report-dir", str(tmp / "reports")),
+                                             checkout)
+                for key, (command, cwd) in runs.items():
+                    walls.setdefault(key, []).append(measured(command, cwd).wall)
             finally:
                 world.close()
             time.sleep(0.5)
@@ -76,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
         marginal[label] = statistics.median(per)
         print(f"  {label:38} {statistics.median(one):7.2f} {statistics.median(many):8.2f} "
               f"{marginal[label]:12.1f} ({min(per):6.1f}–{max(per):6.1f})")
-    bare = marginal.pop("bare httpx + pdfium + zxing script")
+    bare = marginal.pop(BARE_LABEL)
     for label, value in marginal.items():
         print(f"  {label}: {value / bare:.2f}× the bare script's marginal cost (target ≤ 2×)")
 
