@@ -37,10 +37,12 @@ GENERATED = ROOT / "scenarios" / "generes" / "prescriptions-generees.yaml"
 
 @dataclass(frozen=True)
 class Usage:
-    """One whole process: wall seconds and the peak RSS (MiB) of its tree."""
+    """One whole process: wall seconds, peak RSS (MiB) of its tree, CPU seconds (user + system,
+    the children it waited for included)."""
 
     wall: float
     rss: float
+    cpu: float = 0.0
 
 
 def measured(command: list[str], cwd: Path) -> Usage:
@@ -58,7 +60,8 @@ def measured(command: list[str], cwd: Path) -> Usage:
             tail = err.read().decode("utf-8", "replace")[-800:]
             raise SystemExit(f"{' '.join(command[:4])}… failed ({process.returncode}): {tail}")
     # ru_maxrss is in KiB on Linux, bytes on macOS
-    return Usage(wall, usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024))
+    return Usage(wall, usage.ru_maxrss / (1024 * 1024 if sys.platform == "darwin" else 1024),
+                 usage.ru_utime + usage.ru_stime)
 
 
 def generated_suite(folder: Path, examples: int) -> Path:
