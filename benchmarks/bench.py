@@ -215,10 +215,10 @@ def bodies(suite: Path, fixtures: Path, file: Path) -> Path:
     """The create bodies the scenarios send (fixtures resolved), for the bare script and Tavern."""
     sys.path.insert(0, str(ROOT))
     from conformance.application import Selection, load_scenarios
-    from conformance.engine.steps import _create_body
+    from conformance.scenario.model import create_body
 
     scenarios = load_scenarios(Selection(paths=(str(suite),), fixtures=str(fixtures)))
-    file.write_text(json.dumps([_create_body(sc, dict(sc.steps[0].params), None) for sc in scenarios]),
+    file.write_text(json.dumps([create_body(dict(sc.steps[0].params), sc.fixtures) for sc in scenarios]),
                     encoding="utf-8")
     return file
 

@@ -31,8 +31,11 @@ class EmbeddedWorld:
         """Start both servers (the reference validates fault names first)."""
         from conformance.reference import create_app as reference_app
         from conformance.simulator import create_app as simulator_app
+        from conformance.simulator.store import Store
 
-        self.simulator = BackgroundServer(simulator_app()).start()
+        # a private on-disk SQLite database (deleted on close), not ':memory:': its page cache is
+        # bounded, so a run of thousands of prescriptions does not hold their journal in memory
+        self.simulator = BackgroundServer(simulator_app(Store(""))).start()
         try:
             self.reference = BackgroundServer(reference_app(self.simulator.url, self.faults)).start()
         except BaseException:

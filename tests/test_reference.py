@@ -52,6 +52,27 @@ def test_degraded_mode_has_no_code_and_no_number() -> None:
         assert "NESSI" in page.text  # still a classic ordonnance
 
 
+
+@pytest.mark.parametrize("faults", [(), ("qr-in-degraded-mode",)])
+def test_a_paper_read_again_is_the_same_paper(faults: tuple[str, ...],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference keeps only its last papers in memory: one read after it was dropped is
+    drawn again, the same bytes (a phantom code's id too)."""
+    from conformance.reference import app
+
+    monkeypatch.setattr(app, "PAPERS_KEPT", 1)
+    with EmbeddedWorld(faults=faults) as w:
+        if faults:
+            httpx.post(f"{w.teleservice_url}/faults", json={"operation": "EP4", "kind": "unavailable"})
+        papers = [httpx.post(f"{w.target_url}/prescriptions", json=example_body()).json()["papier"]
+                  for _ in range(2)]
+        first = httpx.get(w.target_url + papers[0]).content
+        httpx.get(w.target_url + papers[1])  # the first paper leaves the memory
+        again = httpx.get(w.target_url + papers[0]).content
+        assert again == first and first.startswith(b"%PDF-")
+        if faults:
+            assert analyse_bytes(again)[0].codes  # the phantom code, printed again the same
+
 @pytest.mark.parametrize(("body", "rule"), [
     (b"{not json", "EP_REQUETE"),
     (b"[]", "EP_REQUETE"),

@@ -45,6 +45,7 @@ def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: i
     smallest: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None
     last: tuple[dict[str, Any], tuple[StepResult, ...]] | None = None
     budget = 0  # set per batch: its examples, plus the shrinking allowance
+    strategy = prescriptions(types)  # built once: every batch draws from the same strategy
 
     def attempt(body: dict[str, Any]) -> None:
         nonlocal calls, smallest, last
@@ -67,7 +68,7 @@ def explore(run: Callable[[dict[str, Any]], tuple[StepResult, ...]], examples: i
             phases=(Phase.generate, Phase.shrink) if shrink else (Phase.generate,),
             suppress_health_check=list(HealthCheck),
             report_multiple_bugs=False,
-        )(given(prescriptions(types))(attempt)))
+        )(given(strategy)(attempt)))
         budget = calls + size + (SHRINK_BUDGET if shrink else 0)
         # the smallest failure is recorded above; Hypothesis's own final replay is not needed
         with contextlib.suppress(_Falsified, HypothesisException):

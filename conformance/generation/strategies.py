@@ -5,6 +5,7 @@ flags, synthetic identifiers with valid keys (drawn from a seed, so they shrink 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -46,20 +47,38 @@ def _tidy(raw: str, first: str, limit: int) -> str:
     return text or first
 
 
+@functools.cache
 def names(limit: int, upper: bool) -> st.SearchStrategy[str]:
-    """Names up to ``limit`` characters, biased towards the limit now and then."""
+    """Names up to ``limit`` characters, biased towards the limit now and then. Built once
+    per (limit, case): a strategy built inside a draw is built and validated again on every
+    example (a third of the generation time, and Hypothesis's caches keyed by new objects)."""
     letters = UPPER if upper else UPPER + LOWER
     body = st.text(alphabet=letters + SEPARATORS, min_size=0, max_size=limit)
     longest = st.just(limit).flatmap(lambda n: st.text(alphabet=letters, min_size=n, max_size=n))
     return st.builds(_tidy, st.one_of(body, longest), st.sampled_from(letters), st.just(limit))
 
 
+# the strategies a draw uses, built once (see names())
+_SEXES = st.sampled_from(("F", "M"))
+_BIRTHS = st.dates(dt.date(1920, 1, 1), dt.date(2024, 12, 31))
+_DEPARTMENTS = st.sampled_from(synthetic.DEPARTMENTS)
+_SEEDS = st.integers(0, 2**32 - 1)
+_WEIGHTS = st.integers(3, 60)
+_SPECIALTIES = st.sampled_from(("Médecine générale", "Cardiologie", "Pédiatrie"))
+_LABELS = {kind: st.sampled_from(labels) for kind, labels in LABELS.items()}
+_POSOLOGIES = st.sampled_from(POSOLOGIES)
+_DURATIONS = st.sampled_from(DURATIONS)
+_RENEWALS = st.integers(0, 3)
+_MOTIVES = st.sampled_from(("MTE", "EFG", "CIF"))
+_ONE_IN_FIVE = st.integers(0, 4)
+
+
 @st.composite
 def patients(draw: st.DrawFn) -> dict[str, Any]:
-    sex = draw(st.sampled_from(("F", "M")))
-    born = draw(st.dates(dt.date(1920, 1, 1), dt.date(2024, 12, 31)))
-    department = draw(st.sampled_from(synthetic.DEPARTMENTS))
-    seed = draw(st.integers(0, 2**32 - 1))
+    sex = draw(_SEXES)
+    born = draw(_BIRTHS)
+    department = draw(_DEPARTMENTS)
+    seed = draw(_SEEDS)
     patient: dict[str, Any] = {
         "ins": synthetic.nir(random.Random(seed), 1 if sex == "M" else 2, born.isoformat(), department),
         "nomFamille": draw(names(FAMILY_MAX, upper=True)),
@@ -68,19 +87,19 @@ def patients(draw: st.DrawFn) -> dict[str, Any]:
         "dateNaissance": born.isoformat(),
     }
     if born.year >= 2012 and draw(st.booleans()):
-        patient["poids"] = draw(st.integers(3, 60))
+        patient["poids"] = draw(_WEIGHTS)
     return patient
 
 
 @st.composite
 def prescribers(draw: st.DrawFn) -> dict[str, Any]:
-    rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+    rng = random.Random(draw(_SEEDS))
     return {
         "rpps": synthetic.rpps(rng),
         "am": synthetic.am(rng),
         "nomFamille": draw(names(40, upper=True)),
         "prenom": draw(names(30, upper=False)),
-        "specialite": draw(st.sampled_from(("Médecine générale", "Cardiologie", "Pédiatrie"))),
+        "specialite": draw(_SPECIALTIES),
         "adresse": "1 place de l'Église, 69001 Lyon",
         "telephone": f"04 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} "
                      f"{rng.randint(10, 99)}",
@@ -97,24 +116,24 @@ def _code(kind: str, rng: random.Random) -> dict[str, str] | None:
 
 
 @st.composite
-def lines(draw: st.DrawFn, types: Sequence[str]) -> dict[str, Any]:
-    kind = draw(st.sampled_from(list(types)))
-    line: dict[str, Any] = {"type": kind, "libelle": draw(st.sampled_from(LABELS[kind])),
-                            "posologie": draw(st.sampled_from(POSOLOGIES))}
-    code = _code(kind, random.Random(draw(st.integers(0, 2**32 - 1))))
+def lines(draw: st.DrawFn, kinds: st.SearchStrategy[str]) -> dict[str, Any]:
+    kind = draw(kinds)
+    line: dict[str, Any] = {"type": kind, "libelle": draw(_LABELS[kind]),
+                            "posologie": draw(_POSOLOGIES)}
+    code = _code(kind, random.Random(draw(_SEEDS)))
     if code:
         line["code"] = code
     if draw(st.booleans()):
-        line["duree"] = draw(st.sampled_from(DURATIONS))
-    renewals = draw(st.integers(0, 3))
+        line["duree"] = draw(_DURATIONS)
+    renewals = draw(_RENEWALS)
     if renewals:
         line["renouvellements"] = renewals
     if kind == "medicament" and draw(st.booleans()):
         line["nonSubstituable"] = True
-        line["motifNonSubstitution"] = draw(st.sampled_from(("MTE", "EFG", "CIF")))
+        line["motifNonSubstitution"] = draw(_MOTIVES)
     if draw(st.booleans()):
         line["ald"] = True
-    if draw(st.integers(0, 4)) == 0:
+    if draw(_ONE_IN_FIVE) == 0:
         line["nonRembourse"] = True
     return line
 
@@ -125,5 +144,5 @@ def prescriptions(types: Sequence[str] = LINE_TYPES, max_lines: int = 5) -> st.S
         "prescripteur": prescribers(),
         "patient": patients(),
         "consentement": st.builds(lambda o: {"opposition": o}, st.booleans()),
-        "lignes": st.lists(lines(types), min_size=1, max_size=max_lines),
+        "lignes": st.lists(lines(st.sampled_from(tuple(types))), min_size=1, max_size=max_lines),
     })

@@ -33,6 +33,7 @@ CONTRACT_VERSION = "1.0"
 SOFTWARE = {"logiciel": "epresc-reference", "version": __version__, "editeur": "epresc-conformance"}
 
 PARIS = ZoneInfo("Europe/Paris")
+PAPERS_KEPT = 64  # rendered papers kept in memory; an older one is drawn again, the same bytes
 
 
 class TeleserviceDown(Exception):
@@ -49,7 +50,7 @@ class Reference:
         self.local: dict[str, dict[str, Any]] = {}  # id or local reference -> record
         self.registered_at: dict[str, float] = {}  # id -> monotonic time of registration
         self.prescribers: dict[str, dict[str, Any]] = {}  # rpps -> identification
-        self.papers: dict[str, bytes] = {}
+        self.papers: collections.OrderedDict[str, bytes] = collections.OrderedDict()  # the last few
         self.dmp: dict[str, bytes] = {}  # id -> the CDA document sent to the DMP
         self.pending: list[dict[str, Any]] = []  # fault resend-failed-later: queued behind the user's back
 
@@ -323,9 +324,18 @@ def _paper_route(ref: Reference) -> Any:
 
 
 def _paper(ref: Reference, pid: str, record: dict[str, Any]) -> bytes:
-    if pid not in ref.papers:
-        ref.papers[pid] = printing.render(record["prescription"], _paper_options(ref, record, pid))
-    return ref.papers[pid]
+    """The prescription's paper: the same one on every read. The options are fixed at the first
+    print and reportlab's invariant mode draws the same bytes from them, so only the last
+    PAPERS_KEPT papers are kept (a run of thousands of generated prescriptions stays flat)."""
+    pdf = ref.papers.get(pid)
+    if pdf is not None:
+        ref.papers.move_to_end(pid)
+        return pdf
+    opts = record.setdefault("paper", _paper_options(ref, record, pid))
+    pdf = ref.papers[pid] = printing.render(record["prescription"], opts)
+    if len(ref.papers) > PAPERS_KEPT:
+        ref.papers.popitem(last=False)
+    return pdf
 
 
 def _dmp_route(ref: Reference) -> Any:
