@@ -13,10 +13,22 @@ from conformance.scenario import Fixtures, Scenario, load_suite
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The self-test matrix (the longest file by far) first: with ``--dist loadfile`` it then
-    runs on one worker from the start while the other takes every other file, instead of
-    starting last and running alone."""
-    items.sort(key=lambda item: item.nodeid.split("::")[0] != "tests/test_reference.py")
+    """The longest files first, so that none is left to run alone at the end (``make test``
+    runs files on two workers, ``--dist loadfile``, in this order: ``--no-loadscope-reorder``,
+    as xdist would otherwise order files by their number of tests, the few slow ones last):
+    the self-test matrix (the longest by far), then the files of slow tests (the most first),
+    then the others as collected."""
+    slow: dict[str, int] = {}
+    for item in items:
+        slow.setdefault(_file(item), 0)
+        slow[_file(item)] += item.get_closest_marker("slow") is not None
+    order = {name: rank for rank, name in enumerate(dict.fromkeys(_file(item) for item in items))}
+    items.sort(key=lambda item: (_file(item) != "tests/test_reference.py", -slow[_file(item)],
+                                 order[_file(item)]))
+
+
+def _file(item: pytest.Item) -> str:
+    return item.nodeid.split("::")[0]
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import shutil
 import tempfile
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,8 +51,6 @@ def run_bilan(settings: BilanSettings) -> BilanOutcome:
     from conformance.bilan.errors import BilanInputError
 
     profile = load_profile(settings.profile)
-    # matplotlib takes about a second to import: done while DuckDB reads (it releases the GIL)
-    threading.Thread(target=_import_charts, daemon=True, name="charts-import").start()
     with tempfile.TemporaryDirectory(prefix="bilan-demo-") as scratch:
         demo = not settings.traces
         if demo:
@@ -68,13 +65,6 @@ def run_bilan(settings: BilanSettings) -> BilanOutcome:
         _write(folder, bilan, settings, demo)
     code = ExitCode.OK if bilan["met"] else ExitCode.ANOMALIES
     return BilanOutcome(bilan, folder, code, demo, tuple(bilan["warnings"]))
-
-
-def _import_charts() -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot
 
 
 def console_summary(done: BilanOutcome, lang: Lang) -> list[str]:

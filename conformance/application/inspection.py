@@ -130,10 +130,12 @@ def _checks(reader: PaperReader, names: tuple[str, ...], file: str, data: bytes,
 
 
 def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None = None,
-                  profile: str = "public-2025", dpi: float | None = None) -> PaperInspection:
+                  profile: str = "public-2025", dpi: float | None = None,
+                  sandbox: Sandbox | None = None) -> PaperInspection:
     """Every paper check that needs no teleservice; ``consent`` True: the patient does not object.
     ``dpi``: the resolution a scan was made at (its sizes are otherwise not measured when its
-    file does not state one)."""
+    file does not state one). ``sandbox``: workers shared across inspections (the self-test's
+    specimens), else started here."""
     load_profile(profile)  # a broken profile stops here, before the file is read
     if dpi is not None and not 50 <= dpi <= 2400:
         raise ApplicationError(f"--dpi {dpi:g}: give the scan's resolution, between 50 and 2400")
@@ -141,8 +143,8 @@ def inspect_paper(file: str, expect_id: str | None = None, consent: bool | None 
     if dpi is not None and data[:5] == b"%PDF-":
         raise ApplicationError(f"--dpi applies to a scan (PNG/JPEG): {file} is a PDF, whose pages "
                                "state their size")
-    with _sandbox() as sandbox:  # the file is untrusted: read in a confined worker
-        reader = sandbox.view(None, dpi)
+    with _sandbox(sandbox) as workers:  # the file is untrusted: read in a confined worker
+        reader = workers.view(None, dpi)
         pages = _pages(reader, data, file)
         created = {"consentement": {"opposition": not consent}} if consent is not None else None
         from conformance.checks import standalone

@@ -9,6 +9,7 @@ Results are frozen dataclasses; nothing prints.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import functools
 import multiprocessing
@@ -72,17 +73,19 @@ def inspect_specimens() -> tuple[SpecimenOutcome, ...]:
     from conformance.specimens_cda import cda_specimens
 
     out = []
-    with tempfile.TemporaryDirectory() as folder:
+    # one paper worker for every specimen (started for each, it cost more than its reading)
+    with tempfile.TemporaryDirectory() as folder, contextlib.closing(Sandbox(1)) as workers:
         for specimen in specimens():
             file = Path(folder) / f"{specimen.name}{specimen.suffix}"
             file.write_bytes(specimen.data)
-            found = inspect_paper(str(file), PID, consent=not specimen.objects)
+            found = inspect_paper(str(file), PID, consent=not specimen.objects, sandbox=workers)
             out.append(_specimen_outcome(specimen.name, found.results))
         for copy in cda_specimens():
             document, paper = Path(folder) / f"{copy.name}.xml", Path(folder) / f"{copy.name}.pdf"
             document.write_bytes(copy.document)
             paper.write_bytes(copy.paper)
-            judged = inspect_cda(str(document), copy.pid, str(paper), registered=copy.registered)
+            judged = inspect_cda(str(document), copy.pid, str(paper), registered=copy.registered,
+                                 sandbox=workers)
             out.append(_specimen_outcome(copy.name, judged.results))
     return tuple(out)
 

@@ -88,23 +88,19 @@ def compute(traces: Traces, inputs: Inputs, profile: Profile) -> dict[str, Any]:
     start = inputs.since or (period[0] if period else None)
     end = inputs.until or (period[1] if period else None)
     doctors = {(p.rpps, p.situation): Doctor(p.rpps, p.situation) for p in people}
-    for rpps, situation, total, numeriques in con.execute(
-            "SELECT rpps, situation, sum(in_denominator::INT), sum(numerique::INT) FROM rx GROUP BY ALL"
-    ).fetchall():
-        if (rpps, situation) in doctors:
-            doctors[(rpps, situation)].prescriptions = int(total)
-            doctors[(rpps, situation)].numeriques = int(numeriques)
     for rpps, situation, created, registered in con.execute(
             "SELECT rpps, situation, count(*), count(*) FILTER (WHERE ok) FROM ep4 GROUP BY ALL").fetchall():
         if (rpps, situation) in doctors:
             doctors[(rpps, situation)].ep4_crees = int(created)
             doctors[(rpps, situation)].ep4_enregistrees = int(registered)
-    for rpps, situation, week, total, numeriques in con.execute(
-            "SELECT rpps, situation, date_trunc('week', ts)::DATE, sum(in_denominator::INT), "
-            "sum(numerique::INT) FROM rx GROUP BY ALL ORDER BY 3").fetchall():
+    # a doctor's totals are the sums of his weeks (one pass over the prescriptions, not two)
+    for rpps, situation, week, total, numeriques in con.execute(_WEEKS).fetchall():
         if (rpps, situation) in doctors:
+            doctor = doctors[(rpps, situation)]
+            doctor.prescriptions += int(total)
+            doctor.numeriques += int(numeriques)
             iso = week.isocalendar()
-            doctors[(rpps, situation)].weeks.append(
+            doctor.weeks.append(
                 {"semaine": f"{iso.year}-W{iso.week:02d}", "prescriptions": int(total),
                  "numeriques": int(numeriques),
                  "taux": _rate(int(numeriques), int(total))})
@@ -329,6 +325,20 @@ FROM (SELECT rpps, coalesce(ref, 'id:' || id, '(sans référence)') AS key, ref,
       GROUP BY rpps, key, ref) c
 LEFT JOIN rx ON rx.rpps = c.rpps AND rx.ref = c.ref
 """.replace("{only_c}", _ONLY.format("c"))
+
+# the prescriptions per doctor, situation and week (Monday, Paris time). date_trunc on a
+# TIMESTAMPTZ costs a time-zone lookup per row: the rows are first summed per UTC hour (Paris
+# has changed its offset by whole hours only since 1911, so an hour never straddles two weeks;
+# an earlier time keeps its own key), then each hour's first time is truncated
+_WEEKS = """
+SELECT rpps, situation, date_trunc('week', first)::DATE AS week, sum(total), sum(numeriques)
+FROM (SELECT rpps, situation, min(ts) AS first, sum(in_denominator::INT) AS total,
+             sum(numerique::INT) AS numeriques
+      FROM rx GROUP BY rpps, situation,
+        CASE WHEN ts >= TIMESTAMPTZ '1912-01-01 00:00:00+00' THEN epoch_us(ts) // 3600000000
+             ELSE epoch_us(ts) END)
+GROUP BY ALL ORDER BY 3
+"""
 
 # per doctor, situation (NULL: every situation of the doctor), operation, outcome, code
 _CALLS = """

@@ -1,10 +1,9 @@
-"""The bilan's outputs: ``bilan.md`` and a self-contained ``bilan.html`` (inline SVG charts
-drawn by matplotlib: no script, no network), in one language, French by default."""
+"""The bilan's outputs: ``bilan.md`` and a self-contained ``bilan.html`` (inline SVG charts,
+``charts``: no script, no network), in one language, French by default."""
 
 from __future__ import annotations
 
 import html
-import io
 from typing import Any
 
 CLASSES = ("intrinseque", "environnement", "inconnu")
@@ -113,69 +112,28 @@ def render_markdown(bilan: dict[str, Any], lang: str = "fr") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _svg(figure: Any) -> str:
-    import matplotlib.pyplot as plt
-
-    out = io.StringIO()
-    figure.savefig(out, format="svg", metadata={"Date": None}, bbox_inches="tight")
-    plt.close(figure)
-    text = out.getvalue()
-    return text[text.index("<svg"):]
-
-
-def _bars(names: list[str], rates: list[dict[str, Any] | None], line: int) -> str:
-    """One bar per doctor (red below ``line`` %), the line dashed."""
-    import matplotlib.pyplot as plt
-
-    values = [100 * (rate or {"valeur": 0})["valeur"] for rate in rates]
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    ax.bar(names, values, color=["#2e7d32" if v >= line else "#c62828" for v in values])
-    ax.axhline(line, color="black", linestyle="--", linewidth=1)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("%")
-    ax.tick_params(axis="x", labelsize=7)
-    return _svg(fig)
-
-
 def charts(bilan: dict[str, Any], lang: str = "fr") -> list[tuple[str, str]]:
     """(title, inline SVG) for each chart."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = "bilan"  # the same bilan draws the same bytes
-    matplotlib.rcParams["svg.fonttype"] = "none"
-    import matplotlib.pyplot as plt
+    from conformance.bilan.charts import rate_bars, stacked_bars, week_lines
 
     t = LABELS[lang]
     doctors = bilan["doctors"]
     names = [f"{d['rpps']}\n{d['situation']}" for d in doctors]
-    out = []
-    out.append((t["chart_rate"], _bars(names, [d["tauxNumerique"] for d in doctors], 50)))
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    for d in doctors:
-        weeks = [w for w in d["semaines"] if w["taux"] is not None]
-        ax.plot([w["semaine"] for w in weeks], [100 * w["taux"]["valeur"] for w in weeks], marker="o",
-                linewidth=1, markersize=3, label=d["rpps"])
-    ax.axhline(50, color="black", linestyle="--", linewidth=1)
-    ax.set_ylim(0, 100)
-    ax.set_ylabel("%")
-    ax.set_xlabel(t["week"])
-    ax.tick_params(axis="x", labelsize=7)
-    if doctors:
-        ax.legend(fontsize=6, ncol=4, loc="lower left")
-    out.append((t["chart_trend"], _svg(fig)))
-    out.append((t["chart_reg"], _bars(names, [d["tauxEnregistrement"] for d in doctors], 70)))
+
+    def percent(rate: dict[str, Any] | None) -> float:
+        return 100 * float((rate or {"valeur": 0})["valeur"])
+
+    weeks = sorted({w["semaine"] for d in doctors for w in d["semaines"] if w["taux"] is not None})
+    series = [(d["rpps"], {w["semaine"]: 100 * w["taux"]["valeur"] for w in d["semaines"]
+                           if w["taux"] is not None}) for d in doctors]
     operations = list(doctors[0]["operations"]) if doctors else []
-    fig, ax = plt.subplots(figsize=(8, 3.2))
-    bottom = [0] * len(operations)
-    for cls, colour in (("intrinseque", "#c62828"), ("environnement", "#f9a825"), ("inconnu", "#6d4c41")):
-        counts = [sum(d["operations"][op][cls] for d in doctors) for op in operations]
-        ax.bar(operations, counts, bottom=bottom, color=colour, label=t[cls])
-        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    ax.set_ylabel(t["calls"])
-    ax.legend(fontsize=8)
-    out.append((t["chart_fail"], _svg(fig)))
-    return out
+    layers = [(t[cls], colour, [sum(d["operations"][op][cls] for d in doctors) for op in operations])
+              for cls, colour in (("intrinseque", "#c62828"), ("environnement", "#f9a825"),
+                                  ("inconnu", "#6d4c41"))]
+    return [(t["chart_rate"], rate_bars(names, [percent(d["tauxNumerique"]) for d in doctors], 50)),
+            (t["chart_trend"], week_lines(weeks, series, 50, t["week"])),
+            (t["chart_reg"], rate_bars(names, [percent(d["tauxEnregistrement"]) for d in doctors], 70)),
+            (t["chart_fail"], stacked_bars(operations, layers, t["calls"]))]
 
 
 def render_html(bilan: dict[str, Any], lang: str = "fr") -> str:
