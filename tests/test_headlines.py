@@ -17,15 +17,16 @@ from tests.fakes import FakeTarget, scenarios
 from tests.test_baseline import ONE, short
 
 
-def _run(tmp_path: Path, name: str, **settings: Any) -> tuple[str, dict[str, Any], str]:
+def _run(tmp_path: Path, name: str, **settings: Any) -> tuple[str, dict[str, Any], str, str]:
     out = io.StringIO()
     done = run_session(Settings(report_dir=tmp_path / name, **settings), stream=out)
     report = json.loads((done.folder / "report.json").read_text("utf-8"))
-    return out.getvalue(), report, (done.folder / "summary.md").read_text("utf-8")
+    return (out.getvalue(), report, (done.folder / "summary.md").read_text("utf-8"),
+            (done.folder / "report.html").read_text("utf-8"))
 
 
 def test_a_partial_selection_is_never_the_suites_verdict(world: EmbeddedWorld, tmp_path: Path) -> None:
-    console, report, summary = _run(tmp_path, "k", target=world.target_url,
+    console, report, summary, page = _run(tmp_path, "k", target=world.target_url,
                                     teleservice=world.teleservice_url,
                                     selection=Selection(keywords=("RT-MED or RT-ALD",)))
     total = report["partial"]["total"]
@@ -38,16 +39,19 @@ def test_a_partial_selection_is_never_the_suites_verdict(world: EmbeddedWorld, t
                        f"{total} — Anomalies: 0"]
     assert summary.splitlines()[0] == (f"### ✅ Conforme, sélection partielle (`-k RT-MED or RT-ALD`): "
                                        f"{n} scénarios sur {total} — epresc-conformance")
+    assert (f'role="status">Verdict : CONFORME, sélection partielle (-k RT-MED or RT-ALD): {n} scénarios '
+            f"sur {total}</span>") in page
 
 
 def test_the_whole_suite_has_no_qualifier(world: EmbeddedWorld, tmp_path: Path) -> None:
-    console, report, summary = _run(tmp_path, "tag", target=world.target_url,
+    console, report, summary, page = _run(tmp_path, "tag", target=world.target_url,
                                     teleservice=world.teleservice_url,
                                     selection=Selection(paths=("scenarios/nominal/medicament-simple.yaml",),
                                                         keywords=("RT-MED",)))  # keeps the whole suite
     assert report["partial"] is None
     assert "Verdict: CONFORME — Anomalies: 0" in console.splitlines()
     assert summary.startswith("### ✅ Conforme — epresc-conformance\n")
+    assert 'role="status">Verdict : CONFORME</span>' in page
 
 
 def test_known_anomalies_are_named_in_the_headline(tmp_path: Path) -> None:
@@ -70,7 +74,7 @@ def test_known_anomalies_are_named_in_the_headline(tmp_path: Path) -> None:
 
 
 def test_a_fault_only_fuzzing_finds_says_so_without_fuzz(tmp_path: Path) -> None:
-    console, report, summary = _run(tmp_path, "f", faults=("search-crashes-without-du",),
+    console, report, summary, _ = _run(tmp_path, "f", faults=("search-crashes-without-du",),
                                     selection=Selection(keywords=("RT-SEARCH-DATES",)))
     assert report["fuzzOnlyFaults"] == ["search-crashes-without-du"]
     assert ("Avertissements: le défaut search-crashes-without-du n'est trouvé que par le fuzzing : "
