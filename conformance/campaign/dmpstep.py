@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.campaign.cards import Card
+from conformance.campaign.judge import payloads
 from conformance.campaign.plan import Plan, Step
 from conformance.cda.record import CdaRecord
 from conformance.engine.results import CheckResult
 from conformance.messages import Messages, Text
 from conformance.paper import PaperError, PaperPage, PaperReader, normalise
 from conformance.profiles import Profile
-from conformance.targets import untrusted
 from conformance.vocabulary import SkipKind, StepKind
 
 DMP_STEP = Messages("campaign.dmp", {
@@ -118,15 +118,10 @@ def printed(reader: PaperReader, source: str, sha: str | None, data: bytes | Non
         pages = tuple(reader.analyse(data))
     except PaperError as exc:
         return Paper(sha, missing=DMP_STEP("paper_unread", source=source, why=exc.message))
-    for page in pages:
-        for code in page.codes:
-            try:
-                payload = untrusted.loads(code.text)
-            except ValueError:
-                continue
-            d = payload.get("D") if isinstance(payload, dict) else None
-            if isinstance(d, dict) and d.get("ID"):
-                return Paper(sha, pages, str(d["ID"]))
+    for payload in payloads(pages):
+        d = payload.get("D")
+        if isinstance(d, dict) and d.get("ID"):
+            return Paper(sha, pages, str(d["ID"]))
     return Paper(sha, pages, missing=DMP_STEP("no_code", source=source))
 
 

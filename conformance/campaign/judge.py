@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,7 +117,13 @@ def read(reader: PaperReader, data: bytes) -> Reading:
         ocr, no_ocr = _ocr(reader, data)
         if ocr is not None:
             pages = tuple(dataclasses.replace(p, lines=ocr.lines, has_text=bool(ocr.lines)) for p in pages)
-    payload = None
+    payload = next(payloads(pages), None)
+    return Reading(kind, pages, payload=payload, ocr=ocr, no_ocr=no_ocr)
+
+
+def payloads(pages: Iterable[PaperPage]) -> Iterator[dict[str, Any]]:
+    """Every code 2D's payload that reads as a JSON object, page after page (the target's text:
+    read under the untrusted limits)."""
     for page in pages:
         for code in page.codes:
             try:
@@ -124,11 +131,7 @@ def read(reader: PaperReader, data: bytes) -> Reading:
             except ValueError:
                 continue
             if isinstance(candidate, dict):
-                payload = candidate
-                break
-        if payload is not None:
-            break
-    return Reading(kind, pages, payload=payload, ocr=ocr, no_ocr=no_ocr)
+                yield candidate
 
 
 def _ocr(reader: PaperReader, data: bytes) -> tuple[OcrText | None, str | None]:

@@ -93,12 +93,9 @@ class ReportSpool:
     def texts(self, part: str) -> Iterator[str]:
         """The spooled texts of ``part`` ("json": report.json's scenarios, "junit": its
         <testsuite>s), in the order the scenarios finished."""
-        self._check()
-        out = self._files.get(part)
+        out = self._reread(part)
         if out is None:
             return
-        out.flush()
-        out.seek(0)
         buffer = ""
         while chunk := out.read(1 << 16):
             *done, buffer = (buffer + chunk).split(_END)
@@ -118,14 +115,20 @@ class ReportSpool:
 
     def lines(self, part: str) -> Iterator[Any]:
         """The JSON lines of ``part``."""
-        self._check()
-        out = self._files.get(part)
+        out = self._reread(part)
         if out is None:
             return
-        out.flush()
-        out.seek(0)
         while line := out.readline():
             yield json.loads(line)
+
+    def _reread(self, part: str) -> IO[str] | None:
+        """``part``'s file from its start (None: nothing spooled); a broken spool raises."""
+        self._check()
+        out = self._files.get(part)
+        if out is not None:
+            out.flush()
+            out.seek(0)
+        return out
 
     def close(self) -> None:
         """Drop the spooled files (the reports are written)."""
