@@ -27,6 +27,7 @@ from conformance.reference import dmp, printing
 from conformance.reference.contract import body_problem, query_problem
 from conformance.reference.faults import check_names
 from conformance.reference.ids import IdGenerator
+from conformance.reference.records import Records
 from conformance.reference.validation import LINE_TYPES, Invalid, validate_create
 
 CONTRACT_VERSION = "1.0"
@@ -47,11 +48,8 @@ class Reference:
         self.ts = teleservice
         self.faults = faults
         self.ids = IdGenerator(coarse_clock="duplicate-ids" in faults)
-        self.local: dict[str, dict[str, Any]] = {}  # id or local reference -> record
-        self.registered_at: dict[str, float] = {}  # id -> monotonic time of registration
-        self.prescribers: dict[str, dict[str, Any]] = {}  # rpps -> identification
+        self.records = Records()  # prescriptions, prescribers seen, DMP copies sent: on disk
         self.papers: collections.OrderedDict[str, bytes] = collections.OrderedDict()  # the last few
-        self.dmp: dict[str, bytes] = {}  # id -> the CDA document sent to the DMP
         self.pending: list[dict[str, Any]] = []  # fault resend-failed-later: queued behind the user's back
 
     async def call(self, path: str, body: dict[str, Any]) -> httpx.Response:
@@ -90,7 +88,7 @@ class Reference:
 
     def requester(self, rpps: str | None, am: str | None, finess: str | None) -> dict[str, Any]:
         """The requesting doctor of EP3/EP2: given identifiers, completed from those seen."""
-        known = self.prescribers.get(rpps or "", {})
+        known = self.records.prescriber(rpps or "")
         return {
             "rpps": rpps,
             "am": am or (None if finess else known.get("am")),
@@ -138,9 +136,7 @@ async def _register(ref: Reference, rx: dict[str, Any]) -> JSONResponse:
             return _problem(422, "Refus du téléservice", str(detail.get("detail", answer.text)),
                             detail.get("rule"))
         break
-    record = {"statut": "enregistree", "prescription": rx}
-    ref.local[rx["id"]] = record
-    ref.registered_at[rx["id"]] = time.monotonic()
+    ref.records.put(rx["id"], {"statut": "enregistree", "prescription": rx}, registered=True)
     return JSONResponse(
         {"id": rx["id"], "statut": "enregistree", "papier": f"/prescriptions/{rx['id']}/paper"},
         status_code=201,
@@ -149,14 +145,14 @@ async def _register(ref: Reference, rx: dict[str, Any]) -> JSONResponse:
 
 def _degraded(ref: Reference, rx: dict[str, Any], reason: str) -> JSONResponse:
     if "phantom-id" in ref.faults:  # pretends EP4 worked and hands out the local id
-        ref.local[rx["id"]] = {"statut": "enregistree", "prescription": rx}
+        ref.records.put(rx["id"], {"statut": "enregistree", "prescription": rx})
         return JSONResponse({"id": rx["id"], "statut": "enregistree",
                              "papier": f"/prescriptions/{rx['id']}/paper"}, status_code=201)
     local = "LOC-" + secrets.token_hex(8).upper()
     if "resend-failed-later" in ref.faults:
         ref.pending.append({**rx, "id": _new_id(ref)})
     rx.pop("id", None)
-    ref.local[local] = {"statut": "non-enregistree", "prescription": rx}
+    ref.records.put(local, {"statut": "non-enregistree", "prescription": rx})
     return JSONResponse(
         {
             "id": None,
@@ -194,15 +190,16 @@ def _routes(ref: Reference) -> list[Route]:
         if "duplicate-accepted" in ref.faults:  # the id of the body is ignored: a new one each time
             body.pop("id", None)
             given = None
-        if given and given in ref.local:  # idempotent re-submission: no second registration
-            return JSONResponse({"id": given, "statut": ref.local[given]["statut"],
+        known = ref.records.get(given) if given else None
+        if known is not None:  # idempotent re-submission: no second registration
+            return JSONResponse({"id": given, "statut": known["statut"],
                                  "papier": f"/prescriptions/{given}/paper"}, status_code=200)
         rx = copy.deepcopy(body)
         # the prescriber's day, in France, whatever the server's time zone
         rx.setdefault("dateOrdonnance", dt.datetime.now(PARIS).date().isoformat())
         rx["id"] = given or _new_id(ref)
         d = rx["prescripteur"]
-        ref.prescribers[d["rpps"]] = {"am": d.get("am"), "finess": d.get("finess")}
+        ref.records.saw_prescriber(d["rpps"], d.get("am"), d.get("finess"))
         return await _register(ref, rx)
 
     return [
@@ -244,9 +241,10 @@ def _consult_route(ref: Reference) -> Any:
         problem = _query_problem("/prescriptions/{id}", request)
         if problem:
             return _problem(400, "Paramètre invalide", problem, "EP_REQUETE")
-        if pid not in ref.local:
+        record = ref.records.get(pid)
+        if record is None:
             return _problem(404, "Prescription inconnue", f"no prescription {pid} here")
-        owner = ref.local[pid].get("prescription", {}).get("prescripteur", {})
+        owner = record.get("prescription", {}).get("prescripteur", {})
         who = ref.requester(q.get("rpps") or owner.get("rpps"), q.get("am"), q.get("finess"))
         if not who["am"] and not who["finess"]:
             return _problem(403, "Identification incomplète", "the requester's AM or FINESS is "
@@ -306,7 +304,7 @@ def _search_route(ref: Reference) -> Any:
             results = results[:-1]
         if "search-misses-last-second" in ref.faults:  # an index refreshed every second
             now = time.monotonic()
-            results = [r for r in results if now - ref.registered_at.get(r.get("id"), 0.0) >= 1.0]
+            results = [r for r in results if now - ref.records.registered_at(str(r.get("id"))) >= 1.0]
         return JSONResponse({"resultats": results, "total": len(results)})
 
     return search
@@ -315,7 +313,7 @@ def _search_route(ref: Reference) -> Any:
 def _paper_route(ref: Reference) -> Any:
     async def get_paper(request: Request) -> Response:
         pid = request.path_params["pid"]
-        record = ref.local.get(pid)
+        record = ref.records.get(pid)
         if record is None:
             return _problem(404, "Prescription inconnue", f"no prescription {pid} here")
         return Response(_paper(ref, pid, record), media_type="application/pdf")
@@ -331,7 +329,10 @@ def _paper(ref: Reference, pid: str, record: dict[str, Any]) -> bytes:
     if pdf is not None:
         ref.papers.move_to_end(pid)
         return pdf
-    opts = record.setdefault("paper", _paper_options(ref, record, pid))
+    opts = record.get("paper")
+    if opts is None:  # fixed at the first print, kept with the record
+        opts = record["paper"] = _paper_options(ref, record, pid)
+        ref.records.put(pid, record)
     pdf = ref.papers[pid] = printing.render(record["prescription"], opts)
     if len(ref.papers) > PAPERS_KEPT:
         ref.papers.popitem(last=False)
@@ -341,11 +342,12 @@ def _paper(ref: Reference, pid: str, record: dict[str, Any]) -> bytes:
 def _dmp_route(ref: Reference) -> Any:
     async def get_dmp(request: Request) -> Response:
         pid = request.path_params["pid"]
-        record = ref.local.get(pid)
+        record = ref.records.get(pid)
         if record is None or not dmp.in_volet(record["prescription"]):
             return _problem(404, "Pas de copie DMP", f"no DMP copy of {pid} here (unknown, or "
                             "no medicine nor medical device)")
-        if pid not in ref.dmp:
+        document = ref.records.dmp(pid)
+        if document is None:
             rx, pdf = record["prescription"], _paper(ref, pid, record)
             if "dmp-pdf-stale" in ref.faults:  # the version printed before the last change
                 earlier = {**rx, "lignes": rx["lignes"][:-1]} if len(rx["lignes"]) > 1 else \
@@ -354,8 +356,9 @@ def _dmp_route(ref: Reference) -> Any:
             if "dmp-pdf-not-pdf" in ref.faults:
                 pdf = f"<html><body><h1>Ordonnance {pid}</h1></body></html>".encode()
             registered = pid if record["statut"] == "enregistree" else None
-            ref.dmp[pid] = dmp.build(rx, registered, pdf, dt.datetime.now(PARIS), ref.faults)
-        return Response(ref.dmp[pid], media_type="application/xml")
+            document = dmp.build(rx, registered, pdf, dt.datetime.now(PARIS), ref.faults)
+            ref.records.sent_dmp(pid, document)
+        return Response(document, media_type="application/xml")
 
     return get_dmp
 
