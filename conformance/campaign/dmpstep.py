@@ -33,8 +33,6 @@ DMP_STEP = Messages("campaign.dmp", {
                          "({why})",
                          "not evaluated: the paper of step {source} could not be read again ({why})"),
 })
-# what the source step's paper stands for: the registered id (CDA-02) and the printed code (CDA-07)
-NEEDS_PAPER = ("cda_service_event", "cda_pdf_copy")
 MAX_READ = 120
 
 
@@ -135,9 +133,12 @@ def judge(step: Step, card: Card, record: CdaRecord, data: bytes, paper: Paper, 
     from conformance.targets import Exchange
 
     # no adapter answers here: the contract gate (ROB-02) has nothing to validate
-    names = tuple(n for n in defaults(StepKind.DMP) if not REGISTRY[n].gate)
+    names = tuple(n for n in defaults(StepKind.DMP) if REGISTRY[n].campaign and not REGISTRY[n].gate)
     degraded = bool(card.expected.get("degrade"))
-    blocked = () if paper.missing is None or (degraded and paper.sha is not None) else NEEDS_PAPER
+    # the checks the source step's paper stands for (its code 2D: the registered id, the printed
+    # payloads), declared ``needs_printed``
+    blocked = () if paper.missing is None or (degraded and paper.sha is not None) \
+        else tuple(n for n in names if REGISTRY[n].needs_printed)
     env = CheckEnvironment(profile, reader=reader)
     state = ScenarioState(created=card.expected, created_id=paper.pid, created_days=days)
     params = {"printed": list(paper.pages)} if paper.sha is not None and not blocked else {}

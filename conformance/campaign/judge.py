@@ -14,7 +14,7 @@ from typing import Any
 from conformance.campaign.cards import Card
 from conformance.campaign.plan import Step
 from conformance.campaign.texts import JUDGE, both
-from conformance.checks import REGISTRY, defaults
+from conformance.checks import REGISTRY, CheckSpec, defaults
 from conformance.checks.mentions import date_forms
 from conformance.engine.results import CheckResult
 from conformance.messages import Message
@@ -24,29 +24,26 @@ from conformance.profiles import Profile
 from conformance.targets import untrusted
 from conformance.vocabulary import Operation, Severity, SkipKind, Status, StepKind
 
-# the paper checks a produce step runs: every default check of a paper step (a check declared
-# later joins the campaign by itself), but for what the campaign judges its own way or cannot
-# judge: PAP-08 by product and quantity (the posology is typed free text, see lines_check),
-# ROB-03 code point by code point against what was entered (the tester typed the card: the
-# software's own spelling of it is not ours to fault), and the contract gate (no HTTP answer)
-OWN_WAY = ("lines_printed", "names_intact")
-REGISTERED = tuple(name for name in defaults(StepKind.PAPER)
-                   if name not in OWN_WAY and not REGISTRY[name].gate)
-# degraded mode: a classic ordonnance, judged on DEG-01 and the classic mentions
-DEGRADED = ("degraded_paper", "nothing_cut_off", "page_numbers", "prescriber_identified",
-            "patient_identified", "prescription_date", "substitution_motive", "bizone",
-            "replaced_identified", "nr_printed", "identifiers_printed")
 MAX_TEXT = 300
-# an image whose text was read by OCR: the checks that read identifiers off the text are not
-# evaluated (identifiers come from the code 2D or a PDF's text layer, never from OCR: DESIGN §15)
-FROM_IDENTIFIERS = {"number_under_qr": "what_number", "prescriber_identified": "what_prescriber",
-                    "replaced_identified": "what_replaced", "identifiers_printed": "what_identifiers"}
-# on any image, what is measured to the millimetre against the page: a photo's page is not the
-# picture's, its perspective skews the code's box, and OCR's word boxes are not glyphs
-MEASURED = {"nothing_cut_off": "why_cut", "qr_quiet_zone": "why_quiet"}
 # the messages by which a check says it found no text (an image without OCR)
 NO_TEXT = ("footer.scan", "footer.no_text_layer")
 NEAR = 0.7  # how alike an unsure word and a word a failed check looked for must be
+
+
+def paper_checks(degrade: bool = False) -> tuple[str, ...]:
+    """The paper checks a produce step runs, in declaration order, read from their declarations
+    (a check declared later joins the campaign by itself): every default check of a paper step,
+    or in degraded mode (a classic ordonnance) those declared ``degraded``; but for the checks
+    the campaign judges its own way or not at all (``campaign=False``: PAP-08 by product and
+    quantity in ``lines_check``, ROB-03) and the contract gate (no adapter answers here)."""
+    chosen = (name for name, spec in REGISTRY.items() if spec.degraded) if degrade \
+        else defaults(StepKind.PAPER)
+    return tuple(name for name in chosen if REGISTRY[name].campaign and not REGISTRY[name].gate)
+
+
+def _spec(result: CheckResult) -> CheckSpec | None:
+    """The declaration of the check that gave ``result`` (None for the campaign's own)."""
+    return REGISTRY.get(result.check)
 
 
 def kind_of(data: bytes) -> str | None:
@@ -201,7 +198,7 @@ def judge(step: Step, card: Card, data: bytes, reading: Reading, reader: PaperRe
     exchange = Exchange("GET", name, None, 200, {}, data, 0.0)
     pages = list(reading.pages) if reading.error is None else None
     data_ = StepData(StepKind.PAPER, {}, [exchange], paper_pages=pages, paper_error=reading.error)
-    names = DEGRADED if step.degrade else REGISTERED
+    names = paper_checks(step.degrade)
     results = list(run_checks(tuple(Everywhere(n, step.location) for n in names), data_, state, env))
     results.append(lines_check(step, card, reading))
     if reading.kind == "image":
@@ -214,11 +211,14 @@ def judge(step: Step, card: Card, data: bytes, reading: Reading, reader: PaperRe
 
 
 def _measured(result: CheckResult) -> CheckResult:
-    """A check measuring the page to the millimetre, on an image: not evaluated, saying why."""
-    if result.check not in MEASURED or result.skip is SkipKind.NOT_APPLICABLE:
+    """A check measuring the page to the millimetre (``measures_page``), on an image: not
+    evaluated, saying why (a photo's page is not the picture's, its perspective skews the
+    code's box, and OCR's word boxes are not glyphs)."""
+    spec = _spec(result)
+    why = spec.measures_message if spec is not None else None
+    if why is None or result.skip is SkipKind.NOT_APPLICABLE:
         return result
-    return _not_evaluated(result, JUDGE("measured", why=JUDGE(MEASURED[result.check])),
-                          JUDGE("measured_hint"))
+    return _not_evaluated(result, JUDGE("measured", why=why), JUDGE("measured_hint"))
 
 
 def _not_evaluated(result: CheckResult, message: Message, hint: Message | None = None) -> CheckResult:
@@ -238,9 +238,11 @@ def _read_by_ocr(result: CheckResult, ocr: OcrText) -> CheckResult:
     words Tesseract was unsure of is not evaluated either (saying which), never a false fail."""
     if result.status is Status.SKIP:
         return result
-    if result.check in FROM_IDENTIFIERS:
-        return _not_evaluated(result, JUDGE("identifiers", what=JUDGE(FROM_IDENTIFIERS[result.check])),
-                              JUDGE("identifiers_hint"))
+    spec = _spec(result)
+    # identifiers come from the code 2D or a PDF's text layer, never from OCR (DESIGN §15)
+    what = spec.identifiers_message if spec is not None else None
+    if what is not None:
+        return _not_evaluated(result, JUDGE("identifiers", what=what), JUDGE("identifiers_hint"))
     if result.status not in (Status.FAIL, Status.WARN):
         return result
     unsure = unsure_needed(result, ocr)

@@ -74,20 +74,6 @@ JUDGE = Messages("campaign.judge", {
     "ocr_hint": Text("les identifiants ne sont jamais pris de l'OCR : ils viennent du code 2D",
                      "identifiers are never taken from OCR: they come from the code 2D"),
 }, literal={
-    # what each identifier check would read from the text
-    "what_number": Text("le numéro de l'ordonnance sous le code 2D",
-                        "the prescription number under the code 2D"),
-    "what_prescriber": Text("le RPPS et le numéro AM du prescripteur", "the prescriber's RPPS and AM number"),
-    "what_replaced": Text("le RPPS du médecin remplacé", "the replaced doctor's RPPS"),
-    "what_identifiers": Text("les numéros RPPS, AM et FINESS", "the RPPS, AM and FINESS numbers"),
-    # why a measure to the millimetre cannot be taken on a picture
-    "why_cut": Text("ce que l'imprimante a coupé ne se voit pas sur un scan ou une photo",
-                    "what the printer cut off cannot be seen on a scan or photo"),
-    "why_quiet": Text("une zone de silence se mesure au module sur un PDF ; sur une image, la "
-                      "perspective et les boîtes du texte (par OCR, s'il y en a) ne sont pas aussi "
-                      "précises",
-                      "a quiet zone is measured to the module on a PDF; on a picture the "
-                      "perspective and the text's boxes (by OCR, if any) are not that precise"),
     "not_paper": Text("ni un PDF ni une image", "not a PDF or an image"),
     "ocr_none": Text("l'OCR n'a lu aucun texte", "OCR read no text"),
     "lines_title": Text("Chaque ligne de la fiche imprimée (produit ou acte, quantité)",

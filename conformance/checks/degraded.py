@@ -74,6 +74,7 @@ def degraded_reported(ctx: CheckContext) -> str:
        hint=Text("imprimer une ordonnance classique : ni code 2D, ni numéro d'e-prescription",
                  "print a classic ordonnance: no code 2D, no e-prescription number"),
        steps=(StepKind.PAPER,),
+       degraded=True,
        messages={
            "code": Text("un code 2D est imprimé alors que rien n'a été enregistré",
                         "a code 2D is printed although nothing was registered"),

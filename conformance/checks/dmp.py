@@ -94,7 +94,8 @@ def cda_structure(ctx: CheckContext) -> str:
                  "racine 1.2.250.1.215.500.1.1",
                  "put the prescription's identifier in documentationOf/serviceEvent/id, root "
                  "1.2.250.1.215.500.1.1"),
-       steps=STEPS, defaults=STEPS, standalone=True, needs=(Fact.REGISTERED,))
+       steps=STEPS, defaults=STEPS, standalone=True, needs=(Fact.REGISTERED,),
+       needs_printed=True)  # the registered id: a campaign reads it off the printed code 2D
 def cda_service_event(ctx: CheckContext) -> str:
     """The document names the registered prescription, with its root."""
     return judged(ctx, lambda record: cda.service_event(record, registered(ctx)))
@@ -152,7 +153,8 @@ def cda_validity(ctx: CheckContext) -> str:
        title=_title("la copie PDF est l'ordonnance imprimée", "the PDF copy is the printed ordonnance"),
        hint=Text("joindre le PDF même de l'ordonnance imprimée (sa dernière version), avec son code 2D",
                  "attach the very PDF of the printed ordonnance (its last version), with its code 2D"),
-       steps=STEPS, defaults=STEPS, standalone=True, needs=(Fact.REGISTERED,))
+       steps=STEPS, defaults=STEPS, standalone=True, needs=(Fact.REGISTERED,),
+       needs_printed=True)
 def cda_pdf_copy(ctx: CheckContext) -> str:
     """The PDF copy is readable and carries the registered id, patient and lines; and its very
     code 2D is the printed paper's when one was read — an earlier ``paper`` step of the same

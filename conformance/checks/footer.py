@@ -274,6 +274,11 @@ def qr_size(ctx: CheckContext) -> str:
        hint=Text("laisser 4 modules de marge blanche autour du code : éloigner le texte",
                  "keep 4 modules of blank margin around the code: move the text away"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True,
+       measures_page=Text("une zone de silence se mesure au module sur un PDF ; sur une image, la "
+                          "perspective et les boîtes du texte (par OCR, s'il y en a) ne sont pas "
+                          "aussi précises",
+                          "a quiet zone is measured to the module on a PDF; on a picture the "
+                          "perspective and the text's boxes (by OCR, if any) are not that precise"),
        messages={
            "intrudes": Text("du texte dans la zone de silence du code 2D",
                             "text inside the quiet zone of the code 2D"),
@@ -344,6 +349,8 @@ def text_pages(ctx: CheckContext) -> list[PaperPage]:
        hint=Text("imprimer « e-prescription » et « N°<id> » juste sous le code 2D",
                  "print 'e-prescription' and 'N°<id>' directly under the code 2D"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True,
+       reads_identifiers=Text("le numéro de l'ordonnance sous le code 2D",
+                              "the prescription number under the code 2D"),
        messages={
            "no_label": Text("« e-prescription » n'est pas imprimé sous le code 2D",
                             "'e-prescription' not printed under the code 2D"),
@@ -474,6 +481,7 @@ def consent_matches(ctx: CheckContext) -> str:
        hint=Text("imprimer « Page x/y » sur chaque page",
                  "print 'Page x/y' on every page"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True,
+       degraded=True,
        messages={
            "unnumbered": Text("la page {page} n'a pas de numéro de page",
                               "page {page} has no page number"),

@@ -38,6 +38,9 @@ def _where(page: PaperPage, box: Box) -> Message:
                  "wrap or shrink long names and lines to fit the page; keep the code 2D and its "
                      "quiet zone inside the printable area"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True,
+       degraded=True,
+       measures_page=Text("ce que l'imprimante a coupé ne se voit pas sur un scan ou une photo",
+                          "what the printer cut off cannot be seen on a scan or photo"),
        messages={
            "scan": Text("un scan : ce que l'imprimante a coupé n'y est pas visible",
                         "a scan: what the printer cut off cannot be seen on it"),

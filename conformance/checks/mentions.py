@@ -84,6 +84,9 @@ def _missing(text: str, wanted: dict[str, Any]) -> list[Message]:
                      "et le téléphone du prescripteur",
                  "print the prescriber's names, specialty, RPPS, AM or FINESS, address and phone"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       degraded=True,
+       reads_identifiers=Text("le RPPS et le numéro AM du prescripteur",
+                              "the prescriber's RPPS and AM number"),
        messages={
            "no_am": Text("le prescripteur n'a ni AM ni FINESS dans la création",
                          "the prescriber has neither AM nor FINESS in the creation"),
@@ -143,6 +146,7 @@ def _sex_printed(text: str, sex: str, names: list[str]) -> bool:
                  "print the patient's family name, first name, sex and birth date (weight when "
                      "given)"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       degraded=True,
        messages={
            "missing": Text("{count} champ(s) du patient non imprimé(s), le premier {first}",
                            "{count} patient field(s) not printed, first {first}"),
@@ -177,6 +181,7 @@ def patient_identified(ctx: CheckContext) -> str:
        hint=Text("imprimer la date de l'ordonnance",
                  "print the date of the ordonnance"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       degraded=True,
        messages={
            "no_date": Text("aucune date de prescription à laquelle comparer (la création n'en "
                            "donnait pas et son jour d'enregistrement est inconnu)",
@@ -222,6 +227,9 @@ def _line_fields(line: dict[str, Any]) -> dict[str, Any]:
                      "renouvellements",
                  "print every line: product or act, posology, duration or quantity, renewals"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       # the campaign judges PAP-08 its own way, by product and quantity: the posology is the
+       # tester's free text, shown and not compared
+       campaign=False,
        messages={
            "missing": Text("{count} champ(s) de ligne non imprimé(s), le premier {first}",
                            "{count} line field(s) not printed, first {first}"),
@@ -255,6 +263,7 @@ def lines_printed(ctx: CheckContext) -> str:
        hint=Text("faire suivre chaque « Non substituable » de sa justification MTE, EFG ou CIF",
                  "follow every 'Non substituable' with its justification MTE, EFG or CIF"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,), standalone=True,
+       degraded=True,
        messages={
            "unjustified": Text("« Non substituable » imprimé sans sa justification",
                                "'Non substituable' printed without its justification"),
@@ -292,6 +301,7 @@ def substitution_motive(ctx: CheckContext) -> str:
                  "print ALD lines above the 'SANS RAPPORT avec l'affection de longue durée' "
                      "separator, others below it"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       degraded=True,
        messages={
            "no_ald": Text("aucune ligne ALD : ordonnance à une zone",
                           "no ALD line: single-zone ordonnance"),
@@ -353,6 +363,8 @@ def bizone(ctx: CheckContext) -> str:
        hint=Text("un médecin remplaçant imprime le nom et le RPPS du médecin remplacé",
                  "a replacing doctor prints the replaced doctor's names and RPPS"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       degraded=True,
+       reads_identifiers=Text("le RPPS du médecin remplacé", "the replaced doctor's RPPS"),
        messages={
            "not_replacement": Text("pas un remplacement", "not a replacement"),
            "the_word": Text("le mot « remplaçant » / « remplacement »",
@@ -409,6 +421,7 @@ def _without_label(row: str, label: str) -> str:
        hint=Text("imprimer « NR » sur chaque ligne non remboursable, et seulement là",
                  "print 'NR' on every non-reimbursable line, and only there"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       degraded=True,
        messages={
            "line_missing": Text("ligne {label} introuvable sur le papier (PAP-08 le signale)",
                                 "line {label} not found on the paper (PAP-08 reports it)"),

@@ -72,6 +72,9 @@ def _created_names(ctx: CheckContext) -> dict[str, Any]:
                      "truncation"),
        steps=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER),
        defaults=(StepKind.CREATE, StepKind.CONSULT, StepKind.PAPER), needs=(Fact.REGISTERED,),
+       # not in the campaign: the tester typed the card, and the software's own spelling of what
+       # was typed is not ours to fault
+       campaign=False,
        messages={
            "no_ep4": Text("aucun appel EP4 pour cette prescription (RT-01 le signale)",
                           "no EP4 call for this prescription (RT-01 reports it)"),

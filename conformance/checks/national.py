@@ -105,6 +105,8 @@ def identifiers_sent(ctx: CheckContext) -> str:
        hint=Text("imprimer RPPS, AM et FINESS avec leur clé, tels que saisis",
                  "print RPPS, AM and FINESS with their keys, as entered"),
        steps=(StepKind.PAPER,), defaults=(StepKind.PAPER,),
+       degraded=True,
+       reads_identifiers=Text("les numéros RPPS, AM et FINESS", "the RPPS, AM and FINESS numbers"),
        messages={
            "none_printed": Text("aucun RPPS, AM ou FINESS imprimé", "no RPPS, AM or FINESS printed"),
            "prescriber_ids": Text("les identifiants du prescripteur", "the prescriber's identifiers"),

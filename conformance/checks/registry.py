@@ -4,8 +4,10 @@ A check is declared once, with ``@check(...)``: its name, requirement (from the 
 catalogue), ``Severity``, the step kinds it applies to and those it runs on by default,
 whether ``inspect`` may run it alone, its title and fix hint in French and English, its
 messages (ids with parameters, one template per language), the facts it needs and the facts it
-establishes. Everything else — the defaults of a step, what ``inspect`` runs, ``list checks``,
-the reports' titles — is read from the registry.
+establishes, and how the guided campaign judges it on a paper it did not get from an adapter
+(``campaign``, ``degraded``, ``reads_identifiers``, ``measures_page``, ``needs_printed``).
+Everything else — the defaults of a step, what ``inspect`` runs, ``list checks``, the reports'
+titles, what a campaign step runs — is read from the registry.
 """
 
 from __future__ import annotations
@@ -89,6 +91,19 @@ class CheckSpec:
     # not applicable because of how the run was set up (a kit not supplied): its reason
     # qualifies the verdict line
     notice: bool = False
+    # the guided campaign (DESIGN §15) runs it on a dropped file of its kind; False when the
+    # campaign judges the requirement its own way, or not at all
+    campaign: bool = True
+    # a degraded-mode campaign step (a classic ordonnance, no code 2D) is judged on it
+    degraded: bool = False
+    # what identifier it reads off the printed text (a noun phrase): on text read by OCR it is
+    # not evaluated, saying so (identifiers never come from OCR)
+    reads_identifiers: Text | None = None
+    # why it cannot judge a picture (it measures the page to the millimetre): not evaluated on one
+    measures_page: Text | None = None
+    # judges a DMP copy against the printed ordonnance (its code 2D: the registered id, the
+    # printed payloads): not evaluated where no printed paper stands for the creation
+    needs_printed: bool = False
 
     def msg(self, key: str, **params: Any) -> Message:
         """One of this check's messages."""
@@ -104,6 +119,16 @@ class CheckSpec:
         """The fix hint, as every result of this check carries it (made once)."""
         return self.msg("_hint")
 
+    @functools.cached_property
+    def identifiers_message(self) -> Message | None:
+        """What identifier it reads off the text, as a message (None: it reads none)."""
+        return self.msg("_reads_identifiers") if self.reads_identifiers is not None else None
+
+    @functools.cached_property
+    def measures_message(self) -> Message | None:
+        """Why it cannot judge a picture, as a message (None: it can)."""
+        return self.msg("_measures_page") if self.measures_page is not None else None
+
     def operation_of(self, kind: str) -> Operation:
         """The operation a result of this check on a ``kind`` step is grouped under."""
         return self.operation or Operation.of_step(kind)
@@ -117,10 +142,12 @@ def check(name: str, requirement: str, severity: Severity, *, title: Text, hint:
           messages: Mapping[str, Text] | None = None, standalone: bool = False,
           needs: tuple[Fact, ...] = (), establishes: tuple[Fact, ...] = (),
           exclusive: bool = False, operation: Operation | None = None, gate: bool = False,
-          notice: bool = False) -> Callable[[CheckFn], CheckFn]:
-    """Declare ``fn`` as check ``name`` (see the module's docstring). A requirement missing
-    from the catalogue, a default kind it does not apply to, or a name taken twice fails
-    here, at import."""
+          notice: bool = False, campaign: bool = True, degraded: bool = False,
+          reads_identifiers: Text | None = None, measures_page: Text | None = None,
+          needs_printed: bool = False) -> Callable[[CheckFn], CheckFn]:
+    """Declare ``fn`` as check ``name`` (see the module's docstring and ``CheckSpec``). A
+    requirement missing from the catalogue, a default kind it does not apply to, a paper or
+    DMP attribute on a check of no such step, or a name taken twice fails here, at import."""
 
     def register(fn: CheckFn) -> CheckFn:
         @functools.wraps(fn)
@@ -135,12 +162,23 @@ def check(name: str, requirement: str, severity: Severity, *, title: Text, hint:
             raise ValueError(f"check {name}: requirement {requirement} is not in the catalogue")
         if not set(defaults) <= set(steps):
             raise ValueError(f"check {name}: runs by default on a kind it does not apply to")
+        if StepKind.PAPER not in steps and (degraded or reads_identifiers or measures_page):
+            raise ValueError(f"check {name}: a paper attribute on a check of no paper step")
+        if StepKind.DMP not in steps and needs_printed:
+            raise ValueError(f"check {name}: needs_printed on a check of no dmp step")
+        literal = {"_title": title, "_hint": hint}
+        if reads_identifiers is not None:
+            literal["_reads_identifiers"] = reads_identifiers
+        if measures_page is not None:
+            literal["_measures_page"] = measures_page
         REGISTRY[name] = CheckSpec(
             name=name, requirement=requirement, severity=Severity(severity), title=title, hint=hint,
             steps=steps, defaults=defaults, fn=bound,
-            messages=Messages(name, messages or {}, literal={"_title": title, "_hint": hint}),
+            messages=Messages(name, messages or {}, literal=literal),
             standalone=standalone, needs=needs, establishes=establishes, exclusive=exclusive,
-            operation=operation, gate=gate, notice=notice)
+            operation=operation, gate=gate, notice=notice, campaign=campaign, degraded=degraded,
+            reads_identifiers=reads_identifiers, measures_page=measures_page,
+            needs_printed=needs_printed)
         return bound
 
     return register
