@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.reporters.i18n import labels
-from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES, qualifiers
+from conformance.reporters.summary import OPERATION_ORDER, SEVERITIES, noticed, qualifiers
 
 MENTION_WORDS = ("e-prescription", "n°", "assurance maladie", "autorité parentale", "ameli",
                  "consulter ce qui a été", "page ")
@@ -57,13 +57,14 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
     baseline = report.get("baseline") or {}
     said = qualifiers(len(baseline.get("known") or []), str(baseline.get("file") or ""),
                       report.get("partial"), list(report.get("fuzzOnlyFaults") or []), t)
+    notices = noticed([str(n) for n in report.get("notices") or []])
     parts = [
         f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(t['title'])}</title><style>{CSS}</style></head><body><main>",
         f"<h1>{_e(t['title'])}</h1>",
         f'<p><span class="verdict {_VERDICT_CLASS.get(verdict, "ko")}" role="status">'
-        f"{_e(t['verdict'])} : {_e(', '.join([t.get(verdict, verdict), *said]))}</span></p>",
+        f"{_e(t['verdict'])} : {_e(', '.join([t.get(verdict, verdict), *said]) + notices)}</span></p>",
         "<dl>",
         f"<dt>{_e(t['target'])}</dt><dd>{_e((report.get('target') or {}).get('url', ''))}</dd>",
         f"<dt>{_e(t['software'])}</dt><dd>{_e(software.get('nom', ''))} {_e(software.get('version', ''))}"

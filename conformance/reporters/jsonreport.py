@@ -59,6 +59,8 @@ def head(result: RunResult) -> dict[str, Any]:
         "requirements": {"version": catalogue().version},
         "runId": result.run_id,
         "verdict": result.verdict,
+        # what the run's set-up left out (the ANS rules not supplied): the verdict holds without it
+        "notices": list(result.notices()),
         "interrupted": result.interrupted,
         "failOn": result.fail_on,
         "seed": result.seed,

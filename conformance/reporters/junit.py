@@ -67,9 +67,14 @@ def build(result: RunResult, bundle: str | None = None, warning: str | None = No
 
 def _root(result: RunResult, warning: str | None) -> ET.Element:
     root = ET.Element("testsuites", name="epresc-conformance", time=f"{result.duration:.3f}")
+    # run-wide: what the set-up left out (a pipeline's reader sees why CDA-09/10 were skipped)
+    said = [("notice", render(notice, result.lang)) for notice in result.notices()]
     if warning:
+        said.append(("warning", render(warning, result.lang)))
+    if said:
         properties = ET.SubElement(root, "properties")
-        ET.SubElement(properties, "property", name="warning", value=clean(render(warning, result.lang)))
+        for name, value in said:
+            ET.SubElement(properties, "property", name=name, value=clean(value))
     return root
 
 

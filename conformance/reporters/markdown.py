@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from conformance.reporters.i18n import labels
-from conformance.reporters.summary import OPERATION_ORDER, printable, qualifiers
+from conformance.reporters.summary import OPERATION_ORDER, noticed, printable, qualifiers
 
 SEVERITIES = ("blocking", "major", "minor")
 
@@ -88,7 +88,8 @@ def render(report: dict[str, Any], limit: int = 15, lang: str = "fr") -> str:
     baseline = report.get("baseline") or {}
     said = qualifiers(len(baseline.get("known") or []), str(baseline.get("file") or ""),
                       report.get("partial"), list(report.get("fuzzOnlyFaults") or []), w, _cell)
-    lines = [f"### {', '.join([w.get('md.' + verdict, verdict), *said])} — epresc-conformance",
+    notices = noticed([str(n) for n in report.get("notices") or []], _cell)
+    lines = [f"### {', '.join([w.get('md.' + verdict, verdict), *said])}{notices} — epresc-conformance",
              "", *(f"> **{w['warnings']}**: {w['fuzz_only'].format(_cell(f))}\n"
                    for f in report.get("fuzzOnlyFaults") or []),
              f"{w['software']}: {_cell(software)} — {w['run']}: {_cell(report.get('runId', ''))} — "

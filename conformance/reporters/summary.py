@@ -93,3 +93,10 @@ def qualifiers(known: int, baseline_file: str, partial: dict[str, Any] | None, u
         out.append(w["partial_n"].format(code(str(partial["filter"])), partial["scenarios"],
                                          partial["total"]))
     return out
+
+
+def noticed(notices: list[str], code: Callable[[str], str] = str) -> str:
+    """What the run's set-up left out (``notices``: the ANS rules not supplied), said after a
+    verdict's headline as the console says it: `` — reason`` each; ``code`` quotes it for the
+    report's format."""
+    return "".join(f" — {code(n)}" for n in notices)
