@@ -71,3 +71,61 @@ def test_a_second_run_on_a_busy_simulator_is_refused_clearly(tmp_path: Path) -> 
         assert run_session(settings).result.verdict == "conforme"
         # the run released the simulator when it ended: the next one takes it at once
         assert httpx.post(f"{world.teleservice_url}/lease", json={"holder": "next"}).status_code == 200
+
+
+class _Marker:
+    """Stands for a scenario's events (its papers and pictures): alive while someone holds them."""
+
+
+def test_concurrent_scenarios_run_a_bounded_way_ahead_and_are_not_kept() -> None:
+    """A long segment at --jobs 4 with slow handlers: the workers never run more than
+    AHEAD × jobs scenarios ahead of what was handed on, and a scenario's events are dropped
+    once handed on (all were kept to the segment's end: a run's memory grew with its size)."""
+    import gc
+    import threading
+    import weakref
+
+    import httpx
+
+    from conformance.application.session import load_profile
+    from conformance.engine.events import ScenarioFinished
+    from conformance.engine.results import ScenarioResult
+    from conformance.engine.runner import AHEAD, RunConfig, Runner
+    from conformance.scenario.errors import Pos
+    from conformance.targets import HttpTarget
+    from conformance.vocabulary import Status
+
+    jobs, count = 4, 60
+    scenarios = [Scenario(id=f"S{n}", title="", file="", pos=Pos("", 1, 1), steps=())
+                 for n in range(count)]
+    started: list[str] = []
+    markers: dict[str, weakref.ref[_Marker]] = {}
+    lock = threading.Lock()
+
+    class Recording(Runner):
+        def _collect(self, sc: Scenario, about: dict[str, object]) -> list[object]:  # type: ignore[override]
+            marker = _Marker()
+            with lock:
+                started.append(sc.id)
+                markers[sc.id] = weakref.ref(marker)
+            result = ScenarioResult(id=sc.id, title="", file="", status=Status.PASS, duration=0.0)
+            return [marker, ScenarioFinished(result)]
+
+    target = HttpTarget("http://adapter.test", transport=httpx.MockTransport(lambda r: httpx.Response(404)))
+    runner = Recording(RunConfig(target=target, control=None, profile=load_profile("public-2025"),
+                                 jobs=jobs), scenarios)
+    handed: list[str] = []
+    try:
+        for event in runner._concurrently(scenarios, {}):
+            if isinstance(event, ScenarioFinished):
+                handed.append(event.result.id)
+                threading.Event().wait(0.002)  # a slow handler: the workers would run far ahead
+                with lock:
+                    ahead = len(started) - len(handed)
+                assert ahead <= AHEAD * jobs, (len(started), len(handed))
+                gc.collect()
+                alive = [i for i in handed[:-1] if markers[i]() is not None]
+                assert not alive, f"events of {alive[:3]}… kept after they were handed on"
+    finally:
+        target.close()
+    assert handed == [sc.id for sc in scenarios]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import queue
@@ -47,6 +48,7 @@ from conformance.targets.teleservice import TeleserviceUnavailable
 from conformance.vocabulary import Severity, Status, StepKind
 
 JOURNAL_ID = "JOURNAL"  # the scenario that carries the run-wide checks
+AHEAD = 2  # scenarios a worker may finish ahead of the handlers (with --jobs N: 2 × N)
 
 RUNNER = Messages("runner", {
     "run_wide": Text("Vérifications sur toute la campagne (rapprochement du journal du téléservice)",
@@ -104,6 +106,7 @@ class DaemonPool:
                 future.set_result(fn(*args))
             except BaseException as exc:  # handed to whoever waits on the future
                 future.set_exception(exc)
+            del item, future  # an idle worker holds no finished scenario's events
 
     def shutdown(self, grace: float | None = None) -> None:
         """Cancel the work not started (after -x, or an interrupt), then stop the threads: once
@@ -355,13 +358,26 @@ class Runner:
         """Run a segment's scenarios on ``jobs`` threads; events come out in suite order."""
         pool = DaemonPool(self.config.jobs)
         interrupted = False
+        # a bounded run-ahead: the workers stay busy while the handlers write a finished scenario,
+        # but a long segment never holds more than AHEAD × jobs scenarios' events (their papers
+        # and pictures) waiting for the handlers, nor any scenario's once handed on
+        waiting: collections.deque[tuple[Scenario, Future[list[Event]]]] = collections.deque()
+        queued = iter(segment)
+
+        def submit() -> None:
+            while len(waiting) < AHEAD * self.config.jobs and (sc := next(queued, None)) is not None:
+                waiting.append((sc, pool.submit(self._collect, sc, about)))
+
         try:
-            futures = [pool.submit(self._collect, sc, about) for sc in segment]
-            for sc, future in zip(segment, futures, strict=True):
-                if self._stopped:
-                    break
+            submit()
+            while waiting and not self._stopped:
+                sc, future = waiting.popleft()
                 yield ScenarioStarted(sc.id, sc.title)
-                yield from self._finish(future.result())
+                events = future.result()
+                del future
+                submit()
+                yield from self._finish(events)
+                del events
         except BaseException:  # Ctrl-C, SIGTERM, the consumer closing us: the others stop now
             interrupted = True
             if self.config.cancel is not None:
