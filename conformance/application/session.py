@@ -119,7 +119,7 @@ def tls_verify(settings: Settings) -> bool | ssl.SSLContext:
                                "--cert certificate, --key its private key") from exc
 
 
-def run_session(settings: Settings, scenarios: list[Scenario] | None = None, *,
+def run_session(settings: Settings, scenarios: Sequence[Scenario] | None = None, *,
                 stream: TextIO | None = None, handlers: Sequence[Handler] = (),
                 transport: httpx.BaseTransport | None = None,
                 sandbox: Sandbox | None = None) -> SessionOutcome:
@@ -168,7 +168,7 @@ class _Wiring:
     rules: RuleSet | None = None  # the ANS kit of --cda-rules
 
 
-def _run(settings: Settings, scenarios: list[Scenario], profile: Profile, ends: Endpoints,
+def _run(settings: Settings, scenarios: Sequence[Scenario], profile: Profile, ends: Endpoints,
          wiring: _Wiring) -> SessionOutcome:
     from conformance.engine.runner import isolated
 
@@ -268,7 +268,7 @@ def _phases(settings: Settings, ends: Endpoints) -> tuple[Phase, ...]:
                                                settings.timeout, tls, settings.headers)),)
 
 
-def _pipeline(settings: Settings, scenarios: list[Scenario], folder: Path, stream: TextIO | None,
+def _pipeline(settings: Settings, scenarios: Sequence[Scenario], folder: Path, stream: TextIO | None,
               extra: Sequence[Handler], profile: Profile | None = None) -> Pipeline:
     redaction = settings.redaction
     secrets = tuple(value for _, value in settings.headers if value)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.application.settings import ApplicationError, Selection
 from conformance.paths import BUNDLED_SCENARIOS, fixtures_for
-from conformance.scenario import Fixtures, Scenario, ScenarioError, load_suite
+from conformance.scenario import Fixtures, PackedScenarios, Scenario, ScenarioError, iter_suite
 
 
 def suite_roots(selection: Selection) -> tuple[list[Path], Path]:
@@ -17,22 +18,23 @@ def suite_roots(selection: Selection) -> tuple[list[Path], Path]:
     return roots, Path(selection.fixtures) if selection.fixtures else fixtures_for(roots)
 
 
-def load_scenarios(selection: Selection, *, select: bool = True) -> list[Scenario]:
+def load_scenarios(selection: Selection, *, select: bool = True) -> PackedScenarios:
     """Every scenario under the selection's paths, then ``-k``/``--tag``/ids applied;
-    ApplicationError (exit 2) with the located message on a scenario error."""
+    ApplicationError (exit 2) with the located message on a scenario error. Each scenario is
+    packed as it is loaded: a suite of thousands costs a few MB, not tens (issue 27)."""
     from conformance.checks import REGISTRY
 
     roots, fixtures = suite_roots(selection)
+    loaded = iter_suite(roots, Fixtures(fixtures), REGISTRY)
     try:
-        scenarios = list(load_suite(roots, Fixtures(fixtures), REGISTRY))
+        return _select(loaded, selection) if select else PackedScenarios(loaded)
     except ScenarioError as exc:
         raise ApplicationError(exc.render()) from exc
-    return _select(scenarios, selection) if select else scenarios
 
 
-def _select(scenarios: list[Scenario], selection: Selection) -> list[Scenario]:
+def _select(scenarios: Iterable[Scenario], selection: Selection) -> PackedScenarios:
     only = set(selection.only)
-    chosen = []
+    chosen = PackedScenarios()
     for sc in scenarios:
         text = f"{sc.id} {sc.title}".lower()
         if selection.keywords and not any(_match(k, text) for k in selection.keywords):
@@ -47,8 +49,8 @@ def _select(scenarios: list[Scenario], selection: Selection) -> list[Scenario]:
     return chosen
 
 
-def shard(scenarios: list[Scenario], k: int, n: int,
-          durations: dict[str, float] | None = None) -> list[Scenario]:
+def shard(scenarios: Sequence[Scenario], k: int, n: int,
+          durations: dict[str, float] | None = None) -> PackedScenarios:
     """The K-th of N disjoint slices, stable for a given suite (every slice together is the
     suite, each scenario in one). Without durations, round-robin over the ids in order; with a
     previous report's durations, longest first into the least loaded slice (an unknown
@@ -64,7 +66,7 @@ def shard(scenarios: list[Scenario], k: int, n: int,
             loads[slot] += durations.get(sid, mean)
     else:
         owner = {sid: i % n for i, sid in enumerate(ids)}
-    return [sc for sc in scenarios if owner[sc.id] == k - 1]
+    return PackedScenarios(sc for sc in scenarios if owner[sc.id] == k - 1)
 
 
 def _durations(report: str | None) -> dict[str, float] | None:

@@ -9,7 +9,7 @@ import queue
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -199,17 +199,17 @@ def isolated(sc: Scenario) -> bool:
     return False
 
 
-def segments(scenarios: list[Scenario]) -> list[list[Scenario]]:
-    """The suite cut into runs of scenarios that may share the target, and isolated ones alone."""
-    out: list[list[Scenario]] = []
-    for sc in scenarios:
-        if isolated(sc):
-            out.append([sc])
-        elif out and not isolated(out[-1][0]):
-            out[-1].append(sc)
+def segments(scenarios: Sequence[Scenario]) -> list[Sequence[Scenario]]:
+    """The suite cut into runs of scenarios that may share the target, and isolated ones alone:
+    slices of ``scenarios`` (a packed suite's slices stay packed)."""
+    bounds: list[tuple[int, int, bool]] = []  # start, stop, isolated
+    for i, sc in enumerate(scenarios):
+        alone = isolated(sc)
+        if bounds and not alone and not bounds[-1][2]:
+            bounds[-1] = (bounds[-1][0], i + 1, False)
         else:
-            out.append([sc])
-    return out
+            bounds.append((i, i + 1, alone))
+    return [scenarios[start:stop] for start, stop, _ in bounds]
 
 
 def _has_anomaly(result: ScenarioResult, fail_on: str) -> bool:
@@ -223,7 +223,7 @@ def _now() -> str:
 class Runner:
     """Runs a suite; iterate ``run()`` to get events, the last being RunFinished."""
 
-    def __init__(self, config: RunConfig, scenarios: list[Scenario]) -> None:
+    def __init__(self, config: RunConfig, scenarios: Sequence[Scenario]) -> None:
         self.config = config
         self.scenarios = scenarios
         self.run_id = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
@@ -354,7 +354,7 @@ class Runner:
     def _collect(self, sc: Scenario, about: dict[str, Any]) -> list[Event]:
         return list(self._scenario(sc, about))
 
-    def _concurrently(self, segment: list[Scenario], about: dict[str, Any]) -> Iterator[Event]:
+    def _concurrently(self, segment: Sequence[Scenario], about: dict[str, Any]) -> Iterator[Event]:
         """Run a segment's scenarios on ``jobs`` threads; events come out in suite order."""
         pool = DaemonPool(self.config.jobs)
         interrupted = False

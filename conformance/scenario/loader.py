@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 
 from conformance.scenario.contract import capabilities, create_body_errors
-from conformance.scenario.errors import ScenarioError, ScenarioErrors, did_you_mean
+from conformance.scenario.errors import Pos, ScenarioError, ScenarioErrors, did_you_mean
 from conformance.scenario.files import read_text, walk
 from conformance.scenario.fixtures import Fixtures
 from conformance.scenario.model import STEP_KINDS, Expectation, Scenario, Step, create_body
@@ -259,9 +259,14 @@ def load_file(path: Path, fixtures: Fixtures, checks: Checks, root: Path | None 
 def load_suite(paths: Iterable[Path], fixtures: Fixtures, checks: Checks) -> list[Scenario]:
     """Every scenario under ``paths``, every file read; ScenarioErrors with every error of every
     file (duplicate ids included)."""
-    scenarios: list[Scenario] = []
+    return list(iter_suite(paths, fixtures, checks))
+
+
+def iter_suite(paths: Iterable[Path], fixtures: Fixtures, checks: Checks) -> Iterator[Scenario]:
+    """``load_suite`` one scenario at a time (a caller may pack each as it comes): every file
+    is read, and ScenarioErrors with every error comes after the last scenario."""
     errors: list[ScenarioError] = []
-    seen: dict[str, Scenario] = {}
+    seen: dict[str, Pos] = {}  # where each id was first used
     roots = list(paths)
     for file in scenario_files(roots):
         root = next((r for r in roots if r.is_dir() and (file == r or r in file.parents)), None)
@@ -276,10 +281,9 @@ def load_suite(paths: Iterable[Path], fixtures: Fixtures, checks: Checks) -> lis
         for sc in loaded:
             if sc.id in seen:
                 errors.append(ScenarioError(f"duplicate scenario id '{sc.id}'", sc.pos,
-                                            f"already used at {seen[sc.id].pos}"))
+                                            f"already used at {seen[sc.id]}"))
                 continue
-            seen[sc.id] = sc
-            scenarios.append(sc)
+            seen[sc.id] = sc.pos
+            yield sc
     if errors:
         raise ScenarioErrors(errors)
-    return scenarios
