@@ -5,7 +5,8 @@ catalogue), ``Severity``, the step kinds it applies to and those it runs on by d
 whether ``inspect`` may run it alone, its title and fix hint in French and English, its
 messages (ids with parameters, one template per language), the facts it needs and the facts it
 establishes, whether a step expecting it sends an invalid body on purpose (``invalid_input``),
-and how the guided campaign judges it on a paper it did not get from an adapter (``campaign``,
+which of its messages say the paper has no text to read (``no_text``), and how the guided
+campaign judges it on a paper it did not get from an adapter (``campaign``,
 ``degraded``, ``reads_identifiers``, ``measures_page``, ``needs_printed``).
 Everything else — the defaults of a step, what ``inspect`` runs, ``list checks``, the reports'
 titles, what a campaign step runs — is read from the registry.
@@ -52,6 +53,24 @@ class Skipped(Exception):
 class NotEvaluated(Skipped):
     """The situation arises but the check cannot judge it (no journal, an earlier failure):
     the requirement stays unverified."""
+
+
+_NO_TEXT: set[str] = set()  # the ids of the messages saying a paper has no text to read
+
+
+def no_text(messages: Messages, *keys: str) -> None:
+    """Declare the messages ``keys`` of ``messages`` as saying "the paper has no text to read"
+    (a scan): a check not evaluated with one of them found no text, and the guided campaign
+    says why (no OCR) instead. A key ``messages`` does not declare fails here, at import."""
+    unknown = sorted(set(keys) - messages.keys)
+    if unknown:
+        raise ValueError(f"no_text: {messages.namespace} declares no message {', '.join(unknown)}")
+    _NO_TEXT.update(f"{messages.namespace}.{key}" for key in keys)
+
+
+def found_no_text(message: str) -> bool:
+    """``message`` (a check's result) says the paper had no text to read (``no_text``)."""
+    return isinstance(message, Message) and message.id in _NO_TEXT
 
 
 class Fact(StrEnum):
