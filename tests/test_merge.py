@@ -140,3 +140,14 @@ def test_shards_judged_against_another_requirement_catalogue_are_not_merged(tmp_
         (Path(folder) / "report.json").write_text(json.dumps(report), "utf-8")
     with pytest.raises(ApplicationError, match=r"requirement catalogue 0\.0-old"):
         merge(shards, str(tmp_path / "merged"))
+
+
+@pytest.mark.parametrize("field", [{"baseline": ["known.yaml"]}, {"partial": "-k RT"},
+                                   {"partial": {"filter": 1}}, {"fuzzOnlyFaults": 3}])
+def test_a_shard_whose_headline_fields_are_malformed_is_refused_saying_so(
+        field: dict[str, Any], tmp_path: Path) -> None:
+    shards = [_shard(tmp_path, k) for k in (1, 2)]
+    report = _report(Path(shards[1]))
+    (Path(shards[1]) / "report.json").write_text(json.dumps({**report, **field}), "utf-8")
+    with pytest.raises(ApplicationError, match="not a run folder"):
+        merge(shards, str(tmp_path / "merged"))

@@ -167,11 +167,11 @@ def _scope(merged: RunResult, shards: list[tuple[str | None, RunResult]]) -> Sco
         scope = result.partial
         # a shard counts the whole suite as it counts itself: its selection plus what it left out
         suite = max(suite, own if scope is None else own + scope.total - scope.scenarios)
-        found = _SHARD.search(f" {scope.filter}") if scope is not None else None
-        k_n = name or (f"{found[1]}/{found[2]}" if found else "")
-        if k_n:
-            k, n = k_n.split("/")
-            names.append((int(k), int(n)))
+        # its K/N as its manifest says it, else as its selection was written (an older run)
+        found = re.fullmatch(r"(\d+)/(\d+)", name or "") or (
+            _SHARD.search(f" {scope.filter}") if scope is not None else None)
+        if found:
+            names.append((int(found[1]), int(found[2])))
     if chosen >= suite:
         return None
     phases = len({unsharded(sc.id) for sc in merged.scenarios if unsharded(sc.id) in PHASES})

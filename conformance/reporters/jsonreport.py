@@ -148,15 +148,19 @@ def from_dict(report: dict[str, Any]) -> RunResult:
         baseline=_baseline_from(report.get("baseline")))
 
 
-def _scope_from(d: dict[str, Any] | None) -> Scope | None:
+def _scope_from(d: Any) -> Scope | None:
     if not d:
         return None
+    if not isinstance(d, dict):
+        raise TypeError(f"'partial' is not an object: {d!r}"[:200])
     return Scope(filter=str(d["filter"]), scenarios=int(d["scenarios"]), total=int(d["total"]))
 
 
-def _baseline_from(d: dict[str, Any] | None) -> BaselineOutcome | None:
+def _baseline_from(d: Any) -> BaselineOutcome | None:
     if d is None:
         return None
+    if not isinstance(d, dict):
+        raise TypeError(f"'baseline' is not an object: {d!r}"[:200])
     return BaselineOutcome(file=str(d.get("file") or ""), known=len(d.get("known") or ()),
                            expired=tuple(str(e) for e in d.get("expired") or ()),
                            stale=tuple(str(e) for e in d.get("stale") or ()))
