@@ -200,3 +200,37 @@ def test_a_dmp_check_needing_the_printed_paper_waits_for_it_by_its_declaration(t
     (folder / "depot" / "simple.pdf").write_bytes(paper)
     assert app.campaign.watch(str(folder), lambda _: None, once=True, settle=0.0) == 0
     assert _judged(folder, "dmp-simple")["probe_dmp"]["status"] == "pass"
+
+
+def test_no_text_to_read_is_what_a_check_declares_not_a_message_id_the_campaign_names() -> None:
+    import ast
+    import dataclasses
+
+    from conformance.campaign.texts import JUDGE
+    from conformance.checks.footer import FOOTER
+    from conformance.checks.registry import _NO_TEXT, Messages, found_no_text, no_text
+
+    assert found_no_text(FOOTER("scan")) and found_no_text(FOOTER("no_text_layer"))
+    assert not found_no_text(FOOTER("no_code")) and not found_no_text("footer.scan")
+    probe = Messages("probe_text", {"blank": Text("page blanche", "blank page"),
+                                    "other": Text("autre chose", "something else")})
+    try:
+        with pytest.raises(ValueError, match="probe_text declares no message missing"):
+            no_text(probe, "blank", "missing")
+        no_text(probe, "blank")
+        blank = dataclasses.replace(_result("qr_present"), status=Status.SKIP, skip=SkipKind.NOT_EVALUATED,
+                                    message=probe("blank"))
+        judged = judge._without_ocr(blank, "Tesseract absent")
+        assert judged.skip is SkipKind.NOT_EVALUATED
+        assert judged.message == JUDGE("no_text", why="Tesseract absent")  # says why: no OCR
+        other = dataclasses.replace(blank, message=probe("other"))
+        assert judge._without_ocr(other, "Tesseract absent") is other  # a reason of its own: kept
+    finally:
+        _NO_TEXT.discard("probe_text.blank")
+        for key in [k for k in TEMPLATES if k.startswith("probe_text.")]:
+            del TEMPLATES[key]
+    # the campaign names no message of a check (ids are "namespace.key" strings)
+    source = Path(judge.__file__).read_text("utf-8")
+    literals = {n.value for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Constant)
+                and isinstance(n.value, str)}
+    assert not literals & set(TEMPLATES), sorted(literals & set(TEMPLATES))

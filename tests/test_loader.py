@@ -71,3 +71,48 @@ def test_a_partial_patient_override_merges_with_the_fixture(tmp_path: Path) -> N
     assert body["patient"]["nomFamille"] == "NESSI" and body["patient"]["dateNaissance"] == "1980-02-29"
     assert body["patient"]["prenom"] == "Anne" and body["prescripteur"] == sc.fixtures["prescriber"]
     assert merge_override({"a": 1, "b": 2}, {"b": None, "c": 3}) == {"a": 1, "c": 3}
+
+
+INVALID_ON_PURPOSE = """
+id: P
+title: an empty family name
+given: {prescriber: generaliste, patient: adulte}
+steps:
+  - create:
+      patient: {ins: "277077512345659", nomFamille: "", prenom: Ruth, sexe: F, dateNaissance: "1977-07-14"}
+      consentement: {opposition: false}
+      lignes: [paracetamol]
+    expect: [EXPECTED]
+"""
+
+
+def test_a_check_declared_invalid_input_holds_its_steps_body_to_types_only(tmp_path: Path,
+                                                                            fixtures: Fixtures) -> None:
+    from conformance.checks.registry import check
+    from conformance.messages import LITERAL, TEMPLATES, Text
+    from conformance.vocabulary import Severity, StepKind
+
+    def load(expected: str) -> list[Scenario]:
+        path = tmp_path / f"{expected}.yaml"
+        path.write_text(INVALID_ON_PURPOSE.replace("EXPECTED", expected), encoding="utf-8")
+        return load_file(path, fixtures, REGISTRY)
+
+    probes = ("probe_refused", "probe_strict")
+    try:
+        for name, loose in zip(probes, (True, False), strict=True):
+            check(name, "RT-08", Severity.MAJOR, title=Text("Sonde", "Probe"), hint=Text("rien", "nothing"),
+                  steps=(StepKind.CREATE,), invalid_input=loose)(lambda ctx: "")
+        (sc,) = load("probe_refused")  # declared: the empty name is what the step is about
+        assert sc.steps[0].params["patient"]["nomFamille"] == ""
+        with pytest.raises(ScenarioError, match=r"breaks the adapter contract at 'patient\.nomFamille'"):
+            load("probe_strict")  # the same body, expecting a check that does not declare it
+        with pytest.raises(ValueError, match="invalid_input on a check of no create step"):
+            check("probe_misdeclared", "RT-08", Severity.MAJOR, title=Text("a", "a"), hint=Text("b", "b"),
+                  steps=(StepKind.CONSULT,), invalid_input=True)(lambda ctx: "")
+    finally:
+        for name in (*probes, "probe_misdeclared"):
+            REGISTRY.pop(name, None)
+        for key in [k for k in TEMPLATES if k.startswith(probes)]:
+            del TEMPLATES[key]
+            LITERAL.discard(key)
+    assert REGISTRY["rejected"].invalid_input  # RT-08's own declaration

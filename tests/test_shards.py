@@ -44,6 +44,11 @@ def test_three_shards_merged_keep_every_check_of_one_full_run(tmp_path: Path) ->
     one = json.loads((full.folder / "report.json").read_text("utf-8"))
     both = json.loads((merged.folder / "report.json").read_text("utf-8"))
     assert both["verdict"] == one["verdict"]
+    # the -k selection is said as the single run says it, each shard's --shard K/3 aside
+    assert one["partial"]["filter"] == f"-k {PICK}" and both["partial"] == one["partial"]
+    titles = [(folder / "summary.md").read_text("utf-8").splitlines()[0]
+              for folder in (full.folder, merged.folder)]
+    assert titles[0] == titles[1] and "sélection partielle" in titles[0]
     shards = [json.loads((Path(p) / "report.json").read_text("utf-8")) for p in parts]
     for what in ("scenarios", "checks"):  # nothing of a shard is dropped: the counts are the sums
         assert both["summary"][what] == {status: sum(r["summary"][what][status] for r in shards)

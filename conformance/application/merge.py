@@ -7,7 +7,12 @@ hash of its manifest. The verdict is recomputed from the merged checks, by the s
 
 Nothing of a shard is dropped: each shard reconciled the journal of its own scenarios (DEG-03),
 so each shard's ``JOURNAL`` scenario is kept, named by its shard (``JOURNAL[2/3]``); the merged
-counts are the sums of the shards' counts."""
+counts are the sums of the shards' counts.
+
+The headline's qualifiers survive the merge (``_qualified``): the merged run is a partial
+selection only when the shards together are not the whole suite (each ``--shard K/N`` alone is
+one), a baseline's known anomalies are the shards' together, the faults only fuzzing finds are
+every shard's."""
 
 from __future__ import annotations
 
@@ -19,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conformance.application.settings import ApplicationError
-from conformance.engine.results import RunResult, ScenarioResult
+from conformance.engine.results import BaselineOutcome, RunResult, ScenarioResult, Scope
 from conformance.reporters.jsonreport import from_dict
 from conformance.vocabulary import ExitCode
 
 JOURNAL_ID = "JOURNAL"
+PHASES = (JOURNAL_ID, "FUZZ")  # a run's own scenarios after the suite's: not scenarios of the suite
+_SHARD = re.compile(r"(?:^| )--shard (\d+)/(\d+)")
 
 
 @dataclass(frozen=True)
@@ -69,10 +76,20 @@ def merge(folders: list[str], output: str) -> MergeOutcome:
                 ("profile", result.profile, first[3].profile),
                 ("--fail-on", result.fail_on, first[3].fail_on), ("seed", result.seed, first[3].seed),
                 ("language", manifest.lang, first[2].lang),
-                ("--accept-unverified", result.accepted, first[3].accepted)):
+                ("--accept-unverified", result.accepted, first[3].accepted),
+                ("requirement catalogue", report.get("requirements"), first[1].get("requirements")),
+                ("selection", _selection(result.partial), _selection(first[3].partial)),
+                ("--baseline", result.baseline is None, first[3].baseline is None)):
             if mine != theirs:
                 raise ApplicationError(f"{folder}: another {what} than {first[0]} ({mine} ≠ {theirs}): "
                                        "not shards of one run\n  = merge the shards of one pipeline")
+    from conformance.requirements import catalogue
+
+    version = (first[1].get("requirements") or {}).get("version")
+    if version and version != catalogue().version:  # the verdict is recomputed by this catalogue
+        raise ApplicationError(f"{first[0]}: judged against requirement catalogue {version}, this harness "
+                               f"holds {catalogue().version}\n  = merge with the harness version that ran "
+                               "the shards")
     seen: dict[str, Path] = {}
     scenarios: list[ScenarioResult] = []
     journals: list[ScenarioResult] = []
@@ -93,11 +110,13 @@ def merge(folders: list[str], output: str) -> MergeOutcome:
     # after the scenarios, as in one run; shard 10 after shard 9
     scenarios += sorted(journals, key=lambda sc: [int(n) for n in re.findall(r"\d+", sc.id)])
     results = [r for _, _, _, r in loaded]
-    merged = dataclasses.replace(
+    merged = _qualified(dataclasses.replace(
         first[3], run_id=f"merged-{first[3].run_id}", started=min(r.started for r in results),
         finished=max(r.finished for r in results), duration=max(r.duration for r in results),
         scenarios=tuple(scenarios), interrupted=any(r.interrupted for r in results),
-        evidence=any(r.evidence for r in results), signer="")  # the merge's manifest is not signed
+        evidence=any(r.evidence for r in results), signer="",  # the merge's manifest is not signed
+        lang=first[2].lang),  # the texts the verdict recomputes (never evaluated…) in the report's
+        [(manifest.shard, result) for _, _, manifest, result in loaded])
     out = Path(output)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -119,3 +138,59 @@ def _write(result: RunResult, folder: Path, lang: str) -> None:
     from conformance.vocabulary import Lang
 
     write_reports(result, folder, Lang(lang))
+
+
+def _selection(scope: Scope | None) -> str:
+    """How a shard's scenarios were chosen, its own ``--shard K/N`` aside (``-k …``; "" for the
+    whole suite): the same for every shard of one run."""
+    return "" if scope is None else _SHARD.sub("", scope.filter).strip()
+
+
+def _qualified(merged: RunResult, shards: list[tuple[str | None, RunResult]]) -> RunResult:
+    """``merged`` with the headline's qualifiers of its shards, merged (docs/report-json.md):
+    ``partial`` when the shards together are not the whole suite, ``fuzzOnlyFaults`` their
+    union, ``baseline`` the shards' (known anomalies: the checks it marked, summed)."""
+    results = [r for _, r in shards]
+    unfuzzed = tuple(sorted({f for r in results for f in r.fuzz_only_faults}))
+    return dataclasses.replace(merged, partial=_scope(merged, shards), fuzz_only_faults=unfuzzed,
+                               baseline=_baseline([r.baseline for r in results if r.baseline]))
+
+
+def _scope(merged: RunResult, shards: list[tuple[str | None, RunResult]]) -> Scope | None:
+    """The merged run's selection, counted as one run counts it (the shards' reconciliations as
+    its one ``JOURNAL``), or None when the shards together ran the whole suite."""
+    suite = chosen = 0
+    names: list[tuple[int, int]] = []
+    for name, result in shards:
+        own = sum(1 for sc in result.scenarios if unsharded(sc.id) not in PHASES)
+        chosen += own
+        scope = result.partial
+        # a shard counts the whole suite as it counts itself: its selection plus what it left out
+        suite = max(suite, own if scope is None else own + scope.total - scope.scenarios)
+        # its K/N as its manifest says it, else as its selection was written (an older run)
+        found = re.fullmatch(r"(\d+)/(\d+)", name or "") or (
+            _SHARD.search(f" {scope.filter}") if scope is not None else None)
+        if found:
+            names.append((int(found[1]), int(found[2])))
+    if chosen >= suite:
+        return None
+    phases = len({unsharded(sc.id) for sc in merged.scenarios if unsharded(sc.id) in PHASES})
+    counts = {n for _, n in names}
+    whole = len(counts) == 1 and sorted(k for k, _ in names) == list(range(1, counts.pop() + 1))
+    how = _selection(merged.partial)  # the same for every shard (checked)
+    if names and not whole:  # some shards are missing: say which were merged
+        how = " ".join(filter(None, (how, "--shard " + " + ".join(f"{k}/{n}" for k, n in sorted(names)))))
+    return Scope(filter=how or " + ".join(r.partial.filter for _, r in shards if r.partial),
+                 scenarios=chosen + phases, total=suite + phases)
+
+
+def _baseline(outcomes: list[BaselineOutcome]) -> BaselineOutcome | None:
+    """The shards' baselines as one: an entry is stale only when no shard matched it (each
+    shard saw its own scenarios), expired when one did; different files are named apart."""
+    if not outcomes:
+        return None
+    stale = [e for e in outcomes[0].stale if all(e in o.stale for o in outcomes[1:])]
+    return BaselineOutcome(file=" ≠ ".join(dict.fromkeys(o.file for o in outcomes)),
+                           known=sum(o.known for o in outcomes),
+                           expired=tuple(dict.fromkeys(e for o in outcomes for e in o.expired)),
+                           stale=tuple(stale))

@@ -16,6 +16,7 @@ from conformance.campaign.plan import Step
 from conformance.campaign.texts import JUDGE, both
 from conformance.checks import REGISTRY, CheckSpec, defaults
 from conformance.checks.mentions import date_forms
+from conformance.checks.registry import found_no_text
 from conformance.engine.results import CheckResult
 from conformance.messages import Message
 from conformance.paper import PaperError, PaperPage, PaperReader, normalise
@@ -25,8 +26,6 @@ from conformance.targets import untrusted
 from conformance.vocabulary import Operation, Severity, SkipKind, Status, StepKind
 
 MAX_TEXT = 300
-# the messages by which a check says it found no text (an image without OCR)
-NO_TEXT = ("footer.scan", "footer.no_text_layer")
 NEAR = 0.7  # how alike an unsure word and a word a failed check looked for must be
 
 
@@ -228,7 +227,7 @@ def _not_evaluated(result: CheckResult, message: Message, hint: Message | None =
 
 def _without_ocr(result: CheckResult, why: str) -> CheckResult:
     """A text check on an image with no OCR: not evaluated, saying why (and what to install)."""
-    if getattr(result.message, "id", None) not in NO_TEXT:
+    if not found_no_text(result.message):  # the check declares the messages that say so
         return result
     return _not_evaluated(result, JUDGE("no_text", why=why), JUDGE("no_text_hint", packages=PACKAGES))
 

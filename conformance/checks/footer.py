@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 
 from conformance.checks.context import STEP, CheckContext
-from conformance.checks.registry import Failed, NotEvaluated, Skipped, Warned, check
+from conformance.checks.registry import Failed, NotEvaluated, Skipped, Warned, check, no_text
 from conformance.messages import Message, Messages, Text
 from conformance.paper import PaperError, PaperPage, QrCode, normalise
 from conformance.targets import untrusted
@@ -44,6 +44,7 @@ FOOTER = Messages("footer", {
     "a_wording": Text("une des formulations du profil", "one of the profile wordings"),
     "present": Text("présente en page {page}", "present on page {page}"),
 })
+no_text(FOOTER, "no_text_layer", "scan")  # a check not evaluated with these found no text to read
 
 
 def _codes(ctx: CheckContext) -> list[tuple[PaperPage, QrCode]]:

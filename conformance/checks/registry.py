@@ -4,8 +4,10 @@ A check is declared once, with ``@check(...)``: its name, requirement (from the 
 catalogue), ``Severity``, the step kinds it applies to and those it runs on by default,
 whether ``inspect`` may run it alone, its title and fix hint in French and English, its
 messages (ids with parameters, one template per language), the facts it needs and the facts it
-establishes, and how the guided campaign judges it on a paper it did not get from an adapter
-(``campaign``, ``degraded``, ``reads_identifiers``, ``measures_page``, ``needs_printed``).
+establishes, whether a step expecting it sends an invalid body on purpose (``invalid_input``),
+which of its messages say the paper has no text to read (``no_text``), and how the guided
+campaign judges it on a paper it did not get from an adapter (``campaign``,
+``degraded``, ``reads_identifiers``, ``measures_page``, ``needs_printed``).
 Everything else — the defaults of a step, what ``inspect`` runs, ``list checks``, the reports'
 titles, what a campaign step runs — is read from the registry.
 """
@@ -53,6 +55,24 @@ class NotEvaluated(Skipped):
     the requirement stays unverified."""
 
 
+_NO_TEXT: set[str] = set()  # the ids of the messages saying a paper has no text to read
+
+
+def no_text(messages: Messages, *keys: str) -> None:
+    """Declare the messages ``keys`` of ``messages`` as saying "the paper has no text to read"
+    (a scan): a check not evaluated with one of them found no text, and the guided campaign
+    says why (no OCR) instead. A key ``messages`` does not declare fails here, at import."""
+    unknown = sorted(set(keys) - messages.keys)
+    if unknown:
+        raise ValueError(f"no_text: {messages.namespace} declares no message {', '.join(unknown)}")
+    _NO_TEXT.update(f"{messages.namespace}.{key}" for key in keys)
+
+
+def found_no_text(message: str) -> bool:
+    """``message`` (a check's result) says the paper had no text to read (``no_text``)."""
+    return isinstance(message, Message) and message.id in _NO_TEXT
+
+
 class Fact(StrEnum):
     """What a check may need to be meaningful, established by one check (or the engine)."""
 
@@ -91,6 +111,9 @@ class CheckSpec:
     # not applicable because of how the run was set up (a kit not supplied): its reason
     # qualifies the verdict line
     notice: bool = False
+    # a create step expecting it sends an invalid body on purpose (a rejection is what is
+    # judged): the loader holds that body to the contract's types only
+    invalid_input: bool = False
     # the guided campaign (DESIGN §15) runs it on a dropped file of its kind; False when the
     # campaign judges the requirement its own way, or not at all
     campaign: bool = True
@@ -142,7 +165,7 @@ def check(name: str, requirement: str, severity: Severity, *, title: Text, hint:
           messages: Mapping[str, Text] | None = None, standalone: bool = False,
           needs: tuple[Fact, ...] = (), establishes: tuple[Fact, ...] = (),
           exclusive: bool = False, operation: Operation | None = None, gate: bool = False,
-          notice: bool = False, campaign: bool = True, degraded: bool = False,
+          notice: bool = False, invalid_input: bool = False, campaign: bool = True, degraded: bool = False,
           reads_identifiers: Text | None = None, measures_page: Text | None = None,
           needs_printed: bool = False) -> Callable[[CheckFn], CheckFn]:
     """Declare ``fn`` as check ``name`` (see the module's docstring and ``CheckSpec``). A
@@ -164,6 +187,8 @@ def check(name: str, requirement: str, severity: Severity, *, title: Text, hint:
             raise ValueError(f"check {name}: runs by default on a kind it does not apply to")
         if StepKind.PAPER not in steps and (degraded or reads_identifiers or measures_page):
             raise ValueError(f"check {name}: a paper attribute on a check of no paper step")
+        if StepKind.CREATE not in steps and invalid_input:
+            raise ValueError(f"check {name}: invalid_input on a check of no create step")
         if StepKind.DMP not in steps and needs_printed:
             raise ValueError(f"check {name}: needs_printed on a check of no dmp step")
         literal = {"_title": title, "_hint": hint}
@@ -176,7 +201,8 @@ def check(name: str, requirement: str, severity: Severity, *, title: Text, hint:
             steps=steps, defaults=defaults, fn=bound,
             messages=Messages(name, messages or {}, literal=literal),
             standalone=standalone, needs=needs, establishes=establishes, exclusive=exclusive,
-            operation=operation, gate=gate, notice=notice, campaign=campaign, degraded=degraded,
+            operation=operation, gate=gate, notice=notice, invalid_input=invalid_input,
+            campaign=campaign, degraded=degraded,
             reads_identifiers=reads_identifiers, measures_page=measures_page,
             needs_printed=needs_printed)
         return bound

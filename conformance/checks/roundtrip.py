@@ -211,7 +211,7 @@ def _out_of_scope_expected(ctx: CheckContext) -> None:
        hint=Text("valider localement et répondre 4xx problem+json en nommant la règle ; n'appeler "
                      "aucun téléservice",
                  "validate locally and answer 4xx problem+json naming the rule; call no teleservice"),
-       steps=(StepKind.CREATE, StepKind.CONSULT), exclusive=True,
+       steps=(StepKind.CREATE, StepKind.CONSULT), exclusive=True, invalid_input=True,
        messages={
            "in_scope": Text("les types de ligne {types} sont dans le périmètre selon le profil "
                             "{profile} : aucun refus attendu",

@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from conformance import __version__
-from conformance.engine.results import CheckResult, GeneratedRun, RunResult, ScenarioResult, StepResult
+from conformance.engine.results import (
+    BaselineOutcome,
+    CheckResult,
+    GeneratedRun,
+    RunResult,
+    ScenarioResult,
+    Scope,
+    StepResult,
+)
 from conformance.evidence.layout import step_dir
 from conformance.reporters.summary import anomaly_groups, by_operation, status_counts
 from conformance.requirements import catalogue
@@ -103,7 +111,16 @@ def _check_from(d: dict[str, Any]) -> CheckResult:
 
 
 def from_dict(report: dict[str, Any]) -> RunResult:
-    """A RunResult rebuilt from a report.json (its texts as they were written)."""
+    """A RunResult rebuilt from a report.json (its texts as they were written).
+
+    Of the head (``head``), what a verdict or headline needs is read back: ``failOn``,
+    ``acceptedUnverified``, ``interrupted``, ``partial``, ``fuzzOnlyFaults``, ``baseline`` (its
+    file, expired and stale entries; its known anomalies are the checks marked ``baselined``);
+    the run's identity (``runId``, times, ``seed``, ``target``, ``teleservice``, ``profile``,
+    ``suiteHash``, ``signer``). The rest is recomputed from the checks by ``head`` when written
+    again (``verdict``, ``notices``, ``summary``, ``unverified``, ``anomalyGroups``) or is the
+    writing harness's (``schemaVersion``, ``harness``, ``requirements``). The report's language
+    is not in report.json (the manifest's ``lang``): the caller sets ``lang``."""
     scenarios = tuple(
         ScenarioResult(
             id=sc["id"], title=sc["title"], file=sc.get("file", ""), status=Status(sc["status"]),
@@ -126,7 +143,27 @@ def from_dict(report: dict[str, Any]) -> RunResult:
         interrupted=bool(report.get("interrupted")),
         evidence=any(st.get("evidence") for sc in report.get("scenarios", []) for st in sc.get("steps", [])),
         accepted=tuple(report.get("acceptedUnverified") or ()), suite_hash=report.get("suiteHash") or "",
-        signer=report.get("signer") or "")
+        signer=report.get("signer") or "", partial=_scope_from(report.get("partial")),
+        fuzz_only_faults=tuple(str(f) for f in report.get("fuzzOnlyFaults") or ()),
+        baseline=_baseline_from(report.get("baseline")))
+
+
+def _scope_from(d: Any) -> Scope | None:
+    if not d:
+        return None
+    if not isinstance(d, dict):
+        raise TypeError(f"'partial' is not an object: {d!r}"[:200])
+    return Scope(filter=str(d["filter"]), scenarios=int(d["scenarios"]), total=int(d["total"]))
+
+
+def _baseline_from(d: Any) -> BaselineOutcome | None:
+    if d is None:
+        return None
+    if not isinstance(d, dict):
+        raise TypeError(f"'baseline' is not an object: {d!r}"[:200])
+    return BaselineOutcome(file=str(d.get("file") or ""), known=len(d.get("known") or ()),
+                           expired=tuple(str(e) for e in d.get("expired") or ()),
+                           stale=tuple(str(e) for e in d.get("stale") or ()))
 
 
 def dumps(value: Any) -> str:
