@@ -4,12 +4,15 @@ ten and a hundred times over, and one generated scenario (`generate: N`), side b
 the ratio of each peak to the suite once, and wall time:
 
     .venv/bin/python benchmarks/memory.py [--sizes 1,10,100] [--generate 2000] [--rounds 1]
-        [--baseline ../main] [--bilan [--events 10000000]]
+        [--baseline ../main] [--served] [--bilan [--events 10000000]]
 
 Peak RSS is the process tree's high-water mark (``os.wait4``'s ru_maxrss: the largest of the
 run and the paper workers it waited for), robust on a loaded machine; wall times are not, so
 the rounds are interleaved and the median printed. ``--baseline`` also runs another
-checkout's code on the same inputs (e.g. main's, before a change). ``--bilan`` then runs
+checkout's code on the same inputs (e.g. main's, before a change). ``--served`` also runs each
+input against the reference and the simulator served apart (``conformance serve``, a fresh
+pair each run, as bench.py does): the run's process alone, the target's memory not counted.
+``--bilan`` then runs
 benchmarks/bilan.py (the bilan's peak and time at 10 M events against the bare aggregate).
 Targets: ×10 and ×100 within 1.3× of ×1's peak, ``generate: 2000`` within 1.5×.
 """
@@ -112,6 +115,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--baseline", type=Path,
                         help="Another checkout whose code also runs on the same inputs (e.g. ../main).")
+    parser.add_argument("--served", action="store_true",
+                        help="Also run against the reference and simulator served apart.")
     parser.add_argument("--bilan", action="store_true",
                         help="Then run benchmarks/bilan.py (the bilan's peak at --events).")
     parser.add_argument("--events", type=int, default=10_000_000, help="Trace events for --bilan.")
@@ -121,10 +126,14 @@ def main(argv: list[str] | None = None) -> None:
     load = os.getloadavg()
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
           f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; {args.rounds} interleaved round(s), "
-          "embedded default, a fresh world each run")
+          "embedded default" + (" and served apart" if args.served else "") + ", a fresh world each run")
     checkouts = {"": ROOT}
     if args.baseline:
         checkouts["baseline: "] = args.baseline.resolve()
+    if args.served:
+        checkouts["served apart: "] = ROOT
+    from bench import External
+
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as scratch:
         tmp = Path(scratch)
         runs = inputs(tmp, sizes, generate)
@@ -133,20 +142,25 @@ def main(argv: list[str] | None = None) -> None:
             for label, run_args in runs.items():
                 for prefix, checkout in checkouts.items():
                     reports = tmp / "reports"
+                    world = External() if prefix == "served apart: " else None
+                    apart = ["--target", world.target, "--teleservice", world.teleservice] if world else []
                     try:
                         usage = measured([sys.executable, "-m", "conformance", "run", *run_args,
-                                          "--report-dir", str(reports)], checkout)
+                                          *apart, "--report-dir", str(reports)], checkout)
                     except Failed as exc:  # e.g. a baseline that refuses `generate: 2000`
                         print(f"    {prefix + label}: {exc}", flush=True)
                         continue
                     finally:
+                        if world is not None:
+                            world.close()
                         shutil.rmtree(reports, ignore_errors=True)  # disk, not memory: keep it small
                     results.setdefault(prefix + label, []).append(usage)
                     print(f"    {prefix + label}: {usage.rss:.0f} MiB, {usage.wall:.1f} s", flush=True)
     for prefix in checkouts:
         print(f"\n{prefix or 'this checkout: '}{checkouts[prefix]}")
+        others = [p for p in checkouts if p and p != prefix]
         mine = {label[len(prefix):]: runs for label, runs in results.items()
-                if label.startswith(prefix) and (prefix or not label.startswith("baseline: "))}
+                if label.startswith(prefix) and not any(label.startswith(p) for p in others)}
         table(mine, "bundled suite ×1" if "bundled suite ×1" in mine else None)
     print("  targets: ×10 and ×100 ≤ 1.3× the suite once; generate: 2000 ≤ 1.5×")
     if args.bilan:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -56,10 +57,11 @@ STEP = Messages("step", {
 })
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Creation:
     """What the target answered to one creation of the run, and the facts its scenario denied
-    (run-wide checks count a cause its scenario already reported once)."""
+    (run-wide checks count a cause its scenario already reported once). A run keeps one per
+    creation to its end: slotted, its status string shared."""
 
     answer: dict[str, Any]
     denied: tuple[Fact, ...] = ()
@@ -69,7 +71,10 @@ class Creation:
     @classmethod
     def of(cls, answer: dict[str, Any], denied: tuple[Fact, ...] = ()) -> Creation:
         """One creation as a run keeps it to its end (the answer cut to ``KEPT``)."""
-        return cls({k: answer[k] for k in cls.KEPT if k in answer}, denied)
+        kept = {k: answer[k] for k in cls.KEPT if k in answer}
+        if isinstance(kept.get("statut"), str):
+            kept["statut"] = sys.intern(kept["statut"])
+        return cls(kept, denied)
 
 
 @dataclass
