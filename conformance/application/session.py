@@ -392,8 +392,8 @@ def _drive(runner: Runner, pipeline: Pipeline, ends: Endpoints,
     return result, shown
 
 
-def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile) -> tuple[str, ...]:
-    """The manifest over every file of the run folder (signed when asked)."""
+def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile) -> int:
+    """The manifest over every file of the run folder (signed when asked); how many files."""
     from conformance import __version__
     from conformance.evidence.bundle import suite_files, suite_hash
     from conformance.evidence.manifest import RunManifest, SuiteRecord, TargetRecord
@@ -424,10 +424,9 @@ def _seal(settings: Settings, result: RunResult, folder: Path, profile: Profile)
     except OSError as exc:
         raise ApplicationError(f"cannot write the manifest: {exc.strerror or exc}") from exc
     try:
-        manifest = manifest_record.write(folder, Path(settings.sign) if settings.sign else None)
+        return manifest_record.write(folder, Path(settings.sign) if settings.sign else None)
     except FileNotFoundError as exc:
         raise ApplicationError(f"cannot write the manifest: {exc.strerror}") from exc
     except (ValueError, OSError) as exc:
         raise ApplicationError(f"cannot sign the bundle: {exc}\n  = give the private key made by "
                                "'conformance keygen'") from exc
-    return tuple(sorted(manifest["files"]))

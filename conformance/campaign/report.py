@@ -231,8 +231,9 @@ def coverage_csv(doc: dict[str, Any]) -> str:
 
 
 def write_reports(state: CampaignState, folder: Path, key: Path | None = None,
-                  lang: str = "fr") -> dict[str, Any]:
-    """Every report of a closed campaign in ``lang``, then the manifest (signed with ``key``)."""
+                  lang: str = "fr") -> int:
+    """Every report of a closed campaign in ``lang``, then the manifest (signed with ``key``);
+    the number of files it covers."""
     from conformance.evidence.bundle import write_manifest
 
     doc = report_document(state, lang)

@@ -68,7 +68,7 @@ class BundleWritten:
     """The session sealed the run folder: every report written, the manifest over them."""
 
     folder: Path
-    files: tuple[str, ...]
+    files: int  # how many files the manifest covers
     signed: bool = False
 
 

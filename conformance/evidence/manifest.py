@@ -116,8 +116,8 @@ class RunManifest:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ManifestError(f"a malformed run manifest ({type(exc).__name__}: {exc})") from exc
 
-    def write(self, folder: Path, key: Path | None = None) -> dict[str, Any]:
-        """manifest.json over every file of ``folder`` (signed with ``key`` if given)."""
+    def write(self, folder: Path, key: Path | None = None) -> int:
+        """manifest.json over every file of ``folder`` (signed with ``key`` if given); how many."""
         return write_manifest(folder, self.to_dict(), key)
 
 
