@@ -173,3 +173,21 @@ def test_the_redaction_stage_remembers_a_bounded_number_of_texts() -> None:
     texts = [f"Bearer abc{n}def.ghi" for n in range(redaction._DONE_LIMIT + 10)]
     assert not [t for t in texts if "abc" in redactor.text(t) or "abc" in redactor.text(t)]  # cached or not
     assert len(redactor._done) <= redaction._DONE_LIMIT
+
+
+def test_coverage_rows_are_sorted_as_python_sorts_them(tmp_path: Path) -> None:
+    """coverage.csv is sorted outside memory (SQLite); its order is still ``sorted(rows)``'s,
+    code point by code point, whatever the ids' characters."""
+    import csv
+
+    from conformance.reporters.coverage import write_streamed
+
+    ids = ["Z-1", "a-1", "é-1", "e-1", "ä", "\uffff", "\U0001f600", "A_1", "a-10", "a-9", "É"]
+    rows = [(req, sid, verdict, n) for req in ("RT-01", "PAP-05", "ID-01")
+            for sid in ids for verdict, n in (("pass", 2), ("fail", 1), ("pass", 10))]
+    rows.reverse()
+    path = tmp_path / "coverage.csv"
+    write_streamed(iter(rows), {"RT-01": "t"}, path)
+    with path.open(encoding="utf-8", newline="") as f:
+        written = [tuple(r) for r in csv.reader(f)][1:]
+    assert written == [(r, s, v, str(n), "t" if r == "RT-01" else "") for r, s, v, n in sorted(rows)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
@@ -56,10 +57,20 @@ def render_csv(result: RunResult) -> str:
 
 
 def write_streamed(rows: Iterable[Row], titles: dict[str, str], path: Path) -> None:
-    """Write coverage.csv from the rows spooled as the scenarios finished (a few per scenario)."""
-    ordered = sorted(rows)
-    with path.open("w", encoding="utf-8", newline="") as out:
-        _write(out, ((*row, titles.get(row[0], "")) for row in ordered))
+    """Write coverage.csv from the rows spooled as the scenarios finished (a few per scenario),
+    sorted as ``sorted(rows)`` would, by SQLite in a private temporary file: a run's tens of
+    thousands of rows are never all in memory (UTF-8's byte order is the code points' order,
+    so SQLite's BINARY collation sorts the texts as Python does)."""
+    db = sqlite3.connect("")
+    try:
+        db.execute("CREATE TABLE row (requirement TEXT, scenario TEXT, verdict TEXT, checks INTEGER)")
+        db.executemany("INSERT INTO row VALUES (?, ?, ?, ?)", rows)
+        ordered = db.execute("SELECT * FROM row ORDER BY requirement, scenario, verdict, checks")
+        with path.open("w", encoding="utf-8", newline="") as out:
+            _write(out, ((req, sid, verdict, int(n), titles.get(req, ""))
+                         for req, sid, verdict, n in ordered))
+    finally:
+        db.close()
 
 
 def _write(out: TextIO, rows: Iterable[tuple[str, str, str, int, str]]) -> None:
