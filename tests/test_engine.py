@@ -305,3 +305,18 @@ def test_an_exception_inside_a_step_is_that_steps_error_and_the_run_goes_on(tmp_
         assert "harness error in step 2 (consult): LookupError: a bug of ours" in consult.message
         assert consult.checks[0].skip == "not-evaluated"
     assert result.verdict == "incomplet"
+
+
+def test_a_journal_call_kept_for_the_run_wide_checks_reads_as_a_mapping() -> None:
+    """The run-wide checks' journal entries are slotted (issue 27), read as the dicts they were."""
+    import json
+
+    from conformance.checks.context import JournalCall
+
+    entry = {"seq": 3, "at": "2026-12-07T10:00:00", "operation": "EP4", "id": "X", "status": 201,
+             "request": {"big": "body"}}
+    call = JournalCall(entry)
+    assert call["operation"] == "EP4" and call.get("id") == "X" and call.get("request") is None
+    assert dict(call) == {k: entry[k] for k in JournalCall.FIELDS}
+    assert json.loads(json.dumps(dict(call)))["status"] == 201
+    assert not hasattr(call, "__dict__")

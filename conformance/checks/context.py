@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -92,6 +92,33 @@ class ScenarioState:
     denied: dict[Fact, tuple[str, str]] = field(default_factory=dict)  # fact -> (cause, its text)
 
 
+class JournalCall(Mapping[str, Any]):
+    """One teleservice call as the run-wide checks read it (``seq``, ``at``, ``operation``,
+    ``id``, ``status``; no body): a read-only mapping in five slots, the operation's name
+    shared — a long run reconciles tens of thousands of them at once (a dict each was a
+    tenth of a long run's peak)."""
+
+    FIELDS = ("seq", "at", "operation", "id", "status")
+    __slots__ = FIELDS
+
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        for name in self.FIELDS:
+            value = entry.get(name)
+            object.__setattr__(self, name, sys.intern(value) if name == "operation" and
+                               isinstance(value, str) else value)
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self.FIELDS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.FIELDS)
+
+    def __len__(self) -> int:
+        return len(self.FIELDS)
+
+
 @dataclass
 class StepData:
     """The outcome of one step, before checks run."""
@@ -101,7 +128,7 @@ class StepData:
     exchanges: list[Exchange]
     sent: Any = None
     journal_since: int | None = None
-    journal_entries: list[dict[str, Any]] | None = None  # read once, shared by the step's checks
+    journal_entries: Sequence[Mapping[str, Any]] | None = None  # read once, shared by the step's checks
     paper_pages: list[PaperPage] | None = None
     paper_error: str | None = None
     paper_error_kind: str | None = None  # too-large, timeout or unreadable
@@ -169,7 +196,7 @@ class CheckContext:
                        else STEP("status", status=ex.status))
             raise ExchangeFailed(message, list(codes), ex.status)
 
-    def journal(self, operation: str | None = None, pid: str | None = None) -> list[dict[str, Any]]:
+    def journal(self, operation: str | None = None, pid: str | None = None) -> list[Mapping[str, Any]]:
         """Teleservice journal entries since the step began; NotEvaluated without a simulator."""
         if self.journal_reader is None or self.step.journal_since is None:
             raise NotEvaluated(STEP("no_journal"))

@@ -8,6 +8,7 @@ nothing pretends the prescription was registered.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from conformance.checks.context import CheckContext, Creation
@@ -117,7 +118,7 @@ def _creations(ctx: CheckContext) -> list[Creation]:
     return creations
 
 
-def _registrations(ctx: CheckContext) -> list[dict[str, Any]]:
+def _registrations(ctx: CheckContext) -> list[Mapping[str, Any]]:
     return [e for e in ctx.journal("EP4") if 200 <= int(e.get("status") or 0) < 300]
 
 

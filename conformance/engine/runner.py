@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks import REGISTRY, ScenarioState, StepData, run_wide
-from conformance.checks.context import Creation
+from conformance.checks.context import Creation, JournalCall
 from conformance.engine.checking import CheckEnvironment, Everywhere, run_checks, step_checks, unevaluated
 from conformance.engine.events import (
     Event,
@@ -328,17 +328,15 @@ class Runner:
                               requirements=tuple(dict.fromkeys(REGISTRY[n].requirement for n in names)),
                               tags=("run",), steps=(step,))
 
-    def _journal_summary(self, since: int | None) -> list[dict[str, Any]] | None:
+    def _journal_summary(self, since: int | None) -> list[JournalCall] | None:
         """The run's teleservice calls, read page by page and kept to what run-wide checks
         compare — no bodies (the whole run's journal at once, bodies and all, was the peak of
         a long run's memory); None when there is no journal to read (the checks say why)."""
         control = self.config.control
         if control is None or since is None:
             return None
-        kept = ("seq", "at", "operation", "id", "status")
         try:
-            return [{k: e.get(k) for k in kept} for page in control.journal_pages(since, None)
-                    for e in page]
+            return [JournalCall(e) for page in control.journal_pages(since, None) for e in page]
         except TeleserviceUnavailable:
             return None
 
@@ -502,7 +500,8 @@ class Runner:
             with contextlib.suppress(TeleserviceUnavailable):
                 journal = control.journal(data.journal_since)
         copy = data.cda_record.pdf if data.cda_record is not None else None
-        return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), tuple(journal or ()),
+        calls = tuple(e if isinstance(e, dict) else dict(e) for e in journal or ())  # written as JSON
+        return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), calls,
                             data.sent, copy or b"")
 
     @staticmethod
