@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from conformance.application.selftest import FUZZ_EXAMPLES
 from conformance.embedded import EmbeddedWorld
 from conformance.fuzz import fuzz
 from tests.helpers import cli, only_run
@@ -57,7 +58,8 @@ def test_the_two_leniencies_schemathesis_found_are_refused(world: EmbeddedWorld,
 
 def test_a_500_on_valid_input_is_found_with_a_curl_that_reproduces_it() -> None:
     with EmbeddedWorld(("search-crashes-without-du",)) as world:
-        result = fuzz(world.target_url, max_examples=40, seed=0)
+        # the self-test's strength (FUZZ_EXAMPLES): the coverage phase finds it
+        result = fuzz(world.target_url, max_examples=FUZZ_EXAMPLES, seed=0)
         failed = _failed(result)
         assert "ROB-01" in failed
         curl = failed["ROB-01"][0]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.paper import InProcessReader, PaperError
+from conformance.paper import sandbox as sandbox_module
 from conformance.paper.sandbox import MIB, Limits, Sandbox
 from conformance.specimens import fpdf_page, scan
 from tests.paper_bombs import CORPUS
@@ -105,3 +106,43 @@ def test_a_machine_limit_lower_than_ours_is_kept_not_a_crash() -> None:
                           preexec_fn=lower, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "1"
+
+
+def test_a_view_reads_the_same_bytes_once_its_error_included(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run reads a paper again (a hostile target serves the same bomb to every scenario):
+    the view keeps the last reads by the bytes' hash, what they gave or how they failed."""
+    box = Sandbox(1, LIMITS)
+    calls: list[str] = []
+    real = box.call
+
+    def counted(task: str, *args: object) -> object:
+        calls.append(task)
+        return real(task, *args)
+
+    monkeypatch.setattr(box, "call", counted)
+    try:
+        view, pdf = box.view(None), fpdf_page()
+        first = view.analyse(pdf)
+        assert view.analyse(pdf) == first and calls == ["analyse"]
+        box_mm = first[0].codes[0].box
+        assert view.degraded(pdf, 1, box_mm) == view.degraded(pdf, 1, box_mm)
+        assert view.degraded(pdf, 1, box_mm, "other") != []  # another question: asked again
+        assert calls == ["analyse", "degraded", "degraded"]
+        assert view.analyse(scan(pdf)) != first  # other bytes, another read
+        bomb = CORPUS["wide-page"]()
+        for _ in range(2):
+            with pytest.raises(PaperError) as refused:
+                view.analyse(bomb)
+            assert refused.value.kind == "too-large"
+        assert calls.count("analyse") == 3
+        for other in range(sandbox_module.RECENT_READS):  # the oldest read leaves the memory
+            view.analyse(scan(pdf, dpi=100 + other))
+        view.analyse(pdf)
+        assert calls.count("analyse") == 3 + sandbox_module.RECENT_READS + 1
+    finally:
+        box.close()
+    asked = len(calls)
+    for _ in range(2):  # never kept: 'the run is stopping' says nothing of the paper
+        with pytest.raises(PaperError, match="stopping"):
+            view.analyse(fpdf_page(pid="ZZZZZZZZZZZZZZZZZZ"))
+    assert len(calls) == asked + 2
