@@ -273,8 +273,9 @@ def _pipeline(settings: Settings, scenarios: Sequence[Scenario], folder: Path, s
     redaction = settings.redaction
     secrets = tuple(value for _, value in settings.headers if value)
     redactor = Redactor(redaction.patterns, redaction.pseudonymise, literals=secrets)
-    for sc in scenarios:
-        redactor.learn(sc.fixtures.get("patient"))
+    if redaction.pseudonymise:  # learning is pseudonymising's only (each scenario unpacked)
+        for sc in scenarios:
+            redactor.learn(sc.fixtures.get("patient"))
     names = DEFAULT_HANDLERS if settings.handlers is None else settings.handlers
     zone = profile.value("qr_zone") if profile is not None and "qr_zone" in profile.rules else None
     ctx = HandlerContext(folder, settings.lang, settings.verbose, stream,

@@ -104,8 +104,8 @@ class JournalCall(Mapping[str, Any]):
     def __init__(self, entry: Mapping[str, Any]) -> None:
         for name in self.FIELDS:
             value = entry.get(name)
-            object.__setattr__(self, name, sys.intern(value) if name == "operation" and
-                               isinstance(value, str) else value)
+            setattr(self, name, sys.intern(value) if name == "operation" and isinstance(value, str)
+                    else value)
 
     def __getitem__(self, key: str) -> Any:
         if key not in self.FIELDS:

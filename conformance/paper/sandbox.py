@@ -345,7 +345,7 @@ class SandboxView:
             except PaperError as exc:
                 if self.sandbox.closed:
                     raise  # 'the run is stopping' says nothing of the paper
-                kept = ("error", exc.__reduce__()[1])  # raised anew each time
+                kept = ("error", (exc.message, exc.kind))  # raised anew each time
             with self._lock:
                 self._recent[key] = kept
                 while len(self._recent) > RECENT_READS:

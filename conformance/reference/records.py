@@ -54,9 +54,6 @@ class Records:
         with self._lock:
             self._db.close()
 
-    def __contains__(self, key: object) -> bool:
-        return self.get(str(key)) is not None
-
     def get(self, key: str) -> dict[str, Any] | None:
         """The record kept under ``key`` (an id or a local reference), or None."""
         with self._lock:
