@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import base64
 import html
+import itertools
 import json
+import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +53,12 @@ def _e(value: Any) -> str:
 
 def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str:
     """The whole page; ``folder`` is the bundle (for page images), None to leave them out."""
+    return "".join(chunks(report, folder, lang))
+
+
+def chunks(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> Iterator[str]:
+    """The page piece by piece, as ``write_html`` writes it: its scenarios (the spool, read
+    again for each section) are never all in memory, nor is the page."""
     t = labels(lang)
     verdict = report.get("verdict", "non-conforme")
     about = (report.get("target") or {}).get("about") or {}
@@ -58,7 +67,7 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
     said = qualifiers(len(baseline.get("known") or []), str(baseline.get("file") or ""),
                       report.get("partial"), list(report.get("fuzzOnlyFaults") or []), t)
     notices = noticed([str(n) for n in report.get("notices") or []])
-    parts = [
+    parts: list[str | Iterable[str]] = [
         f'<!DOCTYPE html><html lang="{_e(lang)}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(t['title'])}</title><style>{CSS}</style></head><body><main>",
@@ -88,7 +97,13 @@ def render(report: dict[str, Any], folder: Path | None, lang: str = "fr") -> str
     if report.get("selfTest"):
         parts.append(_selftest(report["selfTest"], t))
     parts.append("</main></body></html>\n")
-    return "\n".join(parts)
+    for n, part in enumerate(parts):  # joined by new lines; a section's pieces follow each other
+        if n:
+            yield "\n"
+        if isinstance(part, str):
+            yield part
+        else:
+            yield from part
 
 
 def _summary(report: dict[str, Any], t: dict[str, str]) -> str:
@@ -122,19 +137,22 @@ def _unverified(report: dict[str, Any], t: dict[str, str]) -> str:
             f"{_e(t['scenarios'])}</th><th scope=\"col\"></th></tr></thead><tbody>{rows}</tbody></table>")
 
 
-def _failures(report: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
-    return [(sc, st, c) for sc in report.get("scenarios", []) for st in sc.get("steps", [])
-            for c in st.get("checks", []) if c.get("status") in ("fail", "error")]
+def _failures(report: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]]:
+    return ((sc, st, c) for sc in report.get("scenarios", []) for st in sc.get("steps", [])
+            for c in st.get("checks", []) if c.get("status") in ("fail", "error"))
 
 
-def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -> str:
-    found = _failures(report)
-    out = [f"<h2>{_e(t['anomalies'])} ({len(found)})</h2>"]
-    if not found:
-        out.append(f"<p>{_e(t['none'])}</p>")
+def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -> Iterator[str]:
+    """Every failure, one section each, its lines joined by new lines: counted in a first pass
+    over the scenarios, written in a second."""
+    count = sum(1 for _ in _failures(report))
+    yield f"<h2>{_e(t['anomalies'])} ({count})</h2>"
+    if not count:
+        yield f"\n<p>{_e(t['none'])}</p>"
     images = 0
     shown_pages: set[str] = set()
-    for sc, st, c in found:
+    for sc, st, c in _failures(report):
+        out: list[str] = []
         evidence = st.get("evidence") or ""
         out.append('<section class="anomaly">')
         out.append(f"<h3><span class=\"{_e(c.get('status'))}\">{_e(c.get('requirement'))}</span> "
@@ -169,7 +187,7 @@ def _anomalies(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -
             out.append(f"<details><summary>{_e(t['generated'])}</summary><pre>"
                        f"{_e(sc['generated']['falsifying'])}</pre></details>")
         out.append("</section>")
-    return "\n".join(out)
+        yield "\n" + "\n".join(out)
 
 
 def _consequences(sc: dict[str, Any], st: dict[str, Any], c: dict[str, Any]) -> list[str]:
@@ -187,7 +205,7 @@ def _signature(report: dict[str, Any], t: dict[str, str]) -> str:
 
 def _proof(report: dict[str, Any], folder: Path | None, t: dict[str, str]) -> str:
     """A green run shows what it checked: the first printed pages, boxes outlined."""
-    if folder is None or _failures(report):
+    if folder is None or next(_failures(report), None) is not None:
         return ""
     figures: list[str] = []
     for sc in report.get("scenarios", []):
@@ -247,35 +265,54 @@ def _page(folder: Path, evidence: str, t: dict[str, str]) -> str:
             f"<figcaption>{_e(t['page'])} — {_e(t['legend'])}</figcaption></figure>")
 
 
-def _coverage(report: dict[str, Any], t: dict[str, str]) -> str:
-    """Requirement × scenarios: each scenario's worst verdict on that requirement."""
-    table: dict[str, dict[str, str]] = {}
-    na: list[tuple[str, str]] = []
-    order = {"error": 0, "fail": 1, "warn": 2, "pass": 3, "skip": 4}
+_RANK = {"error": 0, "fail": 1, "warn": 2, "pass": 3, "skip": 4}
+_STATUS = {rank: status for status, rank in _RANK.items()}
+
+
+def _coverage(report: dict[str, Any], t: dict[str, str]) -> Iterator[str]:
+    """Requirement × scenarios: each scenario's worst verdict on that requirement. The cells
+    are gathered in a private SQLite file, not in memory (a long run has tens of thousands),
+    and read back sorted as Python sorts them (UTF-8's byte order is the code points' order)."""
+    db = sqlite3.connect("")
+    try:
+        yield from _coverage_rows(db, report, t)
+    finally:
+        db.close()
+
+
+def _coverage_rows(db: sqlite3.Connection, report: dict[str, Any], t: dict[str, str]) -> Iterator[str]:
+    db.execute("CREATE TABLE cell (requirement TEXT, scenario TEXT, rank INTEGER)")
+    db.execute("CREATE TABLE na (scenario TEXT, reason TEXT)")  # scenarios not applicable, in order
+    titles: dict[str, str] = {}  # each requirement's last check title
     for sc in report.get("scenarios", []):
+        cells = []
         if sc.get("status") == "skip" and sc.get("reason"):
-            na.append((sc["id"], sc["reason"]))
-            for req in sc.get("requirements", []):
-                table.setdefault(req, {})[sc["id"]] = "skip"
+            db.execute("INSERT INTO na VALUES (?, ?)", (sc["id"], sc["reason"]))
+            cells += [(req, sc["id"], _RANK["skip"]) for req in sc.get("requirements", [])]
         for st in sc.get("steps", []):
             for c in st.get("checks", []):
-                cell = table.setdefault(c["requirement"], {})
-                old = cell.get(sc["id"])
-                if old is None or order[c["status"]] < order[old]:
-                    cell[sc["id"]] = c["status"]
-    titles = {c["requirement"]: c["title"] for sc in report.get("scenarios", [])
-              for st in sc.get("steps", []) for c in st.get("checks", [])}
-    rows = []
-    for req in sorted(table, key=lambda r: (r.split("-")[0], r)):
-        cells = ", ".join(f'<span class="{_e(s)}">{_e(sid)}</span>' for sid, s in sorted(table[req].items()))
-        rows.append(f'<tr><th scope="row">{_e(req)}<br><small>{_e(titles.get(req, ""))}</small></th>'
-                    f"<td>{cells}</td></tr>")
-    na_list = "".join(f"<li>{_e(sid)} — {_e(reason)}</li>" for sid, reason in na)
-    head = (f"<h2>{_e(t['coverage'])}</h2><p>{_e(t['coverage_legend'])}</p><table><thead><tr>"
-            f"<th scope=\"col\">{_e(t['requirement'])}</th><th scope=\"col\">{_e(t['scenarios'])}</th>"
-            "</tr></thead>")
-    return (head + f"<tbody>{''.join(rows)}</tbody></table>"
-            + (f"<h3>{_e(t['na'])}</h3><ul>{na_list}</ul>" if na else ""))
+                cells.append((c["requirement"], sc["id"], _RANK[c["status"]]))
+                titles[c["requirement"]] = c["title"]
+        db.executemany("INSERT INTO cell VALUES (?, ?, ?)", cells)
+    db.execute("CREATE INDEX by_requirement ON cell (requirement, scenario)")
+    requirements = [req for (req,) in db.execute("SELECT DISTINCT requirement FROM cell")]
+    yield (f"<h2>{_e(t['coverage'])}</h2><p>{_e(t['coverage_legend'])}</p><table><thead><tr>"
+           f"<th scope=\"col\">{_e(t['requirement'])}</th><th scope=\"col\">{_e(t['scenarios'])}</th>"
+           "</tr></thead><tbody>")
+    for req in sorted(requirements, key=lambda r: (r.split("-")[0], r)):
+        worst = db.execute("SELECT scenario, MIN(rank) FROM cell WHERE requirement = ? "
+                           "GROUP BY scenario ORDER BY scenario", (req,))
+        shown = ", ".join(f'<span class="{_e(_STATUS[rank])}">{_e(sid)}</span>' for sid, rank in worst)
+        yield (f'<tr><th scope="row">{_e(req)}<br><small>{_e(titles.get(req, ""))}</small></th>'
+               f"<td>{shown}</td></tr>")
+    yield "</tbody></table>"
+    na = db.execute("SELECT scenario, reason FROM na ORDER BY rowid")
+    first = na.fetchone()
+    if first is not None:
+        yield f"<h3>{_e(t['na'])}</h3><ul>"
+        for sid, reason in itertools.chain((first,), na):
+            yield f"<li>{_e(sid)} — {_e(reason)}</li>"
+        yield "</ul>"
 
 
 def _selftest(data: dict[str, Any], t: dict[str, str]) -> str:
@@ -293,5 +330,7 @@ def _selftest(data: dict[str, Any], t: dict[str, str]) -> str:
 def write_html(report: dict[str, Any], folder: Path, lang: str = "fr") -> Path:
     """Write report.html into the run folder."""
     path = folder / "report.html"
-    path.write_text(render(report, folder, lang), encoding="utf-8")
+    with path.open("w", encoding="utf-8", buffering=1 << 16) as out:
+        for chunk in chunks(report, folder, lang):
+            out.write(chunk)
     return path
