@@ -320,3 +320,37 @@ def test_a_journal_call_kept_for_the_run_wide_checks_reads_as_a_mapping() -> Non
     assert dict(call) == {k: entry[k] for k in JournalCall.FIELDS}
     assert json.loads(json.dumps(dict(call)))["status"] == 201
     assert not hasattr(call, "__dict__")
+
+
+def test_the_run_wide_checks_read_only_the_registrations_the_teleservice_filtered(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The run-wide reconciliation (DEG-03) reads the journal's EP4 calls only, filtered by the
+    teleservice and again for each check, never the whole run's journal at once (issue 27); its
+    verdict is the same: every registration matched."""
+    from collections.abc import Iterator
+    from typing import Any
+
+    from conformance.application import Selection, Settings, run_session
+    from conformance.targets.teleservice import TeleserviceControl
+
+    asked: list[str | None] = []
+    read: list[str] = []
+    original = TeleserviceControl.journal_pages
+
+    def recording(self: TeleserviceControl, since: int = 0, operation: str | None = None,
+                  page: int = 100) -> Iterator[list[dict[str, Any]]]:
+        asked.append(operation)
+        for entries in original(self, since, operation, page):
+            read.extend(str(e["operation"]) for e in entries)
+            yield entries
+
+    monkeypatch.setattr(TeleserviceControl, "journal_pages", recording)
+    with keeping_every_check():
+        done = run_session(Settings(selection=Selection(only=("RT-MED-001", "RT-MED-002")),
+                                    handlers=(), report_dir=tmp_path / "r"))
+    journal = next(sc for sc in done.result.scenarios if sc.id == "JOURNAL")
+    checks = {c.check: c for st in journal.steps for c in st.checks}
+    assert set(checks) == {"journal_reconciled", "announced_registered"}
+    assert {c.status for c in checks.values()} == {Status.PASS}, checks
+    assert checks["announced_registered"].message.startswith("1 prescription(s) reported registered, each")
+    assert asked == ["EP4", "EP4"] and read and set(read) == {"EP4"}

@@ -129,6 +129,9 @@ class StepData:
     sent: Any = None
     journal_since: int | None = None
     journal_entries: Sequence[Mapping[str, Any]] | None = None  # read once, shared by the step's checks
+    # the run-wide step's journal instead: read again for each operation a check asks, filtered
+    # at the source (a long run's whole journal is never held at once)
+    journal_read: Callable[[str | None], Sequence[Mapping[str, Any]]] | None = None
     paper_pages: list[PaperPage] | None = None
     paper_error: str | None = None
     paper_error_kind: str | None = None  # too-large, timeout or unreadable
@@ -198,6 +201,10 @@ class CheckContext:
 
     def journal(self, operation: str | None = None, pid: str | None = None) -> list[Mapping[str, Any]]:
         """Teleservice journal entries since the step began; NotEvaluated without a simulator."""
+        if self.step.journal_read is not None:
+            return [e for e in self.step.journal_read(operation)
+                    if (operation is None or e["operation"] == operation)
+                    and (pid is None or e.get("id") == pid)]
         if self.journal_reader is None or self.step.journal_since is None:
             raise NotEvaluated(STEP("no_journal"))
         if self.step.journal_entries is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime as dt
+import functools
 import queue
 import threading
 import time
@@ -314,7 +315,8 @@ class Runner:
         with self._lock:
             told = list(self._told)
         data = StepData(StepKind.RUN, {"creations": told}, [], journal_since=since)
-        data.journal_entries = self._journal_summary(since)
+        if self.config.control is not None and since is not None:
+            data.journal_read = functools.partial(self._journal_calls, self.config.control, since)
         names = run_wide()
         title = RUNNER("run_wide")
         expectations = tuple(Everywhere(name) for name in names)
@@ -328,17 +330,14 @@ class Runner:
                               requirements=tuple(dict.fromkeys(REGISTRY[n].requirement for n in names)),
                               tags=("run",), steps=(step,))
 
-    def _journal_summary(self, since: int | None) -> list[JournalCall] | None:
-        """The run's teleservice calls, read page by page and kept to what run-wide checks
-        compare — no bodies (the whole run's journal at once, bodies and all, was the peak of
-        a long run's memory); None when there is no journal to read (the checks say why)."""
-        control = self.config.control
-        if control is None or since is None:
-            return None
-        try:
-            return [JournalCall(e) for page in control.journal_pages(since, None) for e in page]
-        except TeleserviceUnavailable:
-            return None
+    @staticmethod
+    def _journal_calls(control: TeleserviceControl, since: int,
+                       operation: str | None) -> list[JournalCall]:
+        """The run's teleservice calls of ``operation`` (all of them when None), read page by
+        page, filtered by the teleservice, and kept to what run-wide checks compare — no bodies
+        (the whole run's journal at once, bodies and all, was the peak of a long run's memory).
+        A teleservice that cannot answer makes the asking check err (the environment's fault)."""
+        return [JournalCall(e) for page in control.journal_pages(since, operation) for e in page]
 
     def _finish(self, events: Iterable[Event]) -> Iterator[Event]:
         """Pass a scenario's events on; record its result (and --exitfirst)."""
