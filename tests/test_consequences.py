@@ -129,9 +129,9 @@ def test_a_prescription_announced_registered_but_never_seen_by_ep4_is_one_run_wi
     from conformance.checks import Fact
     from conformance.checks.context import Creation
 
-    told = [Creation({"id": "AAAAAAAAAAAAAAAAAA", "statut": "enregistree"}),
-            Creation({"id": "BBBBBBBBBBBBBBBBBB", "statut": "enregistree"}),
-            Creation({"id": "CCCCCCCCCCCCCCCCCC", "statut": "enregistree"}, (Fact.REGISTERED,))]
+    told = [Creation("AAAAAAAAAAAAAAAAAA", "enregistree"),
+            Creation("BBBBBBBBBBBBBBBBBB", "enregistree"),
+            Creation("CCCCCCCCCCCCCCCCCC", "enregistree", (Fact.REGISTERED,))]
     journal = [{"seq": 1, "operation": "EP4", "id": "AAAAAAAAAAAAAAAAAA", "status": 201, "at": "t"}]
     result = _run_wide("announced_registered", told, journal)
     assert result.status is Status.FAIL  # type: ignore[attr-defined]

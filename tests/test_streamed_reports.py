@@ -162,8 +162,9 @@ def test_a_run_keeps_of_each_creation_what_run_wide_checks_read() -> None:
 
     answer = {"id": "ABC", "statut": "enregistree", "lignes": [{"libelle": "x" * 1000}], "patient": {}}
     kept = Creation.of(answer)
-    assert kept.answer == {"id": "ABC", "statut": "enregistree"}
-    assert Creation.of({}).answer == {}
+    assert (kept.id, kept.statut, kept.denied) == ("ABC", "enregistree", ())
+    assert not hasattr(kept, "__dict__")  # three slots, nothing else of the answer
+    assert Creation.of({}) == Creation(None, None)
 
 
 def test_the_redaction_stage_remembers_a_bounded_number_of_texts() -> None:

@@ -59,22 +59,20 @@ STEP = Messages("step", {
 
 @dataclass(frozen=True, slots=True)
 class Creation:
-    """What the target answered to one creation of the run, and the facts its scenario denied
-    (run-wide checks count a cause its scenario already reported once). A run keeps one per
-    creation to its end: slotted, its status string shared."""
+    """What the target answered to one creation of the run — its ``id`` and ``statut``, as
+    sent —, and the facts its scenario denied (run-wide checks count a cause its scenario
+    already reported once). A run keeps one per creation to its end: three slots, its status
+    string shared, nothing else of the answer."""
 
-    answer: dict[str, Any]
+    id: Any = None
+    statut: Any = None
     denied: tuple[Fact, ...] = ()
-
-    KEPT = ("id", "statut")  # what run-wide checks read of an answer: a run keeps no more
 
     @classmethod
     def of(cls, answer: dict[str, Any], denied: tuple[Fact, ...] = ()) -> Creation:
-        """One creation as a run keeps it to its end (the answer cut to ``KEPT``)."""
-        kept = {k: answer[k] for k in cls.KEPT if k in answer}
-        if isinstance(kept.get("statut"), str):
-            kept["statut"] = sys.intern(kept["statut"])
-        return cls(kept, denied)
+        """One creation as a run keeps it to its end."""
+        statut = answer.get("statut")
+        return cls(answer.get("id"), sys.intern(statut) if isinstance(statut, str) else statut, denied)
 
 
 @dataclass

@@ -148,14 +148,14 @@ def journal_reconciled(ctx: CheckContext) -> str:
     creation the target reported registered, under that id."""
     msg = ctx.msg
     creations = _creations(ctx)
-    reported = {c.answer.get("id") for c in creations if c.answer.get("statut") == "enregistree"}
+    reported = {c.id for c in creations if c.statut == "enregistree"}
     registered = _registrations(ctx)
     unknown = [e for e in registered if e.get("id") not in reported]
     if unknown:
         shown = [msg("at", id=e.get("id"), at=e.get("at")) for e in unknown]
         raise Failed(msg("unknown", count=len(unknown), first=shown[0]), msg("every_reported"),
                      shown[0], tuple(shown))
-    kept = sum(c.answer.get("statut") == "non-enregistree" for c in creations)
+    kept = sum(c.statut == "non-enregistree" for c in creations)
     return msg("reconciled", count=len(registered), kept=kept)
 
 
@@ -184,10 +184,10 @@ def announced_registered(ctx: CheckContext) -> str:
     msg = ctx.msg
     creations = _creations(ctx)
     announced = [c for c in creations
-                 if c.answer.get("statut") == "enregistree" and isinstance(c.answer.get("id"), str)]
+                 if c.statut == "enregistree" and isinstance(c.id, str)]
     known = [c for c in announced if Fact.REGISTERED in c.denied]
     seen = {e.get("id") for e in _registrations(ctx)}
-    missing = [c.answer["id"] for c in announced if c.answer["id"] not in seen and c not in known]
+    missing = [c.id for c in announced if c.id not in seen and c not in known]
     if missing:
         raise Failed(msg("missing", count=len(missing), first=missing[0]), msg("an_ep4"),
                      missing[0], tuple(missing))
