@@ -192,3 +192,29 @@ def test_coverage_rows_are_sorted_as_python_sorts_them(tmp_path: Path) -> None:
     with path.open(encoding="utf-8", newline="") as f:
         written = [tuple(r) for r in csv.reader(f)][1:]
     assert written == [(r, s, v, str(n), "t" if r == "RT-01" else "") for r, s, v, n in sorted(rows)]
+
+
+def test_a_long_run_keeps_one_small_record_per_passing_scenario() -> None:
+    """A passing scenario is kept trimmed, slotted, its repeated texts and tuples shared with
+    the scenarios before it (a suite copied per configuration): never a message for its text."""
+    from conformance.engine.results import Tallying
+    from conformance.messages import Messages, Text
+
+    def fresh(text: str) -> str:  # an equal text, another object (as a scenario read again)
+        return "".join(list(text))
+
+    scenarios, _ = recorded()
+    passing = scenarios[4]
+    copies = [dataclasses.replace(passing, id=f"RT-E-{n}", title=fresh(passing.title),
+                                  file=fresh(passing.file),
+                                  requirements=tuple(fresh(r) for r in passing.requirements))
+              for n in range(3)]
+    tally = Tallying()
+    kept = [tally.add(sc) for sc in copies]
+    assert [k.id for k in kept] == ["RT-E-0", "RT-E-1", "RT-E-2"] and not kept[0].steps
+    assert kept[1].title is kept[0].title and kept[2].file is kept[0].file
+    assert kept[2].requirements is kept[0].requirements == ("ROB-02",)
+    assert not hasattr(kept[0], "__dict__")
+    message = Messages("test", {"t": Text("tout passe", "tout passe")})("t")
+    titled = tally.add(dataclasses.replace(passing, title=message))
+    assert titled.title is message  # rendered by id in the report's language, not shared

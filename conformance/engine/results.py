@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from conformance.messages import Messages, Text
 from conformance.vocabulary import Operation, Severity, SkipKind, Status, Verdict
 
+T = TypeVar("T")
 
-@dataclass(frozen=True, kw_only=True)
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class CheckResult:
     """The verdict of one check on one step."""
 
@@ -42,7 +44,7 @@ class CheckResult:
         return self.status is Status.FAIL and self.severity.at_least(fail_on) and not self.baselined
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class StepResult:
     """One executed (or skipped) step and its checks."""
 
@@ -57,7 +59,7 @@ class StepResult:
     location: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class GeneratedRun:
     """A generated scenario's exploration: how many prescriptions, and the smallest failing one."""
 
@@ -66,7 +68,7 @@ class GeneratedRun:
     falsifying: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class ScenarioResult:
     """One scenario's outcome."""
 
@@ -135,10 +137,13 @@ class Tallying:
     """Counts each finished scenario's checks, then trims it (``trim``): a run's memory stays
     the same whatever its size, its reports being written as it goes."""
 
+    SHARED = 4096  # distinct texts and tuples remembered to share (bounded: cleared when full)
+
     def __init__(self) -> None:
         self.checks: dict[Status, int] = {}
         self.passed: dict[Operation, int] = {}
         self.judged: set[str] = set()
+        self._shared: dict[Any, Any] = {}
 
     def add(self, scenario: ScenarioResult) -> ScenarioResult:
         """Count ``scenario``'s checks; the scenario trimmed."""
@@ -149,7 +154,25 @@ class Tallying:
                     self.passed[c.operation] = self.passed.get(c.operation, 0) + 1
                 if c.status in _JUDGED:
                     self.judged.add(c.requirement)
-        return trim(scenario)
+        kept = trim(scenario)
+        # what repeats from scenario to scenario (a suite copied per configuration, a file of
+        # several scenarios) kept once: a long run keeps one small record per scenario
+        return dataclasses.replace(kept, title=self._share(kept.title), file=self._share(kept.file),
+                                   requirements=self._share(kept.requirements),
+                                   tags=self._share(kept.tags))
+
+    def _share(self, value: T) -> T:
+        """An equal value kept before, or ``value`` from now on (plain texts and tuples only: a
+        message is not the text it renders to)."""
+        if type(value) not in (str, tuple):
+            return value
+        shared: T | None = self._shared.get(value)
+        if shared is not None:
+            return shared
+        if len(self._shared) >= self.SHARED:
+            self._shared.clear()
+        self._shared[value] = value
+        return value
 
     def freeze(self) -> Tally:
         """The counts so far."""
