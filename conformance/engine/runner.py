@@ -334,10 +334,11 @@ class Runner:
     def _journal_calls(control: TeleserviceControl, since: int,
                        operation: str | None) -> list[JournalCall]:
         """The run's teleservice calls of ``operation`` (all of them when None), read page by
-        page, filtered by the teleservice, and kept to what run-wide checks compare — no bodies
-        (the whole run's journal at once, bodies and all, was the peak of a long run's memory).
+        page, filtered by the teleservice, without their bodies, and kept to what run-wide checks
+        compare (the whole run's journal at once, bodies and all, was the peak of a long run's memory).
         A teleservice that cannot answer makes the asking check err (the environment's fault)."""
-        return [JournalCall(e) for page in control.journal_pages(since, operation) for e in page]
+        return [JournalCall(e) for page in control.journal_pages(since, operation, 1000, bodies=False)
+                for e in page]
 
     def _finish(self, events: Iterable[Event]) -> Iterator[Event]:
         """Pass a scenario's events on; record its result (and --exitfirst)."""

@@ -242,7 +242,8 @@ def _control_routes(sim: Simulator) -> list[Route]:
         if limit < 0:
             return _problem_response(problem(400, "Paramètre invalide", "'limit' must be positive"))
         q = request.query_params
-        entries, cursor = sim.store.journal(since, q.get("operation"), q.get("id"), limit or None)
+        entries, cursor = sim.store.journal(since, q.get("operation"), q.get("id"), limit or None,
+                                            bodies=q.get("bodies") != "false")
         return JSONResponse({"entries": entries, "cursor": cursor})
 
     async def faults(request: Request) -> JSONResponse:

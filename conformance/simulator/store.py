@@ -131,11 +131,13 @@ class Store:
 
     def journal(
         self, since: int = 0, operation: str | None = None, pid: str | None = None,
-        limit: int | None = None,
+        limit: int | None = None, bodies: bool = True,
     ) -> tuple[list[dict[str, Any]], int]:
         """Journal entries after ``since`` (at most ``limit``, oldest first), optionally
-        filtered, and the current cursor."""
-        sql = "SELECT seq, at, operation, prescription_id, context, request, status, response"
+        filtered, and the current cursor; without ``bodies``, each call's ``seq``, ``at``,
+        ``operation``, ``id`` and ``status`` only (a reconciliation of a long run)."""
+        sql = ("SELECT seq, at, operation, prescription_id, context, request, status, response" if bodies
+               else "SELECT seq, at, operation, prescription_id, status")
         sql += " FROM journal WHERE seq>?"
         args: list[Any] = [since]
         if operation:
@@ -148,6 +150,9 @@ class Store:
             order = " ORDER BY seq" + (" LIMIT ?" if limit else "")
             rows = self._db.execute(sql + order, [*args, limit] if limit else args).fetchall()
             cursor = self._db.execute("SELECT COALESCE(MAX(seq), 0) FROM journal").fetchone()[0]
+        if not bodies:
+            return [{"seq": r[0], "at": r[1], "operation": r[2], "id": r[3], "status": r[4]}
+                    for r in rows], int(cursor)
         entries = [
             {
                 "seq": r[0],

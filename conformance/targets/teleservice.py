@@ -68,21 +68,22 @@ class TeleserviceControl:
         return int(self._get("/journal", {"since": 1 << 62})["cursor"])
 
     def journal(self, since: int = 0, pid: str | None = None, operation: str | None = None,
-                limit: int | None = None) -> list[dict[str, Any]]:
-        """Journal entries after ``since`` (the ``limit`` oldest of them when given)."""
+                limit: int | None = None, bodies: bool = True) -> list[dict[str, Any]]:
+        """Journal entries after ``since`` (the ``limit`` oldest of them when given); without
+        ``bodies``, no context, request or response (a simulator that ignores it sends them)."""
         params = {k: v for k, v in (("since", since), ("id", pid), ("operation", operation),
-                                    ("limit", limit)) if v}
+                                    ("limit", limit), ("bodies", None if bodies else "false")) if v}
         entries: list[dict[str, Any]] = self._get("/journal", params)["entries"]
         return entries
 
     def journal_pages(self, since: int = 0, operation: str | None = None,
-                      page: int = 100) -> Iterator[list[dict[str, Any]]]:
+                      page: int = 100, bodies: bool = True) -> Iterator[list[dict[str, Any]]]:
         """The journal after ``since`` page by page (a whole run's journal read at once was the
         peak of a long run's memory; a page of 500 entries, bodies and all, still was the end
         of a generated run's: about 13 MiB parsed at once). A simulator that ignores ``limit``
         gives it all at once, then nothing."""
         while True:
-            entries = self.journal(since, operation=operation, limit=page)
+            entries = self.journal(since, operation=operation, limit=page, bodies=bodies)
             if entries:
                 yield entries
             if len(entries) < page:
