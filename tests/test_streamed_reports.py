@@ -174,6 +174,8 @@ def test_the_redaction_stage_remembers_a_bounded_number_of_texts() -> None:
     texts = [f"Bearer abc{n}def.ghi" for n in range(redaction._DONE_LIMIT + 10)]
     assert not [t for t in texts if "abc" in redactor.text(t) or "abc" in redactor.text(t)]  # cached or not
     assert len(redactor._done) <= redaction._DONE_LIMIT
+    long = "Bearer abcdef.ghi " + "x" * redaction._DONE_LONGEST
+    assert "abcdef" not in redactor.text(long) and long not in redactor._done  # nor 4,096 long ones
 
 
 def test_coverage_rows_are_sorted_as_python_sorts_them(tmp_path: Path) -> None:

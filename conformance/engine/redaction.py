@@ -117,6 +117,7 @@ def _date_variants(iso: str) -> dict[str, str]:
 
 
 _DONE_LIMIT = 4096  # texts remembered redacted (a run's memory must not grow with its size)
+_DONE_LONGEST = 512  # characters of a text remembered: a long one rarely repeats (a body's)
 
 
 class Redactor:
@@ -184,6 +185,8 @@ class Redactor:
         names = self._compiled() if self.pseudonymise else None
         if names is not None:
             value = names.sub(lambda m: self._pseudonyms[m.group(1)], value)
+        if len(original) > _DONE_LONGEST:  # bounded in size too: 4,096 texts of 16 KB each
+            return value
         if len(self._done) >= _DONE_LIMIT:  # bounded: the texts that repeat come back at once
             self._done.clear()
         self._done[original] = value

@@ -46,6 +46,9 @@ class Records:
 
     def __init__(self) -> None:
         self._db = sqlite3.connect("", check_same_thread=False, isolation_level=None)
+        # a small page cache (512 KiB, not 2 MiB): a long run's records are read back from the
+        # file, not held in memory as they grow
+        self._db.execute("PRAGMA cache_size = -512")
         self._db.executescript(_SCHEMA)
         self._lock = threading.Lock()
 

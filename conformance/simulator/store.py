@@ -41,6 +41,9 @@ class Store:
 
     def __init__(self, path: str = ":memory:") -> None:
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        # a file-backed journal keeps a small page cache (512 KiB, not 2 MiB): a long run's
+        # journal is read back from the file, not held in memory as it grows
+        self._db.execute("PRAGMA cache_size = -512")
         self._lock = threading.Lock()
         with self._lock:
             self._db.executescript(_SCHEMA)
