@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pickle
 
-from conformance.application import Selection, load_scenarios
+import pytest
+
+from conformance.application import Selection, Settings, load_scenarios
 from conformance.engine.runner import segments
 from conformance.scenario import PackedScenarios, Scenario
 
@@ -38,3 +40,19 @@ def test_a_selection_is_packed_too() -> None:
     chosen = load_scenarios(Selection(keywords=("RT-MED",)))
     assert isinstance(chosen, PackedScenarios) and len(chosen) >= 1
     assert all("rt-med" in f"{sc.id} {sc.title}".lower() for sc in chosen)
+
+
+def test_a_selection_knows_the_size_of_the_suite_it_was_chosen_from(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The partial headline's "N scénarios sur M": M counted while selecting, not by loading
+    the whole suite a second time (≈ 15 s for a suite copied a hundred times)."""
+    from conformance.application import session
+
+    whole = len(load_scenarios(Selection()))
+    chosen = load_scenarios(Selection(keywords=("RT-MED or RT-ALD",)))
+    sharded = load_scenarios(Selection(keywords=("RT-MED or RT-ALD",), shard=(1, 2)))
+    assert chosen.whole == sharded.whole == whole > len(chosen) > len(sharded)
+    loads: list[Selection] = []
+    monkeypatch.setattr(session, "load_scenarios", lambda sel, **kw: loads.append(sel))
+    settings = Settings(selection=Selection(keywords=("RT-MED or RT-ALD",)))
+    assert session._suite_size(settings, chosen) == (whole, "-k RT-MED or RT-ALD") and not loads

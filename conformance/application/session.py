@@ -37,7 +37,7 @@ from conformance.paper.reader import WithCdaRules
 from conformance.paper.sandbox import Sandbox
 from conformance.profiles import Profile
 from conformance.reporters.handlers import DEFAULT_HANDLERS, Handler, HandlerContext, Pipeline
-from conformance.scenario import Scenario
+from conformance.scenario import PackedScenarios, Scenario
 from conformance.targets import HttpTarget, Limits, TeleserviceControl
 from conformance.targets.teleservice import SimulatorBusy, TeleserviceUnavailable
 from conformance.vocabulary import ExitCode
@@ -197,7 +197,7 @@ def _run(settings: Settings, scenarios: Sequence[Scenario], profile: Profile, en
                            accepted=settings.accept_unverified,
                            cancel=lambda: _cancel(http, control, sandbox if owned else None))
         runner = Runner(config, scenarios)
-        marker = _provenance(settings, baseline_marker(settings), len(scenarios))
+        marker = _provenance(settings, baseline_marker(settings), scenarios)
         if control is not None:
             _hold(control, runner.run_id, ends)
         folder = settings.report_dir / runner.run_id
@@ -308,7 +308,7 @@ def _cancel(http: HttpTarget, control: TeleserviceControl | None, sandbox: Sandb
 
 
 def _provenance(settings: Settings, then: Callable[[Event], Event],
-                selected: int) -> Callable[[Event], Event]:
+                scenarios: Sequence[Scenario]) -> Callable[[Event], Event]:
     """``then``, and the run's result told what it ran (suite hash, a partial selection of it,
     faults it cannot find) and who will sign it."""
     from conformance.evidence.bundle import signer_fingerprint, suite_hash
@@ -324,7 +324,8 @@ def _provenance(settings: Settings, then: Callable[[Event], Event],
             raise ApplicationError(f"cannot sign the bundle: {exc}\n  = give the private key made by "
                                    "'conformance keygen'") from exc
 
-    total, how = _suite_size(settings, selected)
+    selected = len(scenarios)
+    total, how = _suite_size(settings, scenarios)
     unfuzzed = tuple(sorted(set(settings.faults) & FUZZ_ONLY)) if not settings.fuzz_examples else ()
 
     def mark(event: Event) -> Event:
@@ -339,12 +340,15 @@ def _provenance(settings: Settings, then: Callable[[Event], Event],
     return mark
 
 
-def _suite_size(settings: Settings, selected: int) -> tuple[int, str]:
-    """The whole suite's size and how the run's selection was made ("" when it is the whole)."""
+def _suite_size(settings: Settings, scenarios: Sequence[Scenario]) -> tuple[int, str]:
+    """The whole suite's size and how the run's selection was made ("" when it is the whole):
+    counted while selecting, or the suite loaded again for scenarios handed in."""
     sel = settings.selection
+    selected = len(scenarios)
     if not settings.scenarios or not (sel.keywords or sel.tags or sel.only or sel.shard):
         return selected, ""
-    total = len(load_scenarios(sel, select=False))
+    whole = scenarios.whole if isinstance(scenarios, PackedScenarios) else None
+    total = whole if whole is not None else len(load_scenarios(sel, select=False))
     if total <= selected:  # a replay of every scenario, a filter that kept them all
         return selected, ""
     how = [*(f"-k {k}" for k in sel.keywords), *(f"--tag {t}" for t in sel.tags)]

@@ -35,7 +35,9 @@ def load_scenarios(selection: Selection, *, select: bool = True) -> PackedScenar
 def _select(scenarios: Iterable[Scenario], selection: Selection) -> PackedScenarios:
     only = set(selection.only)
     chosen = PackedScenarios()
+    whole = 0
     for sc in scenarios:
+        whole += 1
         text = f"{sc.id} {sc.title}".lower()
         if selection.keywords and not any(_match(k, text) for k in selection.keywords):
             continue
@@ -45,7 +47,8 @@ def _select(scenarios: Iterable[Scenario], selection: Selection) -> PackedScenar
             continue
         chosen.append(sc)
     if selection.shard is not None:
-        return shard(chosen, *selection.shard, durations=_durations(selection.durations))
+        chosen = shard(chosen, *selection.shard, durations=_durations(selection.durations))
+    chosen.whole = whole  # what a partial selection's headline says it was chosen from
     return chosen
 
 

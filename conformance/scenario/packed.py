@@ -33,6 +33,7 @@ class PackedScenarios(Sequence[Scenario]):
 
     def __init__(self, scenarios: Iterable[Scenario] = ()) -> None:
         self._blobs: list[bytes] = [_pack(sc) for sc in scenarios]
+        self.whole: int | None = None  # a selection: the size of the suite it was chosen from
 
     @classmethod
     def _of(cls, blobs: list[bytes]) -> PackedScenarios:
