@@ -126,7 +126,7 @@ class StepData:
     exchanges: list[Exchange]
     sent: Any = None
     journal_since: int | None = None
-    journal_entries: Sequence[Mapping[str, Any]] | None = None  # read once, shared by the step's checks
+    journal_entries: list[dict[str, Any]] | None = None  # read once, shared by the step's checks
     # the run-wide step's journal instead: read again for each operation a check asks, filtered
     # at the source (a long run's whole journal is never held at once)
     journal_read: Callable[[str | None], Sequence[Mapping[str, Any]]] | None = None
@@ -199,16 +199,16 @@ class CheckContext:
 
     def journal(self, operation: str | None = None, pid: str | None = None) -> list[Mapping[str, Any]]:
         """Teleservice journal entries since the step began; NotEvaluated without a simulator."""
-        if self.step.journal_read is not None:
-            return [e for e in self.step.journal_read(operation)
-                    if (operation is None or e["operation"] == operation)
-                    and (pid is None or e.get("id") == pid)]
-        if self.journal_reader is None or self.step.journal_since is None:
-            raise NotEvaluated(STEP("no_journal"))
-        if self.step.journal_entries is None:
-            self.step.journal_entries = self.journal_reader(self.step.journal_since)
-        return [e for e in self.step.journal_entries
-                if (operation is None or e["operation"] == operation)
+        entries: Sequence[Mapping[str, Any]]
+        if self.step.journal_read is not None:  # filtered by the teleservice: filtered again here
+            entries = self.step.journal_read(operation)
+        else:
+            if self.journal_reader is None or self.step.journal_since is None:
+                raise NotEvaluated(STEP("no_journal"))
+            if self.step.journal_entries is None:
+                self.step.journal_entries = self.journal_reader(self.step.journal_since)
+            entries = self.step.journal_entries
+        return [e for e in entries if (operation is None or e["operation"] == operation)
                 and (pid is None or e.get("id") == pid)]
 
     def paper(self) -> list[PaperPage]:

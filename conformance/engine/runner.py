@@ -500,8 +500,7 @@ class Runner:
             with contextlib.suppress(TeleserviceUnavailable):
                 journal = control.journal(data.journal_since)
         copy = data.cda_record.pdf if data.cda_record is not None else None
-        calls = tuple(e if isinstance(e, dict) else dict(e) for e in journal or ())  # written as JSON
-        return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), calls,
+        return StepEvidence(tuple(data.exchanges), tuple(data.paper_pages or ()), tuple(journal or ()),
                             data.sent, copy or b"")
 
     @staticmethod
